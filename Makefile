@@ -1,0 +1,37 @@
+# ToP Advisor: `make run` and `make test` are the whole set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test bench index lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,bench]'
+	touch $(STAMP)
+
+## run: install, build the index from the starter corpus if absent, serve on 127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/top-advisor corpus ingest --if-missing
+	$(BIN)/top-advisor serve --host 127.0.0.1 --port 8000
+
+## test: install and run the whole test suite (pytest exit 5, "no tests", fails too)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## bench: run the benchmarks and rewrite docs/benchmarks.md
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## index: (re)ingest the starter corpus
+index: $(STAMP)
+	$(BIN)/top-advisor corpus ingest
+
+## lock: refresh requirements.lock from the current venv
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable --exclude top-advisor > requirements.lock
+
+clean:
+	rm -rf $(VENV) var
