@@ -1,0 +1,42 @@
+"""Corpus documents: format, validation, registry and the starter corpus."""
+
+from pathlib import Path
+
+from corpus.document import (
+    INDUSTRY_CODES,
+    NEED_CATEGORIES,
+    CorpusError,
+    Document,
+    FrontMatter,
+    Industry,
+    Kind,
+    NeedCategory,
+    Source,
+    Status,
+)
+from corpus.store import DocumentRegistry, make_engine, migrate
+from corpus.validate import CorpusLoad, Problem, load_corpus, parse_file, parse_text
+
+STARTER_DIR = Path(__file__).parent / "starter"
+
+__all__ = [
+    "INDUSTRY_CODES",
+    "NEED_CATEGORIES",
+    "STARTER_DIR",
+    "CorpusError",
+    "CorpusLoad",
+    "Document",
+    "DocumentRegistry",
+    "FrontMatter",
+    "Industry",
+    "Kind",
+    "NeedCategory",
+    "Problem",
+    "Source",
+    "Status",
+    "load_corpus",
+    "make_engine",
+    "migrate",
+    "parse_file",
+    "parse_text",
+]

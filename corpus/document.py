@@ -1,0 +1,197 @@
+"""Corpus document model: Markdown with YAML front matter, validated by pydantic.
+
+The front matter is the contract between editors and the retrieval layer: every
+field here ends up as chunk metadata and is filterable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class CorpusError(Exception):
+    """Base error of the corpus package; the API maps it to a 4xx."""
+
+
+class Kind(StrEnum):
+    regulation = "regulation"
+    standard = "standard"
+    industry_profile = "industry_profile"
+    solution = "solution"
+    case = "case"
+    faq = "faq"
+
+
+class Industry(StrEnum):
+    government = "government"
+    finance = "finance"
+    healthcare = "healthcare"
+    education = "education"
+    energy = "energy"
+    manufacturing = "manufacturing"
+    telecom = "telecom"
+    internet = "internet"
+    transport = "transport"
+    retail = "retail"
+    media = "media"
+    real_estate = "real_estate"
+    agriculture = "agriculture"
+    all = "all"
+
+
+class NeedCategory(StrEnum):
+    it = "it"
+    network_security = "network_security"
+    data_security = "data_security"
+    business = "business"
+
+
+class Status(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    published = "published"
+    retired = "retired"
+
+
+INDUSTRY_CODES: tuple[str, ...] = tuple(i.value for i in Industry if i is not Industry.all)
+NEED_CATEGORIES: tuple[str, ...] = tuple(n.value for n in NeedCategory)
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
+
+
+class Source(BaseModel):
+    """Where the facts come from: the issuing body and the instrument."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    issuer: str = Field(min_length=1, description="Issuing body, e.g. 全国人民代表大会常务委员会")
+    document_number: str | None = Field(default=None, description="文号 or standard number")
+    articles: list[str] = Field(default_factory=list, description="Articles or clauses digested")
+    url: str | None = None
+
+    @field_validator("articles", mode="before")
+    @classmethod
+    def _articles_list(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return value
+
+    @field_validator("articles")
+    @classmethod
+    def _articles_as_text(cls, value: list[object]) -> list[str]:
+        return [str(a) for a in value]
+
+    def describe(self) -> str:
+        """One line for a source list: issuer, number."""
+        parts = [self.issuer]
+        if self.document_number:
+            parts.append(self.document_number)
+        return "，".join(parts)
+
+
+class FrontMatter(BaseModel):
+    """The YAML header of a corpus document."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+    id: str
+    title: str = Field(min_length=1, max_length=200)
+    kind: Kind
+    industries: list[Industry] = Field(min_length=1)
+    need_categories: list[NeedCategory] = Field(min_length=1)
+    regions: list[str] = Field(default_factory=list)
+    vendor: str | None = None
+    source: Source
+    effective_date: dt.date
+    version: str = Field(min_length=1, max_length=40)
+    status: Status
+    illustrative: bool = False
+    review_by: dt.date | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id_slug(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(
+                "must be a slug of 3-80 characters: lowercase a-z, 0-9 and '-', starting with a letter or digit"
+            )
+        return value
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: object) -> object:
+        # YAML reads `version: 1` as an int; editors should not have to quote it.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @field_validator("regions", "tags", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, list):  # YAML reads `2025` or `1.0` as numbers; keep them as text
+            return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+        return value
+
+    @field_validator("vendor", mode="before")
+    @classmethod
+    def _blank_vendor(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("industries")
+    @classmethod
+    def _industries_consistent(cls, value: list[Industry]) -> list[Industry]:
+        if Industry.all in value and len(value) > 1:
+            raise ValueError("'all' cannot be combined with other industry codes")
+        if len(set(value)) != len(value):
+            raise ValueError("duplicate industry codes")
+        return value
+
+    @field_validator("need_categories")
+    @classmethod
+    def _needs_unique(cls, value: list[NeedCategory]) -> list[NeedCategory]:
+        if len(set(value)) != len(value):
+            raise ValueError("duplicate need categories")
+        return value
+
+    def covers_industry(self, code: str) -> bool:
+        return Industry.all in self.industries or any(i.value == code for i in self.industries)
+
+
+class Document(BaseModel):
+    """A parsed corpus document: metadata plus the Markdown body."""
+
+    meta: FrontMatter
+    body: str
+    path: str | None = None
+    body_line: int = 1  # 1-based line of the body's first line in the file
+    id_line: int = 2  # 1-based line of the `id:` field, for duplicate-id messages
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that affects indexing: metadata and body."""
+        payload = self.meta.model_dump_json() + "\x00" + self.body
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def relative_name(path: Path, root: Path | None) -> str:
+    """A path as shown in messages: relative to the corpus root when possible."""
+    if root is not None:
+        try:
+            return str(path.relative_to(root))
+        except ValueError:
+            pass
+    return str(path)

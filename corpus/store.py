@@ -1,0 +1,112 @@
+"""The document registry: SQLAlchemy over SQLite by default, any SQLAlchemy URL accepted.
+
+The schema is created and upgraded by Alembic migrations shipped in
+`corpus/migrations`, run on open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from corpus.tables import DocumentRow, utcnow
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """One engine per process; SQLite gets WAL and foreign keys in one hook."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class DocumentRegistry:
+    """Read and write registry rows; every write is its own transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def get(self, doc_id: str) -> DocumentRow | None:
+        with self.session() as s:
+            return s.get(DocumentRow, doc_id)
+
+    def all(self) -> list[DocumentRow]:
+        with self.session() as s:
+            return list(s.scalars(select(DocumentRow).order_by(DocumentRow.id)))
+
+    def by_origin(self, origin: str) -> list[DocumentRow]:
+        with self.session() as s:
+            return list(s.scalars(select(DocumentRow).where(DocumentRow.origin == origin)))
+
+    def save(
+        self,
+        *,
+        doc_id: str,
+        title: str,
+        kind: str,
+        version: str,
+        status: str,
+        content_hash: str,
+        origin: str,
+        path: str,
+        chunk_ids: list[str],
+    ) -> None:
+        with self.session() as s:
+            row = s.get(DocumentRow, doc_id) or DocumentRow(id=doc_id)
+            row.title, row.kind, row.version, row.status = title, kind, version, status
+            row.content_hash, row.origin, row.path = content_hash, origin, path
+            row.chunk_ids, row.chunk_count, row.indexed_at = list(chunk_ids), len(chunk_ids), utcnow()
+            s.merge(row)
+
+    def relocate(self, doc_id: str, *, origin: str, path: str) -> None:
+        """Record where an unchanged document now lives (it may have been renamed)."""
+        with self.session() as s:
+            row = s.get(DocumentRow, doc_id)
+            if row is not None and (row.origin, row.path) != (origin, path):
+                row.origin, row.path = origin, path
+
+    def remove(self, doc_id: str) -> None:
+        with self.session() as s:
+            row = s.get(DocumentRow, doc_id)
+            if row is not None:
+                s.delete(row)
+
+    def indexed_chunk_ids(self) -> set[str]:
+        with self.session() as s:
+            ids: set[str] = set()
+            for chunk_ids in s.scalars(select(DocumentRow.chunk_ids)):
+                ids.update(chunk_ids or [])
+            return ids
