@@ -1,0 +1,273 @@
+"""Ingest a corpus directory into the registry, the keyword index and the vector store.
+
+The registry decides: an unchanged document (same content hash) is skipped, a
+changed one gets its new chunks written before its stale ones are deleted and
+its registry row updated last, and a document gone from its corpus directory
+is removed. A crash between those steps leaves chunks the registry does not
+list; `reconcile()` (run at the start of every full ingest) deletes them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from corpus.document import Document, Status
+from corpus.store import DocumentRegistry
+from corpus.validate import Problem, load_corpus
+from retrieval.chunking import ChunkingConfig, chunk_document
+from retrieval.embeddings import Embedder
+from retrieval.keyword_index import SqliteKeywordIndex, index_tokens
+from retrieval.models import Chunk
+from retrieval.vector_store import ChromaVectorStore
+
+Progress = Callable[[int, int, str], None]  # (done, total, current document id)
+
+Prepared = tuple[np.ndarray, dict[str, tuple[str, str]]]
+
+BATCH_CHUNKS = 512
+# Below this many chunks, starting worker processes costs more than it saves.
+PARALLEL_MIN_CHUNKS = 3000
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unpublished: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    chunks_written: int = 0
+    orphans_removed: int = 0  # chunks no registry row listed (an interrupted ingest)
+    seconds: float = 0.0
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks_written / self.seconds if self.seconds else 0.0
+
+
+# -- preparation (embedding + tokenising), optionally in worker processes -------------
+_worker_embedder = None
+
+
+def _worker_init() -> None:
+    global _worker_embedder
+    from retrieval.embeddings import UseEmbedder
+
+    # One BLAS thread per process: USE gains nothing from a second thread,
+    # so two single-threaded workers use both cores.
+    _worker_embedder = UseEmbedder(threads=1)
+    _worker_embedder.warm_up()
+
+
+def _worker_prepare(chunks: list[Chunk]) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    assert _worker_embedder is not None
+    texts = [c.index_text for c in chunks]
+    return _worker_embedder.embed(texts), [index_tokens(c) for c in chunks]
+
+
+class ChunkPreparer:
+    """Embeds and tokenises chunks; uses a process pool for large ingests."""
+
+    def __init__(self, embedder: Embedder, workers: int | None = None) -> None:
+        self.embedder = embedder
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start_pool(self) -> None:
+        if self._pool is None and self.workers > 1:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=get_context("spawn"), initializer=_worker_init
+            )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def submit(self, chunks: Sequence[Chunk]) -> Callable[[], Prepared]:
+        """Start preparing chunks; call the returned function for the result.
+
+        With a pool the work runs in the workers while the caller writes the
+        previous batch to the stores, so embedding and writing overlap.
+        """
+        chunks = list(chunks)
+        if self._pool is None or len(chunks) < 2 * self.workers:
+            emb = self.embedder.embed([c.index_text for c in chunks])
+            ready = (emb, {c.chunk_id: index_tokens(c) for c in chunks})
+            return lambda: ready
+        size = -(-len(chunks) // self.workers)
+        parts = [chunks[i : i + size] for i in range(0, len(chunks), size)]
+        futures = [self._pool.submit(_worker_prepare, part) for part in parts]
+
+        def result() -> Prepared:
+            outputs = [f.result() for f in futures]
+            emb = np.concatenate([o[0] for o in outputs])
+            tokens: dict[str, tuple[str, str]] = {}
+            for part, (_, toks) in zip(parts, outputs):
+                tokens.update({c.chunk_id: t for c, t in zip(part, toks)})
+            return emb, tokens
+
+        return result
+
+    def prepare(self, chunks: Sequence[Chunk]) -> Prepared:
+        return self.submit(chunks)()
+
+
+class Indexer:
+    """Keeps the keyword index and the vector store in step with the registry."""
+
+    def __init__(
+        self,
+        *,
+        registry: DocumentRegistry,
+        keyword_index: SqliteKeywordIndex,
+        vector_store: ChromaVectorStore,
+        embedder: Embedder,
+        chunking: ChunkingConfig | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self.registry = registry
+        self.keyword_index = keyword_index
+        self.vector_store = vector_store
+        self.chunking = chunking or ChunkingConfig()
+        self.preparer = ChunkPreparer(embedder, workers)
+
+    def is_empty(self) -> bool:
+        return not self.registry.all()
+
+    # -- single documents -------------------------------------------------------------
+    def _write(self, chunks: list[Chunk], prepared: Prepared) -> None:
+        if not chunks:
+            return
+        emb, tokens = prepared
+        self.vector_store.upsert(chunks, emb)
+        self.keyword_index.upsert(chunks, tokens)
+
+    def _drop_stale(self, doc_id: str, keep: set[str]) -> None:
+        row = self.registry.get(doc_id)
+        stale = set(row.chunk_ids if row else []) - keep
+        if stale:
+            self.vector_store.delete(sorted(stale))
+            self.keyword_index.delete(sorted(stale))
+
+    def remove_document(self, doc_id: str) -> None:
+        self._drop_stale(doc_id, keep=set())
+        self.registry.remove(doc_id)
+
+    def _commit(self, document: Document, chunks: list[Chunk], origin: str) -> None:
+        keep = {c.chunk_id for c in chunks}
+        self._drop_stale(document.id, keep)
+        self.registry.save(
+            doc_id=document.id,
+            title=document.meta.title,
+            kind=document.meta.kind.value,
+            version=document.meta.version,
+            status=document.meta.status.value,
+            content_hash=document.content_hash,
+            origin=origin,
+            path=document.path or "",
+            chunk_ids=[c.chunk_id for c in chunks],
+        )
+
+    # -- whole directories ----------------------------------------------------------
+    def reconcile(self) -> tuple[int, set[str]]:
+        """Make the stores agree with the registry.
+
+        Deletes chunks no registry row lists (left by an interrupted ingest)
+        and returns the documents with chunks missing from a store (e.g. a
+        deleted Chroma directory), which the caller must re-index.
+        """
+        listed = self.registry.indexed_chunk_ids()
+        in_kw, in_vec = self.keyword_index.chunk_ids(), self.vector_store.chunk_ids()
+        orphans_kw, orphans_vec = in_kw - listed, in_vec - listed
+        if orphans_kw:
+            self.keyword_index.delete(sorted(orphans_kw))
+        if orphans_vec:
+            self.vector_store.delete(sorted(orphans_vec))
+        missing = listed - (in_kw & in_vec)
+        damaged = {cid.split(":", 1)[0] for cid in missing}
+        return len(orphans_kw | orphans_vec), damaged
+
+    def ingest(self, root: Path, *, progress: Progress | None = None, prune: bool = True) -> IngestReport:
+        started = time.perf_counter()
+        root = root.resolve()
+        origin = str(root)
+        report = IngestReport()
+        report.orphans_removed, damaged = self.reconcile()
+        if not root.exists():
+            # Never prune on a missing directory (an unmounted volume, a typo): that would wipe the index.
+            report.problems = [Problem(str(root), 1, "path", "no such file or directory; nothing was changed")]
+            report.seconds = time.perf_counter() - started
+            return report
+        loaded = load_corpus(root)
+        report.problems = loaded.problems
+        known = {row.id: row for row in self.registry.all()}
+
+        todo: list[Document] = []
+        for document in loaded.documents:
+            row = known.get(document.id)
+            if row is not None and row.content_hash == document.content_hash and document.id not in damaged:
+                report.unchanged.append(document.id)
+                self.registry.relocate(document.id, origin=origin, path=document.path or "")
+            else:
+                todo.append(document)
+
+        planned = {d.id: chunk_document(d, self.chunking) if d.meta.status is Status.published else [] for d in todo}
+        total = sum(len(c) for c in planned.values())
+        if total >= PARALLEL_MIN_CHUNKS:
+            self.preparer.start_pool()
+        batches: list[tuple[list[Chunk], list[tuple[Document, list[Chunk]]]]] = [([], [])]
+        for document in todo:
+            chunks = planned[document.id]
+            if len(batches[-1][0]) >= BATCH_CHUNKS:
+                batches.append(([], []))
+            batches[-1][0].extend(chunks)
+            batches[-1][1].append((document, chunks))
+        done = 0
+        try:
+            next_result = self.preparer.submit(batches[0][0])
+            for i, (batch, pending) in enumerate(batches):
+                prepared = next_result()
+                if i + 1 < len(batches):
+                    next_result = self.preparer.submit(batches[i + 1][0])
+                self._write(batch, prepared)
+                self._record(pending, origin, known, report)
+                report.chunks_written += len(batch)
+                done += len(batch)
+                if progress:
+                    progress(done, total, pending[-1][0].id if pending else "")
+        finally:
+            self.preparer.close()
+
+        if prune:
+            present = {d.id for d in loaded.documents}
+            bad_paths = set(loaded.bad_files)
+            for row in self.registry.by_origin(origin):
+                # A file that failed validation keeps its last good version indexed.
+                if row.id not in present and row.path not in bad_paths:
+                    self.remove_document(row.id)
+                    report.removed.append(row.id)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _record(
+        self,
+        pending: list[tuple[Document, list[Chunk]]],
+        origin: str,
+        known: dict[str, object],
+        report: IngestReport,
+    ) -> None:
+        for document, chunks in pending:
+            self._commit(document, chunks, origin)
+            if document.meta.status is not Status.published:
+                report.unpublished.append(document.id)
+            (report.updated if document.id in known else report.added).append(document.id)

@@ -1,0 +1,222 @@
+"""Persistent BM25 keyword index: SQLite FTS5 over pre-segmented Chinese text.
+
+Two FTS5 columns are ranked separately: jieba words and character bigrams.
+The index is updated per document at ingest time and never rebuilt per query.
+The `chunks` table also stores each chunk's text and metadata, so hits from
+any retriever are hydrated from here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from retrieval import tokenize
+from retrieval.models import Chunk, SearchFilters
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    industries TEXT NOT NULL,
+    needs TEXT NOT NULL,
+    locator TEXT NOT NULL,
+    heading TEXT NOT NULL,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(words, grams, tokenize='unicode61');
+"""
+
+# Per-query cap on terms: the rarest terms carry the ranking; very long
+# questions otherwise pay for dozens of long posting lists.
+MAX_QUERY_TERMS = 32
+
+
+def _match_expr(column: str, terms: Sequence[str]) -> str | None:
+    if not terms:
+        return None
+    quoted = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return f"{column} : ({quoted})"
+
+
+def filter_sql(filters: SearchFilters | None) -> tuple[str, list[object]]:
+    """SQL conditions on the `chunks` table (alias c); published only, always."""
+    clauses = ["c.status = 'published'"]
+    params: list[object] = []
+    if filters is None:
+        return " AND ".join(clauses), params
+    if filters.kinds:
+        clauses.append(f"c.kind IN ({','.join('?' * len(filters.kinds))})")
+        params.extend(filters.kinds)
+    if filters.doc_ids:
+        clauses.append(f"c.doc_id IN ({','.join('?' * len(filters.doc_ids))})")
+        params.extend(filters.doc_ids)
+    if filters.industries:
+        ors = ["instr(c.industries, ?) > 0" for _ in filters.industries] + ["instr(c.industries, ',all,') > 0"]
+        clauses.append("(" + " OR ".join(ors) + ")")
+        params.extend(f",{i}," for i in filters.industries)
+    if filters.needs:
+        ors = ["instr(c.needs, ?) > 0" for _ in filters.needs]
+        clauses.append("(" + " OR ".join(ors) + ")")
+        params.extend(f",{n}," for n in filters.needs)
+    return " AND ".join(clauses), params
+
+
+class SqliteKeywordIndex:
+    """BM25 over jieba words and character bigrams, plus the chunk store."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        with self._connect() as conn:
+            conn.executescript(SCHEMA)
+
+    # -- connections: one per thread, so queries can run in parallel ------------
+    def _connect(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- writes -------------------------------------------------------------------
+    def upsert(self, chunks: Iterable[Chunk], tokens: dict[str, tuple[str, str]] | None = None) -> int:
+        """Insert or replace chunks; `tokens` may carry pre-computed (words, grams)."""
+        rows = list(chunks)
+        if not rows:
+            return 0
+        conn = self._connect()
+        with self._write_lock, conn:
+            self._delete_ids(conn, [c.chunk_id for c in rows])
+            for chunk in rows:
+                meta = chunk.metadata
+                cur = conn.execute(
+                    "INSERT INTO chunks(chunk_id, doc_id, ordinal, kind, status, industries, needs, locator, heading,"
+                    " text, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        chunk.chunk_id,
+                        chunk.doc_id,
+                        chunk.ordinal,
+                        meta.get("kind", ""),
+                        meta.get("status", ""),
+                        f",{meta.get('industries', '')},",
+                        f",{meta.get('need_categories', '')},",
+                        chunk.locator,
+                        chunk.heading,
+                        chunk.text,
+                        json.dumps(meta, ensure_ascii=False),
+                    ),
+                )
+                words, grams = (tokens or {}).get(chunk.chunk_id) or index_tokens(chunk)
+                conn.execute(
+                    "INSERT INTO chunks_fts(rowid, words, grams) VALUES (?,?,?)", (cur.lastrowid, words, grams)
+                )
+        return len(rows)
+
+    @staticmethod
+    def _delete_ids(conn: sqlite3.Connection, chunk_ids: Sequence[str]) -> int:
+        removed = 0
+        for start in range(0, len(chunk_ids), 500):
+            part = list(chunk_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            rowids = [r[0] for r in conn.execute(f"SELECT rowid FROM chunks WHERE chunk_id IN ({marks})", part)]
+            if rowids:
+                rmarks = ",".join("?" * len(rowids))
+                conn.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({rmarks})", rowids)
+                conn.execute(f"DELETE FROM chunks WHERE rowid IN ({rmarks})", rowids)
+                removed += len(rowids)
+        return removed
+
+    def delete(self, chunk_ids: Sequence[str]) -> int:
+        conn = self._connect()
+        with self._write_lock, conn:
+            return self._delete_ids(conn, list(chunk_ids))
+
+    # -- reads --------------------------------------------------------------------
+    def chunk_ids(self, doc_id: str | None = None) -> set[str]:
+        conn = self._connect()
+        if doc_id is None:
+            return {r[0] for r in conn.execute("SELECT chunk_id FROM chunks")}
+        return {r[0] for r in conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))}
+
+    def count(self) -> int:
+        return int(self._connect().execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def get(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
+        """Hydrate chunks by id (unknown ids are absent from the result)."""
+        found: dict[str, Chunk] = {}
+        conn = self._connect()
+        ids = list(chunk_ids)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row in conn.execute(
+                f"SELECT chunk_id, doc_id, ordinal, locator, heading, text, metadata FROM chunks"
+                f" WHERE chunk_id IN ({marks})",
+                part,
+            ):
+                found[row[0]] = Chunk(
+                    chunk_id=row[0],
+                    doc_id=row[1],
+                    ordinal=row[2],
+                    locator=row[3],
+                    heading=row[4],
+                    text=row[5],
+                    metadata=json.loads(row[6]),
+                )
+        return found
+
+    def allowed(self, chunk_ids: Sequence[str], filters: SearchFilters | None) -> set[str]:
+        """The subset of chunk_ids that are published and pass the filters."""
+        where, params = filter_sql(filters)
+        conn = self._connect()
+        ids = list(chunk_ids)
+        keep: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT c.chunk_id FROM chunks c WHERE c.chunk_id IN ({marks}) AND {where}"
+            keep.update(r[0] for r in conn.execute(sql, [*part, *params]))
+        return keep
+
+    def search(
+        self, column: str, terms: Sequence[str], *, k: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 over one column ('words' or 'grams'); returns (chunk_id, score), best first."""
+        expr = _match_expr(column, list(terms)[:MAX_QUERY_TERMS])
+        if expr is None:
+            return []
+        where, params = filter_sql(filters)
+        sql = (
+            "SELECT c.chunk_id, -bm25(chunks_fts) AS score FROM chunks_fts"
+            " JOIN chunks c ON c.rowid = chunks_fts.rowid"
+            f" WHERE chunks_fts MATCH ? AND {where} ORDER BY bm25(chunks_fts) LIMIT ?"
+        )
+        conn = self._connect()
+        return [(r[0], float(r[1])) for r in conn.execute(sql, [expr, *params, k])]
+
+
+def index_tokens(chunk: Chunk) -> tuple[str, str]:
+    """The (words, grams) strings stored in FTS5 for a chunk."""
+    text = chunk.index_text
+    return " ".join(tokenize.words(text)), " ".join(tokenize.bigrams(text))

@@ -1,0 +1,35 @@
+"""Our hybrid search as a LangChain `BaseRetriever`, for anyone's LangChain chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from retrieval.hybrid import HybridRetriever
+from retrieval.models import Hit, SearchFilters
+
+
+def hit_to_document(hit: Hit) -> LCDocument:
+    data = hit.as_dict()
+    text = data.pop("text")
+    return LCDocument(page_content=text, metadata=data, id=hit.chunk.chunk_id)
+
+
+class TopAdvisorRetriever(BaseRetriever):
+    """`retriever.invoke("医院 等保三级")` -> Documents with doc_id, chunk_id, title, kind, source, score."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    hybrid: Any  # HybridRetriever; Any keeps pydantic from inspecting it
+    k: int = 10
+    filters: SearchFilters | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        hybrid: HybridRetriever = self.hybrid
+        return [hit_to_document(h) for h in hybrid.search(query, k=self.k, filters=self.filters)]
