@@ -1,0 +1,48 @@
+"""Settings: one pydantic-settings class, env prefix TOP_, nested sections with `__`, `.env` supported.
+
+Only the `api` package reads settings; everything below gets plain values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, computed_field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from corpus import STARTER_DIR
+from retrieval.vector_store import ChromaConfig
+
+
+class Settings(BaseSettings):
+    """Every setting has a working default: the embedded, no-server, no-key setup."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TOP_", env_nested_delimiter="__", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    data_dir: Path = Field(Path("./var"), description="where the database and indexes live")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the application database; default SQLite under data_dir"
+    )
+    corpus_dir: Path = Field(STARTER_DIR, description="corpus directory ingested by default")
+    chroma: ChromaConfig = Field(default_factory=ChromaConfig)
+    embedding_threads: int | None = Field(None, ge=1, description="BLAS threads for query embedding (default: cores)")
+    ingest_workers: int | None = Field(None, ge=1, description="processes for large ingests (default: cores)")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'top.db').as_posix()}"
+
+    @property
+    def keyword_index_path(self) -> Path:
+        return self.data_dir / "keyword.sqlite3"
+
+    @property
+    def chroma_config(self) -> ChromaConfig:
+        if self.chroma.mode == "persistent" and not self.chroma.path:
+            return self.chroma.model_copy(update={"path": str(self.data_dir / "chroma")})
+        return self.chroma

@@ -1,0 +1,3 @@
+"""Prompt templates as versioned text files (data only)."""
+
+__all__: list[str] = []
