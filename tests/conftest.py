@@ -1,0 +1,169 @@
+"""Shared fixtures: isolated settings, one embedder per session, a real Chroma server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from helpers import Stack, make_stack, unique_collection
+
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer TOP_* variables, no .env, no ./var: every test runs in its own tmp dir."""
+    for name in list(os.environ):
+        if name.startswith("TOP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "var"
+
+
+@pytest.fixture
+def settings(data_dir: Path):  # type: ignore[no-untyped-def]
+    from api.settings import Settings
+
+    return Settings(_env_file=None, data_dir=data_dir)
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    from retrieval.embeddings import UseEmbedder
+
+    model = UseEmbedder()
+    model.warm_up()
+    return model
+
+
+# -- Chroma server ---------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server for the whole session; yields (host, port)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    binary = Path(sys.executable).parent / "chroma"
+    if not binary.exists():
+        pytest.fail(f"the `chroma` executable is missing at {binary}; it ships with chromadb")
+    host, port = "127.0.0.1", _free_port()
+    root = tmp_path_factory.mktemp("chroma-server")
+    log_path = root / "server.log"
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [str(binary), "run", "--path", str(root / "data"), "--host", host, "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        last_error: Exception | None = None
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"chroma server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
+            try:
+                client = chromadb.HttpClient(
+                    host=host, port=port, settings=ChromaSettings(anonymized_telemetry=False)
+                )
+                client.heartbeat()
+                break
+            except Exception as exc:  # not up yet
+                last_error = exc
+            if time.monotonic() > deadline:
+                pytest.fail(f"chroma server did not answer within 60 s ({last_error}):\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.25)
+        yield host, port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def _chroma_client(mode: str, data_dir: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    from retrieval.vector_store import ChromaConfig, make_chroma_client
+
+    if mode == "persistent":
+        return make_chroma_client(ChromaConfig(mode="persistent", path=str(data_dir / "chroma"))), None
+    host, port = request.getfixturevalue("chroma_server")
+    return make_chroma_client(ChromaConfig(mode="http", host=host, port=port)), unique_collection()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("persistent", id="persistent"),
+        pytest.param("http", id="http", marks=pytest.mark.chroma_server),
+    ]
+)
+def vector_mode(request: pytest.FixtureRequest) -> str:
+    """Chroma mode of the stack: embedded PersistentClient or the session's `chroma run` server."""
+    return str(request.param)
+
+
+@pytest.fixture
+def stack(vector_mode: str, data_dir: Path, embedder, request: pytest.FixtureRequest) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    """Registry + keyword index + Chroma (in `vector_mode`) + indexer + hybrid retriever, all real."""
+    client, collection = _chroma_client(vector_mode, data_dir, request)
+    built = make_stack(data_dir, embedder, client, **({"collection": collection} if collection else {}))
+    try:
+        yield built
+    finally:
+        built.close()
+        if collection:
+            try:
+                client.delete_collection(collection)
+            except Exception:
+                pass
+
+
+@pytest.fixture(scope="session")
+def starter_stack(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[tuple[Stack, object]]:  # type: ignore[no-untyped-def]
+    """The whole starter corpus ingested once per session (persistent Chroma); yields (stack, report)."""
+    from corpus import STARTER_DIR
+    from retrieval.vector_store import ChromaConfig, make_chroma_client
+
+    data = tmp_path_factory.mktemp("starter-index")
+    client = make_chroma_client(ChromaConfig(mode="persistent", path=str(data / "chroma")))
+    built = make_stack(data, embedder, client)
+    try:
+        report = built.indexer.ingest(STARTER_DIR)
+        yield built, report
+    finally:
+        built.close()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the repository (evaluation data); tests skip when it is absent."""
+    return Path(__file__).resolve().parents[2] / "shared"

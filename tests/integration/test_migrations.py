@@ -1,0 +1,82 @@
+"""Alembic migrations of the document registry, and the registry itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from corpus.store import DocumentRegistry, make_engine, migrate
+
+
+def test_migrate_twice_on_a_fresh_sqlite_file_is_idempotent(tmp_path: Path) -> None:
+    db = tmp_path / "nested" / "dir" / "top.db"
+    engine = make_engine(f"sqlite:///{db.as_posix()}")
+    try:
+        migrate(engine)
+        migrate(engine)
+
+        assert db.exists()  # parent directories are created
+        tables = set(inspect(engine).get_table_names())
+        assert {"documents", "alembic_version"} <= tables
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+    finally:
+        engine.dispose()
+
+
+def test_documents_table_has_the_registry_columns(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+    try:
+        migrate(engine)
+        columns = {c["name"] for c in inspect(engine).get_columns("documents")}
+        assert columns == {
+            "id", "title", "kind", "version", "status", "content_hash",
+            "origin", "path", "chunk_ids", "chunk_count", "indexed_at",
+        }
+    finally:
+        engine.dispose()
+
+
+def test_migrated_schema_survives_reopening(tmp_path: Path) -> None:
+    url = f"sqlite:///{(tmp_path / 'top.db').as_posix()}"
+    first = make_engine(url)
+    migrate(first)
+    DocumentRegistry(first).save(
+        doc_id="faq-a", title="问答", kind="faq", version="1", status="published", content_hash="h" * 64,
+        origin="/corpus", path="faq/a.md", chunk_ids=["faq-a:1", "faq-a:2"],
+    )
+    first.dispose()
+
+    second = make_engine(url)
+    try:
+        migrate(second)  # an upgrade on an existing database keeps the rows
+        row = DocumentRegistry(second).get("faq-a")
+        assert row is not None and row.chunk_ids == ["faq-a:1", "faq-a:2"] and row.chunk_count == 2
+    finally:
+        second.dispose()
+
+
+def test_registry_save_update_and_remove(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+    try:
+        migrate(engine)
+        registry = DocumentRegistry(engine)
+        common = dict(kind="faq", status="published", origin="/corpus", path="a.md")
+        registry.save(doc_id="doc-a", title="A", version="1", content_hash="1" * 64, chunk_ids=["doc-a:1"], **common)
+        registry.save(doc_id="doc-b", title="B", version="1", content_hash="2" * 64, chunk_ids=["doc-b:1"], **common)
+        registry.save(doc_id="doc-a", title="A2", version="2", content_hash="3" * 64, chunk_ids=["doc-a:2", "doc-a:3"], **common)
+
+        assert [r.id for r in registry.all()] == ["doc-a", "doc-b"]
+        row = registry.get("doc-a")
+        assert row is not None and (row.title, row.version, row.chunk_count) == ("A2", "2", 2)
+        assert registry.indexed_chunk_ids() == {"doc-a:2", "doc-a:3", "doc-b:1"}
+        assert {r.id for r in registry.by_origin("/corpus")} == {"doc-a", "doc-b"}
+        assert registry.by_origin("/other") == []
+
+        registry.remove("doc-a")
+        registry.remove("doc-missing")  # removing an unknown id is harmless
+        assert [r.id for r in registry.all()] == ["doc-b"]
+        assert registry.get("doc-a") is None
+    finally:
+        engine.dispose()
