@@ -1,0 +1,44 @@
+"""`make bench`: run the benchmarks and rewrite docs/benchmarks.md.
+
+    python -m bench              # everything
+    python -m bench stard        # one part; others keep their last results
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+
+from bench.common import CACHE, DOCS
+from bench.report import render
+
+PARTS = ("starter", "stard", "synthetic")
+
+
+def main(argv: list[str]) -> int:
+    wanted = [a for a in argv if a in PARTS] or list(PARTS)
+    unknown = [a for a in argv if a not in PARTS]
+    if unknown:
+        print(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(PARTS)}", file=sys.stderr)
+        return 2
+    results_file = CACHE / "results.json"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.exists() else {}
+    for part in wanted:
+        print(f"== {part}", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        module = __import__(f"bench.{part}", fromlist=["run"])
+        results[part] = module.run()
+        results[part]["_measured"] = time.strftime("%Y-%m-%d %H:%M")
+        print(f"   done in {time.perf_counter() - started:.0f}s", file=sys.stderr, flush=True)
+        results_file.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    results["_machine"] = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
+    (DOCS / "benchmarks.md").write_text(render(results), encoding="utf-8")
+    print(f"wrote {DOCS / 'benchmarks.md'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
