@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     )
     corpus_dir: Path = Field(STARTER_DIR, description="corpus directory ingested by default")
     chroma: ChromaConfig = Field(default_factory=ChromaConfig)
-    embedding_threads: int | None = Field(None, ge=1, description="BLAS threads for query embedding (default: cores)")
+    embedding_threads: int = Field(
+        1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"
+    )
     ingest_workers: int | None = Field(None, ge=1, description="processes for large ingests (default: cores)")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

@@ -109,7 +109,13 @@ class HybridRetriever:
         fetch = n if filters is None or filters.empty else n * self.dense_overfetch
         found = self.vector_store.search(vector, k=fetch)
         allowed = self.keyword_index.allowed([cid for cid, _ in found], filters)
-        return [(cid, score) for cid, score in found if cid in allowed][:n]
+        kept = [(cid, score) for cid, score in found if cid in allowed][:n]
+        if filters is not None and (filters.doc_ids or filters.kinds) and len(kept) < n // 4:
+            # A selective filter left few survivors: ask Chroma for exactly those documents/kinds.
+            found = self.vector_store.search(vector, k=n, filters=filters)
+            allowed = self.keyword_index.allowed([cid for cid, _ in found], filters)
+            kept = [(cid, score) for cid, score in found if cid in allowed]
+        return kept
 
     def ranked_lists(self, query: str, *, filters: SearchFilters | None = None, n: int | None = None) -> RankedLists:
         """The three candidate lists, computed in parallel (SQLite and numpy release the GIL)."""

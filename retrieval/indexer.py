@@ -9,10 +9,12 @@ list; `reconcile()` (run at the start of every full ingest) deletes them.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -28,13 +30,15 @@ from retrieval.keyword_index import SqliteKeywordIndex, index_tokens
 from retrieval.models import Chunk
 from retrieval.vector_store import ChromaVectorStore
 
+log = logging.getLogger(__name__)
+
 Progress = Callable[[int, int, str], None]  # (done, total, current document id)
 
 Prepared = tuple[np.ndarray, dict[str, tuple[str, str]]]
 
 BATCH_CHUNKS = 512
-# Below this many chunks, starting worker processes costs more than it saves.
-PARALLEL_MIN_CHUNKS = 3000
+# Below this many chunks, starting worker processes (~3 s) costs more than it saves.
+PARALLEL_MIN_CHUNKS = 400
 
 
 @dataclass
@@ -100,16 +104,25 @@ class ChunkPreparer:
         previous batch to the stores, so embedding and writing overlap.
         """
         chunks = list(chunks)
+        if not chunks:
+            empty: Prepared = (np.zeros((0, self.embedder.dim), dtype=np.float32), {})
+            return lambda: empty
         if self._pool is None or len(chunks) < 2 * self.workers:
             emb = self.embedder.embed([c.index_text for c in chunks])
             ready = (emb, {c.chunk_id: index_tokens(c) for c in chunks})
             return lambda: ready
         size = -(-len(chunks) // self.workers)
         parts = [chunks[i : i + size] for i in range(0, len(chunks), size)]
-        futures = [self._pool.submit(_worker_prepare, part) for part in parts]
+        try:
+            futures = [self._pool.submit(_worker_prepare, part) for part in parts]
+        except (BrokenProcessPool, RuntimeError) as exc:
+            return self._give_up_pool(exc, chunks)
 
         def result() -> Prepared:
-            outputs = [f.result() for f in futures]
+            try:
+                outputs = [f.result() for f in futures]
+            except (BrokenProcessPool, RuntimeError) as exc:
+                return self._give_up_pool(exc, chunks)()
             emb = np.concatenate([o[0] for o in outputs])
             tokens: dict[str, tuple[str, str]] = {}
             for part, (_, toks) in zip(parts, outputs):
@@ -117,6 +130,13 @@ class ChunkPreparer:
             return emb, tokens
 
         return result
+
+    def _give_up_pool(self, exc: BaseException, chunks: list[Chunk]) -> Callable[[], Prepared]:
+        # Worker processes cannot start, e.g. a script without an `if __name__ == "__main__"`
+        # guard under the spawn start method: carry on in this process, only slower.
+        log.warning("ingest worker processes unavailable (%s); embedding in-process", exc)
+        self.close()
+        return self.submit(chunks)
 
     def prepare(self, chunks: Sequence[Chunk]) -> Prepared:
         return self.submit(chunks)()
@@ -145,11 +165,26 @@ class Indexer:
         return not self.registry.all()
 
     # -- single documents -------------------------------------------------------------
-    def _write(self, chunks: list[Chunk], prepared: Prepared) -> None:
+    def _submit(self, chunks: list[Chunk]) -> Callable[[], tuple[list[Chunk], Prepared]]:
+        """Start embedding the chunks the vector store does not have yet.
+
+        Chunk ids hash the passage, so an id already stored means the same
+        text: only its metadata may have changed, and no embedding is needed.
+        """
+        stored = self.vector_store.existing([c.chunk_id for c in chunks]) if chunks else set()
+        fresh = [c for c in chunks if c.chunk_id not in stored]
+        result = self.preparer.submit(fresh)
+        return lambda: (fresh, result())
+
+    def _write(self, chunks: list[Chunk], fresh: list[Chunk], prepared: Prepared) -> None:
         if not chunks:
             return
         emb, tokens = prepared
-        self.vector_store.upsert(chunks, emb)
+        fresh_ids = {c.chunk_id for c in fresh}
+        kept = [c for c in chunks if c.chunk_id not in fresh_ids]
+        self.vector_store.upsert(fresh, emb)
+        self.vector_store.update_metadata(kept)
+        tokens.update({c.chunk_id: index_tokens(c) for c in kept})
         self.keyword_index.upsert(chunks, tokens)
 
     def _drop_stale(self, doc_id: str, keep: set[str]) -> None:
@@ -234,12 +269,12 @@ class Indexer:
             batches[-1][1].append((document, chunks))
         done = 0
         try:
-            next_result = self.preparer.submit(batches[0][0])
+            next_result = self._submit(batches[0][0])
             for i, (batch, pending) in enumerate(batches):
-                prepared = next_result()
+                fresh, prepared = next_result()
                 if i + 1 < len(batches):
-                    next_result = self.preparer.submit(batches[i + 1][0])
-                self._write(batch, prepared)
+                    next_result = self._submit(batches[i + 1][0])
+                self._write(batch, fresh, prepared)
                 self._record(pending, origin, known, report)
                 report.chunks_written += len(batch)
                 done += len(batch)

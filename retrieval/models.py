@@ -25,8 +25,10 @@ class Chunk:
     @property
     def index_text(self) -> str:
         """What is embedded and keyword-indexed: context first, then the passage."""
-        title = self.metadata.get("title", "")
-        context = " ".join(p for p in (title, self.heading if self.heading else "") if p)
+        title = str(self.metadata.get("title", ""))
+        # The H1 usually repeats the title; embedding cost grows with every token.
+        parts = [title] + [h for h in self.heading.split(" > ") if h and h != title]
+        context = " ".join(p for p in parts if p)
         if self.locator and self.locator not in context:
             context = f"{context} {self.locator}".strip()
         return f"{context}\n{self.text}" if context else self.text

@@ -58,14 +58,13 @@ def filtered_stack(stack: Stack, corpus_dir: Path) -> Stack:
     return stack
 
 
-def test_filters_work_in_the_keyword_index_and_in_chroma(filtered_stack: Stack) -> None:
+def test_filters_work_in_the_keyword_index_and_in_the_dense_list(filtered_stack: Stack) -> None:
     stack = filtered_stack
-    query_vector = stack.embedder.embed([COMMON])[0]
     for kwargs, expected in FILTER_CASES:
         filters = SearchFilters(**kwargs)
         keyword = docs_of(stack.keyword_index.search("grams", ["网络", "安全", "合规"], k=50, filters=filters))
         words = docs_of(stack.keyword_index.search("words", ["网络安全", "合规"], k=50, filters=filters))
-        dense = docs_of(stack.vector_store.search(query_vector, k=50, filters=filters))
+        dense = docs_of(stack.retriever.ranked_lists(COMMON, filters=filters, n=50).dense)
         assert keyword == expected, f"keyword index (grams), filters={kwargs}"
         assert words == expected, f"keyword index (words), filters={kwargs}"
         assert dense == expected, f"Chroma, filters={kwargs}"
@@ -79,11 +78,10 @@ def test_hybrid_search_applies_the_filters(filtered_stack: Stack) -> None:
 
 def test_all_industry_documents_match_any_industry_filter(filtered_stack: Stack) -> None:
     stack = filtered_stack
-    query_vector = stack.embedder.embed([COMMON])[0]
     for code in INDUSTRY_CODES:
         filters = SearchFilters(industries=[code])
         assert "reg-all" in docs_of(stack.keyword_index.search("grams", ["合规"], k=50, filters=filters)), code
-        assert "reg-all" in docs_of(stack.vector_store.search(query_vector, k=50, filters=filters)), code
+        assert "reg-all" in docs_of(stack.retriever.ranked_lists(COMMON, filters=filters, n=50).dense), code
 
 
 def test_hybrid_hits_are_hydrated_ranked_and_limited_to_k(filtered_stack: Stack) -> None:

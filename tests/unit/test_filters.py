@@ -52,12 +52,14 @@ def test_where_with_one_filter_uses_and_with_status() -> None:
     assert chroma_where(SearchFilters(kinds=["case"])) == {
         "$and": [{"status": "published"}, {"kind": {"$in": ["case"]}}]
     }
-    assert chroma_where(SearchFilters(needs=["it"])) == {"$and": [{"status": "published"}, {"need_it": True}]}
+    assert chroma_where(SearchFilters(doc_ids=["doc-a"])) == {
+        "$and": [{"status": "published"}, {"doc_id": {"$in": ["doc-a"]}}]
+    }
 
 
-def test_industry_filter_also_matches_all_industry_documents() -> None:
-    where = chroma_where(SearchFilters(industries=["healthcare"]))
-    assert where == {"$and": [{"status": "published"}, {"$or": [{"ind_healthcare": True}, {"ind_all": True}]}]}
+def test_where_leaves_industry_and_need_filters_to_the_chunk_store() -> None:
+    # Chroma keeps only status/kind/doc_id; industries and needs are enforced in SQLite.
+    assert chroma_where(SearchFilters(industries=["healthcare"], needs=["it"])) == {"status": "published"}
 
 
 OPTIONS = {
@@ -79,7 +81,8 @@ def test_where_is_always_well_formed(combo: tuple[list[str], ...]) -> None:
             assert isinstance(operand, list) and len(operand) >= 2, where  # Chroma rejects 0/1-element $and/$or
         if op in ("$in", "$nin"):
             assert operand, where  # never `$in: []`
-    conditions = sum(bool(v) for v in combo) + 1  # + status
+    industries, needs, kinds, doc_ids = combo
+    conditions = bool(kinds) + bool(doc_ids) + 1  # + status; industries/needs are not Chroma's job
     if conditions >= 2:
         assert set(where) == {"$and"} and len(where["$and"]) == conditions
     else:
