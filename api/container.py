@@ -6,11 +6,12 @@ import os
 from dataclasses import dataclass
 
 from api.settings import Settings
-from corpus.store import DocumentRegistry, make_engine, migrate
-from retrieval.embeddings import UseEmbedder
+from corpus.store import DocumentRegistry
+from retrieval.embeddings import Embedder, UseEmbedder
 from retrieval.hybrid import HybridRetriever
 from retrieval.indexer import Indexer
 from retrieval.keyword_index import SqliteKeywordIndex
+from retrieval.stack import RetrievalStack, open_stack
 from retrieval.vector_store import ChromaVectorStore, make_chroma_client
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -19,42 +20,46 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 @dataclass(frozen=True)
 class Container:
     settings: Settings
-    registry: DocumentRegistry
-    keyword_index: SqliteKeywordIndex
-    vector_store: ChromaVectorStore
-    embedder: UseEmbedder
-    indexer: Indexer
-    retriever: HybridRetriever
+    stack: RetrievalStack
+
+    @property
+    def registry(self) -> DocumentRegistry:
+        return self.stack.registry
+
+    @property
+    def keyword_index(self) -> SqliteKeywordIndex:
+        return self.stack.keyword_index
+
+    @property
+    def vector_store(self) -> ChromaVectorStore:
+        return self.stack.vector_store
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.stack.embedder
+
+    @property
+    def indexer(self) -> Indexer:
+        return self.stack.indexer
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self.stack.retriever
 
     def close(self) -> None:
-        self.retriever.close()
-        self.keyword_index.close()
-        self.registry.engine.dispose()
+        self.stack.close()
 
 
 def build_container(settings: Settings) -> Container:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
-    migrate(engine)
-    registry = DocumentRegistry(engine)
-    embedder = UseEmbedder(threads=settings.embedding_threads)
     config = settings.chroma_config
-    vector_store = ChromaVectorStore(make_chroma_client(config), embedder, collection=config.collection)
-    keyword_index = SqliteKeywordIndex(settings.keyword_index_path)
-    indexer = Indexer(
-        registry=registry,
-        keyword_index=keyword_index,
-        vector_store=vector_store,
+    embedder = UseEmbedder(threads=settings.embedding_threads)
+    stack = open_stack(
+        database_url=settings.resolved_database_url,
+        keyword_index_path=settings.keyword_index_path,
+        chroma_client=make_chroma_client(config),
         embedder=embedder,
-        workers=settings.ingest_workers,
+        collection=config.collection,
+        ingest_workers=settings.ingest_workers,
     )
-    retriever = HybridRetriever(keyword_index=keyword_index, vector_store=vector_store, embedder=embedder)
-    return Container(
-        settings=settings,
-        registry=registry,
-        keyword_index=keyword_index,
-        vector_store=vector_store,
-        embedder=embedder,
-        indexer=indexer,
-        retriever=retriever,
-    )
+    return Container(settings=settings, stack=stack)

@@ -7,6 +7,7 @@ from retrieval.indexer import Indexer, IngestReport
 from retrieval.keyword_index import SqliteKeywordIndex
 from retrieval.langchain import TopAdvisorRetriever
 from retrieval.models import Chunk, Hit, SearchFilters
+from retrieval.stack import RetrievalStack, open_stack
 from retrieval.vector_store import ChromaConfig, ChromaVectorStore, VectorStoreError, make_chroma_client
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "HybridRetriever",
     "Indexer",
     "IngestReport",
+    "RetrievalStack",
     "SearchFilters",
     "SqliteKeywordIndex",
     "TopAdvisorRetriever",
@@ -27,4 +29,5 @@ __all__ = [
     "VectorStoreError",
     "chunk_document",
     "make_chroma_client",
+    "open_stack",
 ]

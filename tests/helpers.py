@@ -1,7 +1,7 @@
 """Test helpers: write corpus documents and build the retrieval components by hand.
 
-`make_stack` wires the same components as `api.container.build_container`, but
-takes an already loaded embedder and a Chroma client, so the model is loaded
+`make_stack` uses the production wiring (`retrieval.stack.open_stack`, as
+`api.container.build_container` does) with an already loaded embedder and a Chroma client, so the model is loaded
 once per test session and each test can pick its own Chroma mode/collection.
 """
 
@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from corpus.document import Document
-from corpus.store import DocumentRegistry, make_engine, migrate
 from corpus.validate import parse_text
 from retrieval.embeddings import Embedder
-from retrieval.hybrid import HybridRetriever
-from retrieval.indexer import Indexer
-from retrieval.keyword_index import SqliteKeywordIndex
-from retrieval.vector_store import COLLECTION, ChromaVectorStore
+from retrieval.stack import RetrievalStack, open_stack
+from retrieval.vector_store import COLLECTION
 
 DEFAULT_BODY = """# 示例文档
 
@@ -89,21 +85,8 @@ def unique_collection() -> str:
     return f"t_{uuid.uuid4().hex[:24]}"
 
 
-@dataclass
-class Stack:
-    """The components a container holds, built around a shared embedder."""
-
-    registry: DocumentRegistry
-    keyword_index: SqliteKeywordIndex
-    vector_store: ChromaVectorStore
-    embedder: Embedder
-    indexer: Indexer
-    retriever: HybridRetriever
-
-    def close(self) -> None:
-        self.retriever.close()
-        self.keyword_index.close()
-        self.registry.engine.dispose()
+class Stack(RetrievalStack):
+    """The production wiring (`retrieval.stack.open_stack`) plus id views for assertions."""
 
     def registry_chunk_ids(self) -> set[str]:
         return self.registry.indexed_chunk_ids()
@@ -117,11 +100,11 @@ class Stack:
 
 def make_stack(data_dir: Path, embedder: Embedder, chroma_client: Any, collection: str = COLLECTION) -> Stack:
     data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{(data_dir / 'top.db').as_posix()}")
-    migrate(engine)
-    registry = DocumentRegistry(engine)
-    vector_store = ChromaVectorStore(chroma_client, embedder, collection=collection)
-    keyword_index = SqliteKeywordIndex(data_dir / "keyword.sqlite3")
-    indexer = Indexer(registry=registry, keyword_index=keyword_index, vector_store=vector_store, embedder=embedder)
-    retriever = HybridRetriever(keyword_index=keyword_index, vector_store=vector_store, embedder=embedder)
-    return Stack(registry, keyword_index, vector_store, embedder, indexer, retriever)
+    stack = open_stack(
+        database_url=f"sqlite:///{(data_dir / 'top.db').as_posix()}",
+        keyword_index_path=data_dir / "keyword.sqlite3",
+        chroma_client=chroma_client,
+        embedder=embedder,
+        collection=collection,
+    )
+    return Stack(**{f: getattr(stack, f) for f in RetrievalStack.__dataclass_fields__})
