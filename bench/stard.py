@@ -127,7 +127,12 @@ def run() -> dict[str, Any]:
 
 
 def _stock_pipeline(container: Any, corpus_dir: Path) -> dict[str, Any]:
-    """What a LangChain user assembles: the same chunks and embeddings, stock components."""
+    """What a LangChain user assembles: the same chunks and embeddings, stock components.
+
+    The stock collection holds texts and metadata the way langchain-chroma
+    writes them; its vectors are copied from ours, so both pipelines rank
+    with identical embeddings and the comparison isolates the retrieval logic.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from langchain_chroma import Chroma
@@ -135,16 +140,25 @@ def _stock_pipeline(container: Any, corpus_dir: Path) -> dict[str, Any]:
         from langchain_community.retrievers import BM25Retriever
 
     chunks = [c for d in load_corpus(corpus_dir).documents for c in chunk_document(d)]
-    bm25 = BM25Retriever.from_texts(
-        [c.index_text for c in chunks],
-        metadatas=[{"title": c.metadata["title"], "locator": c.locator} for c in chunks],
-        k=20,
-    )
-    chroma = Chroma(
-        client=container.vector_store.client,
-        collection_name=container.vector_store.collection_name,
-        embedding_function=LangChainEmbedder(container.embedder),
-    )
+    texts = [c.index_text for c in chunks]
+    metadatas = [{"title": c.metadata["title"], "locator": c.locator} for c in chunks]
+    bm25 = BM25Retriever.from_texts(texts, metadatas=metadatas, k=20)
+
+    ours = container.vector_store.collection
+    client = container.vector_store.client
+    stock = client.get_or_create_collection("stock_langchain", embedding_function=None)
+    ids = [c.chunk_id for c in chunks]
+    for start in range(0, len(ids), 1000):
+        part = ids[start : start + 1000]
+        got = ours.get(ids=part, include=["embeddings"])
+        vectors = dict(zip(got["ids"], got["embeddings"]))
+        stock.upsert(
+            ids=part,
+            embeddings=[vectors[i] for i in part],
+            documents=texts[start : start + 1000],
+            metadatas=metadatas[start : start + 1000],
+        )
+    chroma = Chroma(client=client, collection_name="stock_langchain", embedding_function=LangChainEmbedder(container.embedder))
     dense = chroma.as_retriever(search_kwargs={"k": 20})
     ensemble = EnsembleRetriever(retrievers=[bm25, dense], weights=[0.5, 0.5])
     return {"bm25": bm25, "dense": dense, "ensemble": ensemble}
