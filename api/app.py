@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(ValidationError)
     async def _validation_error(_: Request, exc: ValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": [e["msg"] for e in exc.errors()]})
+        return JSONResponse(status_code=422, content={"detail": [e["msg"].removeprefix("Value error, ") for e in exc.errors()]})
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

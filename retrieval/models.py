@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from corpus.document import INDUSTRY_CODES, NEED_CATEGORIES, Kind
 
@@ -63,6 +63,13 @@ class Hit:
         }
 
 
+_ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
+    "industries": (INDUSTRY_CODES, "industry"),
+    "needs": (NEED_CATEGORIES, "need category"),
+    "kinds": (tuple(k.value for k in Kind), "kind"),
+}
+
+
 class SearchFilters(BaseModel):
     """Metadata filters; each list is OR within itself, AND across fields."""
 
@@ -71,29 +78,13 @@ class SearchFilters(BaseModel):
     kinds: list[str] = Field(default_factory=list)
     doc_ids: list[str] = Field(default_factory=list)
 
-    @field_validator("industries")
+    @field_validator("industries", "needs", "kinds")
     @classmethod
-    def _known_industries(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in INDUSTRY_CODES]
+    def _known_codes(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        allowed, label = _ALLOWED[info.field_name or ""]
+        unknown = [v for v in value if v not in allowed]
         if unknown:
-            raise ValueError(f"unknown industry {unknown[0]!r}; expected one of {', '.join(INDUSTRY_CODES)}")
-        return value
-
-    @field_validator("needs")
-    @classmethod
-    def _known_needs(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in NEED_CATEGORIES]
-        if unknown:
-            raise ValueError(f"unknown need category {unknown[0]!r}; expected one of {', '.join(NEED_CATEGORIES)}")
-        return value
-
-    @field_validator("kinds")
-    @classmethod
-    def _known_kinds(cls, value: list[str]) -> list[str]:
-        kinds = [k.value for k in Kind]
-        unknown = [v for v in value if v not in kinds]
-        if unknown:
-            raise ValueError(f"unknown kind {unknown[0]!r}; expected one of {', '.join(kinds)}")
+            raise ValueError(f"unknown {label} {unknown[0]!r}; expected one of {', '.join(allowed)}")
         return value
 
     @property
