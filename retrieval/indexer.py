@@ -111,7 +111,8 @@ class ChunkPreparer:
             emb = self.embedder.embed([c.index_text for c in chunks])
             ready = (emb, {c.chunk_id: index_tokens(c) for c in chunks})
             return lambda: ready
-        size = -(-len(chunks) // self.workers)
+        # Several small parts per worker keep both busy when parts differ in length.
+        size = max(16, -(-len(chunks) // (4 * self.workers)))
         parts = [chunks[i : i + size] for i in range(0, len(chunks), size)]
         try:
             futures = [self._pool.submit(_worker_prepare, part) for part in parts]
@@ -269,11 +270,12 @@ class Indexer:
             batches[-1][1].append((document, chunks))
         done = 0
         try:
-            next_result = self._submit(batches[0][0])
+            # Two batches in flight: workers never wait for the writer between batches.
+            in_flight = [self._submit(b[0]) for b in batches[:2]]
             for i, (batch, pending) in enumerate(batches):
-                fresh, prepared = next_result()
-                if i + 1 < len(batches):
-                    next_result = self._submit(batches[i + 1][0])
+                fresh, prepared = in_flight.pop(0)()
+                if i + 2 < len(batches):
+                    in_flight.append(self._submit(batches[i + 2][0]))
                 self._write(batch, fresh, prepared)
                 self._record(pending, origin, known, report)
                 report.chunks_written += len(batch)
