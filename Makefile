@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test bench index lock clean
+.PHONY: run test lint bench index lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ run: $(STAMP)
 
 ## test: install and run the whole test suite (pytest exit 5, "no tests", fails too)
 test: $(STAMP)
+	$(BIN)/ruff check assistant api bench corpus retrieval prompts tests
 	$(BIN)/python -m pytest
+
+## lint: pyflakes rules over the code (also run by `make test`)
+lint: $(STAMP)
+	$(BIN)/ruff check assistant api bench corpus retrieval prompts tests
 
 ## bench: run the benchmarks and rewrite docs/benchmarks.md
 bench: $(STAMP)
