@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import Field, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.openai_writer import WriterConfig
 from corpus import STARTER_DIR
 from retrieval.vector_store import ChromaConfig
 
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     )
     corpus_dir: Path = Field(STARTER_DIR, description="corpus directory ingested by default")
     chroma: ChromaConfig = Field(default_factory=ChromaConfig)
+    writer: WriterConfig = Field(default_factory=WriterConfig)
     embedding_threads: int = Field(
         1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"
     )

@@ -167,3 +167,22 @@ def starter_stack(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterato
 def shared_dir() -> Path:
     """../shared beside the repository (evaluation data); tests skip when it is absent."""
     return Path(__file__).resolve().parents[2] / "shared"
+
+
+# -- fake LLM ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _fake_llm_server() -> Iterator[object]:
+    from fake_llm import FakeLLM, serve
+
+    with serve(FakeLLM(), _free_port()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_llm(_fake_llm_server):  # type: ignore[no-untyped-def]
+    """A real OpenAI-compatible server (uvicorn, free port) with an empty reply queue; see tests/fake_llm.py."""
+    _fake_llm_server.reset()
+    yield _fake_llm_server
+    _fake_llm_server.reset()
