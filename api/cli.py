@@ -172,6 +172,14 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     )
 
 
+from api.cli_ask import ask  # noqa: E402 - registered after cli exists
+from api.cli_profile import customers, profile  # noqa: E402
+
+cli.add_command(customers)
+cli.add_command(profile)
+cli.add_command(ask)
+
+
 def main() -> None:
     cli()
 

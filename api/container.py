@@ -6,6 +6,12 @@ import os
 from dataclasses import dataclass
 
 from api.settings import Settings
+from assistant.advisor import Advisor
+from assistant.composer import ComposerWriter
+from assistant.directory import CustomerDirectory, migrate_directory
+from assistant.openai_writer import make_writer
+from assistant.planner import Planner
+from assistant.profiler import Profiler, corpus_issuers
 from corpus.store import DocumentRegistry
 from retrieval.embeddings import Embedder, UseEmbedder
 from retrieval.hybrid import HybridRetriever
@@ -21,6 +27,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 class Container:
     settings: Settings
     stack: RetrievalStack
+    profiler: Profiler
+    advisor: Advisor
 
     @property
     def registry(self) -> DocumentRegistry:
@@ -62,4 +70,13 @@ def build_container(settings: Settings) -> Container:
         collection=config.collection,
         ingest_workers=settings.ingest_workers,
     )
-    return Container(settings=settings, stack=stack)
+    engine = stack.registry.engine
+    migrate_directory(engine)
+    profiler = Profiler(directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir))
+    advisor = Advisor(
+        profiler=profiler,
+        planner=Planner(stack.keyword_index, stack.retriever),
+        retriever=stack.retriever,
+        writer=make_writer(settings.writer, ComposerWriter()),
+    )
+    return Container(settings=settings, stack=stack, profiler=profiler, advisor=advisor)

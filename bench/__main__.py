@@ -2,6 +2,7 @@
 
     python -m bench              # everything
     python -m bench stard        # one part; others keep their last results
+    python -m bench profiler     # the customer profiler on the organisation dev set
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from bench.common import CACHE, DOCS
 from bench.report import render
 
-PARTS = ("starter", "stard", "synthetic")
+PARTS = ("starter", "stard", "synthetic", "profiler", "brief")
 
 
 def main(argv: list[str]) -> int:

@@ -66,6 +66,84 @@ def _stard(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+INDUSTRY_ORDER = (
+    "government", "finance", "healthcare", "education", "energy", "manufacturing", "telecom",
+    "internet", "transport", "retail", "media", "real_estate", "agriculture",
+)  # fmt: skip
+SHORT = {"government": "gov", "finance": "fin", "healthcare": "hea", "education": "edu", "energy": "ene",
+         "manufacturing": "man", "telecom": "tel", "internet": "int", "transport": "tra", "retail": "ret",
+         "media": "med", "real_estate": "rea", "agriculture": "agr", "unknown": "unk"}
+
+
+def _profiler(r: dict[str, Any]) -> list[str]:
+    if "skipped" in r:
+        return [f"Skipped: {r['skipped']}"]
+    q = r["rules"]
+    lines = [
+        f"Measured {r.get('_measured', '?')}. {q['n']:,} organisation names with a coarse industry "
+        "(`../shared/data/orgs/orgs_dev.csv`: A-share short names, central and provincial government bodies, "
+        "banks, hospitals, universities). Name rules + gazetteer + corpus issuers, no customer directory. "
+        "An `unknown` answer counts as wrong.",
+        "",
+        f"- accuracy **{q['accuracy']:.1%}**; unknown (the profiler asks the user) {q['unknown_rate']:.1%}; "
+        f"accuracy on the names it does classify {q['accuracy_when_known']:.1%}",
+        f"- latency per name: p50 {q['p50_ms']:.2f} ms, p95 {q['p95_ms']:.2f} ms",
+        "",
+        "| industry | names | accuracy |",
+        "|---|---|---|",
+    ]
+    for code in INDUSTRY_ORDER:
+        v = q["per_industry"][code]
+        acc = "–" if v["accuracy"] is None else f"{v['accuracy']:.1%}"
+        lines.append(f"| {code} | {v['n']} | {acc} |")
+    cols = [*INDUSTRY_ORDER, "unknown"]
+    lines += ["", "Confusion matrix (rows: gold, columns: predicted):", "",
+              "| gold \\ predicted | " + " | ".join(SHORT[c] for c in cols) + " |",
+              "|---|" + "---|" * len(cols)]
+    for gold in INDUSTRY_ORDER:
+        row = q["confusion"].get(gold, {})
+        lines.append(f"| {SHORT[gold]} | " + " | ".join(str(row.get(c, 0) or "·") for c in cols) + " |")
+    fb = r.get("embedding_fallback")
+    if fb:
+        lines += [
+            "",
+            f"Corpus/embedding fallback, measured and left out: on the {fb['unknown_names']} names the rules leave "
+            "unknown, USE embeds the name and takes the nearest industry prototype (centroid of the corpus industry "
+            "profile's sentences and tags plus the lexicon words). Its guesses are mostly wrong, so the product asks "
+            "the user instead:",
+            "",
+            "| margin between the two best | coverage of unknowns | precision | overall accuracy gained |",
+            "|---|---|---|---|",
+        ]
+        for margin, v in fb["by_margin"].items():
+            lines.append(f"| ≥ {margin} | {v['coverage']:.1%} | {v['precision']:.1%} | +{v['overall_accuracy_gain']:.1%} |")
+    return lines
+
+
+def _brief(r: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Measured {r.get('_measured', '?')}. {r['messages']} messages through `Advisor.stream` with the composer "
+        "(our own names, a stratified sample of the organisation dev set when ../shared is present, and our own "
+        "questions, two of them outside the corpus). First event = the first SSE event a client would get "
+        "(the profile, for a brief); full = the `done` event.",
+        "",
+        "| reply | count | first event p50 / p95 ms | full p50 / p95 ms |",
+        "|---|---|---|---|",
+    ]
+    for mode, m in r["by_mode"].items():
+        lines.append(
+            f"| {mode} | {m['count']} | {m['first_event_p50_ms']:.1f} / {m['first_event_p95_ms']:.1f} "
+            f"| {m['full_p50_ms']:.1f} / {m['full_p95_ms']:.1f} |"
+        )
+    lines += [
+        "",
+        f"Citations, checked by `assistant.citations.check_citations` on every reply: {r['markers']:,} `[n]` markers, "
+        f"**{r['resolved_share']:.1%} resolve** to a listed source; {r['cited_sentences']:,} cited sentences, "
+        f"**{r['supported_share']:.1%} supported** by their source; {r['uncited_factual']} uncited factual sentences.",
+    ]
+    return lines
+
+
 def render(results: dict[str, Any]) -> str:
     out = [
         "# Benchmarks",
@@ -122,4 +200,8 @@ def render(results: dict[str, Any]) -> str:
         ]
     else:
         out.append("Not run yet.")
+    out += ["", "## Customer profiler", ""]
+    out += _profiler(results["profiler"]) if "profiler" in results else ["Not run yet."]
+    out += ["", "## Briefs and answers (composer)", ""]
+    out += _brief(results["brief"]) if "brief" in results else ["Not run yet."]
     return "\n".join(out) + "\n"

@@ -214,6 +214,27 @@ class SqliteKeywordIndex:
                 )
         return found
 
+    def browse(self, filters: SearchFilters, *, heading_contains: str | None = None) -> list[Chunk]:
+        """Every published chunk passing the filters, in document order (no ranking).
+
+        For structured reads of small, filtered slices (one industry profile,
+        the solution guides of one need category), where a search would cost
+        an embedding for nothing.
+        """
+        where, params = filter_sql(filters)
+        if heading_contains:
+            where += " AND instr(c.heading, ?) > 0"
+            params.append(heading_contains)
+        rows = self._connect().execute(
+            "SELECT chunk_id, doc_id, ordinal, locator, heading, text, metadata FROM chunks c"
+            f" WHERE {where} ORDER BY c.doc_id, c.ordinal",
+            params,
+        )
+        return [
+            Chunk(chunk_id=r[0], doc_id=r[1], ordinal=r[2], locator=r[3], heading=r[4], text=r[5], metadata=json.loads(r[6]))
+            for r in rows
+        ]
+
     def allowed(self, chunk_ids: Sequence[str], filters: SearchFilters | None) -> set[str]:
         """The subset of chunk_ids that are published and pass the filters."""
         where, params = filter_sql(filters)

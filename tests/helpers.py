@@ -108,3 +108,13 @@ def make_stack(data_dir: Path, embedder: Embedder, chroma_client: Any, collectio
         collection=collection,
     )
     return Stack(**{f: getattr(stack, f) for f in RetrievalStack.__dataclass_fields__})
+
+
+def make_profiler(stack: RetrievalStack):  # type: ignore[no-untyped-def]
+    """The profiler as the container builds it: directory in the stack's database, starter-corpus regulators."""
+    from assistant.directory import CustomerDirectory, migrate_directory
+    from assistant.profiler import Profiler, corpus_issuers
+    from corpus import STARTER_DIR
+
+    migrate_directory(stack.registry.engine)
+    return Profiler(directory=CustomerDirectory(stack.registry.engine), regulators=corpus_issuers(STARTER_DIR))
