@@ -10,7 +10,8 @@ planner reads those sections; it never writes a sentence of its own. Every
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 from assistant.models import CategoryPlan, Claim, Need, NeedsPlan, Profile
@@ -40,6 +41,7 @@ class PlannerConfig:
     industry_boost: float = 0.25  # solution written for this industry, not for all
     mention_boost: float = 0.2  # the industry profile names the solution in this category
     max_drivers: int = 4
+    cache_size: int = 256  # (industry, segment) pairs; a few dozen occur in practice
     min_case_overlap: float = 0.6  # share of the need's title terms a case sentence must contain
     max_questions: int = 6
 
@@ -57,11 +59,31 @@ class Planner:
         self.keyword_index = keyword_index
         self.retriever = retriever
         self.config = config or PlannerConfig()
+        self._cache: OrderedDict[tuple[str, str | None], tuple[int, PlanResult]] = OrderedDict()
+        self._lock = threading.Lock()
 
     # -- public -------------------------------------------------------------------
     def plan(self, profile: Profile) -> PlanResult:
+        """The needs plan for a profile. Plans depend only on industry and segment (and the
+        corpus), so they are cached per (industry, segment) until the index changes."""
         if not profile.known:
             return PlanResult(NeedsPlan(profile=profile))
+        key = (profile.industry, profile.segment)
+        generation = self.keyword_index.generation()
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] == generation:
+                self._cache.move_to_end(key)
+                result = cached[1]
+                return PlanResult(plan=result.plan.model_copy(update={"profile": profile}), chunks=result.chunks)
+        result = self._plan(profile)
+        with self._lock:
+            self._cache[key] = (generation, result)
+            while len(self._cache) > self.config.cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    def _plan(self, profile: Profile) -> PlanResult:
         industry = profile.industry
         cited: dict[str, Chunk] = {}
         profile_sections = self._industry_sections(industry)

@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     metadata TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+INSERT OR IGNORE INTO generation(id, value) VALUES (1, 0);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_words USING fts5(tokens, tokenize='unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_grams USING fts5(tokens, tokenize='unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS vocab_words USING fts5vocab(fts_words, 'row');
@@ -160,6 +162,8 @@ class SqliteKeywordIndex:
 
     @staticmethod
     def _delete_ids(conn: sqlite3.Connection, chunk_ids: Sequence[str]) -> int:
+        # Every write passes here (upsert deletes first), inside its transaction.
+        conn.execute("UPDATE generation SET value = value + 1 WHERE id = 1")
         removed = 0
         for start in range(0, len(chunk_ids), 500):
             part = list(chunk_ids[start : start + 500])
@@ -181,6 +185,10 @@ class SqliteKeywordIndex:
         return removed
 
     # -- reads --------------------------------------------------------------------
+    def generation(self) -> int:
+        """A number that changes whenever the index content changes, in any process: for caches."""
+        return int(self._connect().execute("SELECT value FROM generation WHERE id = 1").fetchone()[0])
+
     def chunk_ids(self, doc_id: str | None = None) -> set[str]:
         conn = self._connect()
         if doc_id is None:

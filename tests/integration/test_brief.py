@@ -142,3 +142,27 @@ def test_composer_writes_nothing_it_was_not_given() -> None:
     request = WriteRequest(mode="answer", question="问题", claims=[], sources=[])
     text = "".join(e.text for e in ComposerWriter().write(request) if isinstance(e, DeltaEvent))
     assert check_citations(text, []).uncited_factual == 0
+
+
+def test_plans_are_reused_for_the_same_industry_and_segment_until_the_index_changes(
+    starter_stack: tuple[Stack, object],
+) -> None:
+    stack, _ = starter_stack
+    planner = Planner(stack.keyword_index, stack.retriever)
+    first = planner.plan(HOSPITAL)
+    other = HOSPITAL.model_copy(update={"name": "东陵市第一人民医院"})
+    second = planner.plan(other)
+    assert second.plan.profile.name == "东陵市第一人民医院", "the cached plan carries the new customer"
+    assert second.plan.categories == first.plan.categories and second.chunks is first.chunks
+    # Any write to the index (here: re-upserting one chunk) invalidates the cache.
+    chunk = next(iter(first.chunks.values()))
+    stack.keyword_index.upsert([chunk])
+    third = planner.plan(other)
+    assert third.chunks is not first.chunks and third.plan.categories == first.plan.categories
+
+
+def test_a_question_about_another_industry_is_not_a_follow_up(advisor: Advisor) -> None:
+    request = advisor.prepare("等保三级对医院有什么要求？", context=BANK)
+    assert request.mode == "answer"
+    assert all("银行" not in s.title for s in request.sources)
+    assert any("医院" in s.title for s in request.sources)
