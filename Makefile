@@ -17,8 +17,10 @@ run: $(STAMP)
 	$(BIN)/top-advisor corpus ingest --if-missing
 	$(BIN)/top-advisor serve --host 127.0.0.1 --port 8000
 
-## test: install and run the whole test suite (pytest exit 5, "no tests", fails too)
+## test: install and run the whole test suite (pytest exit 5, "no tests", fails too);
+##       the UI tests need Debian's chromium and a Chinese font, installed here when missing (as root)
 test: $(STAMP)
+	bash scripts/ensure-browser.sh
 	$(BIN)/ruff check assistant api bench corpus retrieval prompts tests
 	$(BIN)/python -m pytest
 

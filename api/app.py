@@ -1,59 +1,62 @@
-"""FastAPI application factory (the chat service arrives with the next issues)."""
+"""FastAPI application factory: routes, error handlers, the web UI's static files."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from pathlib import Path
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from api.container import Container, build_container
+from api.errors import install_error_handlers
+from api.routes import chat, health, openai_compat
 from api.settings import Settings
-from retrieval.models import SearchFilters
+
+STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+    """`container` lets a test serve components it built (and closes) itself."""
+    settings = settings or (container.settings if container else Settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = build_container(settings)
-        container.embedder.warm_up()
-        app.state.container = container
+        built = container or build_container(settings)
+        built.advisor.warm_up()
+        app.state.container = built
         yield
-        container.close()
+        if container is None:
+            built.close()
 
-    app = FastAPI(title="ToP Advisor 渠道参谋", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="ToP Advisor 渠道参谋",
+        version="0.1.0",
+        description="客户需求分析与引用式问答。见 docs/api.md。",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(chat.router)
+    app.include_router(openai_compat.router)
 
-    @app.exception_handler(ValidationError)
-    async def _validation_error(_: Request, exc: ValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": [e["msg"].removeprefix("Value error, ") for e in exc.errors()]})
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        page = STATIC / "index.html"
+        if not page.exists():
+            return Response("ToP Advisor API: see /docs", media_type="text/plain; charset=utf-8")
+        return FileResponse(page, media_type="text/html; charset=utf-8")
 
-    @app.get("/readyz")
-    def readyz(request: Request) -> JSONResponse:
-        container: Container = request.app.state.container
-        chunks = container.keyword_index.count()
-        ready = chunks > 0
-        return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, "chunks": chunks})
-
-    @app.get("/api/search")
-    def search(
-        request: Request,
-        q: Annotated[str, Query(min_length=1, max_length=2000)],
-        k: Annotated[int, Query(ge=1, le=100)] = 8,
-        industry: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI query list
-        need: Annotated[list[str], Query()] = [],  # noqa: B006
-        kind: Annotated[list[str], Query()] = [],  # noqa: B006
-    ) -> list[dict[str, object]]:
-        filters = SearchFilters(industries=industry, needs=need, kinds=kind)
-        container: Container = request.app.state.container
-        return [h.as_dict() for h in container.retriever.search(q, k=k, filters=filters)]
+    @app.get("/manifest.webmanifest", include_in_schema=False)
+    def manifest() -> Response:
+        path = STATIC / "manifest.webmanifest"
+        if not path.exists():
+            return Response(status_code=404)
+        return FileResponse(path, media_type="application/manifest+json")
 
     return app

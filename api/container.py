@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 from api.settings import Settings
 from assistant.advisor import Advisor
+from assistant.chat import ChatService
 from assistant.composer import ComposerWriter
-from assistant.directory import CustomerDirectory, migrate_directory
+from assistant.conversations import ConversationStore
+from assistant.directory import CustomerDirectory
+from assistant.tables import migrate_assistant
 from assistant.openai_writer import make_writer
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
@@ -29,6 +32,7 @@ class Container:
     stack: RetrievalStack
     profiler: Profiler
     advisor: Advisor
+    chat: ChatService
 
     @property
     def registry(self) -> DocumentRegistry:
@@ -58,10 +62,11 @@ class Container:
         self.stack.close()
 
 
-def build_container(settings: Settings) -> Container:
+def build_container(settings: Settings, *, embedder: Embedder | None = None) -> Container:
+    """`embedder` lets tests share one loaded model; otherwise USE is loaded here."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     config = settings.chroma_config
-    embedder = UseEmbedder(threads=settings.embedding_threads)
+    embedder = embedder or UseEmbedder(threads=settings.embedding_threads)
     stack = open_stack(
         database_url=settings.resolved_database_url,
         keyword_index_path=settings.keyword_index_path,
@@ -71,7 +76,7 @@ def build_container(settings: Settings) -> Container:
         ingest_workers=settings.ingest_workers,
     )
     engine = stack.registry.engine
-    migrate_directory(engine)
+    migrate_assistant(engine)
     profiler = Profiler(directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir))
     advisor = Advisor(
         profiler=profiler,
@@ -79,4 +84,5 @@ def build_container(settings: Settings) -> Container:
         retriever=stack.retriever,
         writer=make_writer(settings.writer, ComposerWriter()),
     )
-    return Container(settings=settings, stack=stack, profiler=profiler, advisor=advisor)
+    chat = ChatService(advisor, ConversationStore(engine))
+    return Container(settings=settings, stack=stack, profiler=profiler, advisor=advisor, chat=chat)

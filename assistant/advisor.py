@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 from assistant.composer import ComposerWriter, number_sources
 from assistant.events import DeltaEvent, DoneEvent, NoticeEvent, ProfileEvent, SourcesEvent
 from assistant.models import CategoryPlan, Claim, Profile
+from assistant.name_rules import match_words
 from assistant.passages import overlap, sentences, terms
 from assistant.planner import Planner
 from assistant.writers import WriteRequest, Writer
@@ -24,6 +25,7 @@ from retrieval.hybrid import HybridRetriever
 from retrieval.models import Chunk, Hit, SearchFilters
 
 MAX_MESSAGE_CHARS = 2000
+ORGANISATION_TIER = 3  # name_rules: words that say what kind of organisation it is
 
 _QUESTION_MARKS = re.compile(r"[？?]|什么|哪些|哪个|如何|怎么|怎样|是否|为什么|多少|能否|有没有|区别|吗|呢$")
 _ORG_SUFFIX = re.compile(r"(公司|集团|医院|银行|大学|学院|学校|中学|小学|政府|委员会|局|厅|中心|研究院|研究所)$")
@@ -66,8 +68,23 @@ class AdvisorConfig:
     nearest_sources: int = 3
 
 
+def clean_message(message: str) -> str:
+    """Whitespace collapsed; ValueError (with a message for the user) when empty or too long."""
+    message = " ".join(message.split())
+    if not message:
+        raise ValueError("消息不能为空")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise ValueError(f"消息过长：{len(message)} 个字符，上限 {MAX_MESSAGE_CHARS}")
+    return message
+
+
 def is_question(message: str) -> bool:
     return bool(_QUESTION_MARKS.search(message)) or len(message) > 40
+
+
+def mentioned_industries(message: str) -> set[str]:
+    """Industries a message names by an organisation word (医院, 银行, 学校 …)."""
+    return {m.rule.industry for m in match_words(message) if m.rule.tier == ORGANISATION_TIER}
 
 
 def focus_categories(message: str) -> list[str]:
@@ -97,16 +114,18 @@ class Advisor:
     # -- deciding what to do ------------------------------------------------------------
     def decide(self, message: str, *, context: Profile | None = None) -> Decision:
         """The cheap first step: what kind of reply, and for which customer (no retrieval yet)."""
-        message = " ".join(message.split())
-        if not message:
-            raise ValueError("消息不能为空")
-        if len(message) > MAX_MESSAGE_CHARS:
-            raise ValueError(f"消息过长：{len(message)} 个字符，上限 {MAX_MESSAGE_CHARS}")
+        message = clean_message(message)
         if is_question(message):
+            mentioned = mentioned_industries(message)
+            if context is not None and mentioned and context.industry not in mentioned:
+                context = None  # "等保三级对医院有什么要求？" asked while talking about a bank
             focus = focus_categories(message)
             follow_up = bool(focus) and len(message) <= 20  # "那他们的数据安全呢？"
             if context is not None and context.known and (_ASKS_FOR_NEEDS.search(message) or follow_up):
                 return Decision("brief", message, context, focus)
+            if context is None and len(mentioned) == 1:
+                context = Profile(name=message, industry=next(iter(mentioned)))  # only to focus retrieval
+                return Decision("answer", message, None, context=context)
             return Decision("answer", message, context)
         profile = self.profiler.profile(message)
         if profile.known:
@@ -119,7 +138,7 @@ class Advisor:
             assert decision.profile is not None
             return self._brief(decision.message, decision.profile, focus=decision.focus)
         if decision.kind == "answer":
-            return self._answer(decision.message, decision.profile)
+            return self._answer(decision.message, decision.profile, industry_of=decision.context)
         # Not a recognisable customer: maybe a topic ("数据库审计"); else ask who it is.
         request = self._answer(decision.message, decision.context)
         message = decision.message
@@ -139,8 +158,10 @@ class Advisor:
         sources = number_sources(plan.claims(), result.chunks)
         return WriteRequest(mode="brief", question=message, profile=profile, plan=plan, sources=sources)
 
-    def _answer(self, message: str, context: Profile | None) -> WriteRequest:
-        filters = SearchFilters(industries=[context.industry]) if context is not None and context.known else None
+    def _answer(self, message: str, context: Profile | None, *, industry_of: Profile | None = None) -> WriteRequest:
+        """A cited answer; retrieval leans on the customer's industry (or the one the question names)."""
+        scope = context if context is not None and context.known else industry_of
+        filters = SearchFilters(industries=[scope.industry]) if scope is not None and scope.known else None
         hits = self.retriever.search(message, k=self.config.answer_hits, filters=filters)
         query_terms = {t for t in terms(message) if t not in _GENERIC_TERMS}
         chunks = {h.chunk.chunk_id: h.chunk for h in hits}

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 from sqlalchemy import DateTime, Engine, Integer, String, Text, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from assistant.gazetteer import default_gazetteer
 from assistant.models import UNKNOWN
 from assistant.name_rules import clean_name, name_key
 from corpus.document import INDUSTRY_CODES
-from corpus.store import migrate
+from assistant.tables import VERSION_TABLE, AssistantBase, migrate_assistant, utcnow
 from corpus.validate import Problem
 
 __all__ = [
@@ -38,19 +38,9 @@ __all__ = [
     "parse_customers_csv",
 ]
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-VERSION_TABLE = "assistant_alembic_version"
 COLUMNS = ("name", "industry", "region", "notes")
 REQUIRED = ("name", "industry")
 MAX_NAME = 200
-
-
-class AssistantBase(DeclarativeBase):
-    pass
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class CustomerRow(AssistantBase):
@@ -62,7 +52,7 @@ class CustomerRow(AssistantBase):
     industry: Mapped[str] = mapped_column(String(32))
     region: Mapped[str] = mapped_column(String(100), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class DirectoryEntry(BaseModel):
@@ -80,9 +70,8 @@ class ImportReport:
     updated: int = 0
 
 
-def migrate_directory(engine: Engine) -> None:
-    """Bring the assistant's tables to the newest revision (idempotent; own version table)."""
-    migrate(engine, MIGRATIONS)
+# The directory was the assistant's first table; its migration entry point is the assistant's.
+migrate_directory = migrate_assistant
 
 
 def _decode(path: Path, raw: bytes, problems: list[Problem]) -> str | None:
@@ -193,7 +182,7 @@ class CustomerDirectory:
                 else:
                     report.updated += 1
                 row.name, row.industry, row.region, row.notes = entry.name, entry.industry, entry.region, entry.notes
-                row.updated_at = _utcnow()
+                row.updated_at = utcnow()
         return report
 
 

@@ -186,3 +186,81 @@ def fake_llm(_fake_llm_server):  # type: ignore[no-untyped-def]
     _fake_llm_server.reset()
     yield _fake_llm_server
     _fake_llm_server.reset()
+
+
+# -- live server --------------------------------------------------------------------------
+
+
+class LiveServer:
+    """A real uvicorn server in a thread, serving `create_app(container=...)` on a free port."""
+
+    def __init__(self, container, port: int) -> None:  # type: ignore[no-untyped-def]
+        import threading
+
+        import uvicorn
+
+        from api.app import create_app
+
+        self.container = container
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(create_app(container=container), host="127.0.0.1", port=port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, name=f"uvicorn-{port}", daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self._thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def starter_container(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """The production container (composer writer) over the whole starter corpus, in its own data dir."""
+    from api.container import build_container
+    from api.settings import Settings
+
+    data = tmp_path_factory.mktemp("live-var")
+    container = build_container(Settings(_env_file=None, data_dir=data), embedder=embedder)
+    container.indexer.ingest(container.settings.corpus_dir)
+    yield container
+    container.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(starter_container) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    """`make run`'s app over HTTP: real uvicorn, real SSE, starter corpus, composer writer."""
+    with LiveServer(starter_container, _free_port()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def llm_server(starter_container, _fake_llm_server) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    """`live_server` with the OpenAI-compatible writer pointed at the fake LLM (composer as fallback)."""
+    import dataclasses
+
+    from assistant.advisor import Advisor
+    from assistant.chat import ChatService
+    from assistant.composer import ComposerWriter
+    from assistant.openai_writer import OpenAIWriter, WriterConfig
+    from assistant.planner import Planner
+
+    base = starter_container
+    config = WriterConfig(kind="openai", base_url=_fake_llm_server.base_url, model="fake-model", timeout=10)
+    advisor = Advisor(
+        profiler=base.profiler,
+        planner=Planner(base.keyword_index, base.retriever),
+        retriever=base.retriever,
+        writer=OpenAIWriter(config, fallback=ComposerWriter()),
+    )
+    container = dataclasses.replace(base, advisor=advisor, chat=ChatService(advisor, base.chat.store))
+    with LiveServer(container, _free_port()) as server:
+        yield server

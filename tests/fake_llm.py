@@ -105,6 +105,7 @@ class FakeLLM:
     def __init__(self) -> None:
         self.queue: deque[Behaviour] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.streams: list[dict[str, Any]] = []  # per streamed reply: pieces sent, whether it reached the end
         self.base_url = ""  # set once the server runs: http://127.0.0.1:<port>/v1
         self.closing = False
         self.app = self._build_app()
@@ -115,6 +116,7 @@ class FakeLLM:
     def reset(self) -> None:
         self.queue.clear()
         self.requests.clear()
+        self.streams.clear()
 
     def prompt(self, index: int = -1) -> str:
         """All message contents of one received request, joined."""
@@ -163,11 +165,15 @@ class FakeLLM:
         return app
 
     async def _stream(self, reply: Reply) -> AsyncIterator[str]:
+        record = {"sent": 0, "pieces": len(_pieces(reply.text, reply.chunk_size)), "finished": False}
+        self.streams.append(record)
         for piece in _pieces(reply.text, reply.chunk_size):
             yield _chunk(piece)
+            record["sent"] += 1
             await self._sleep(reply.chunk_delay)
         yield _chunk(None, "stop")
         yield "data: [DONE]\n\n"
+        record["finished"] = True
 
     async def _broken(self, broken: Broken) -> AsyncIterator[str]:
         for piece in _pieces(broken.text, broken.chunk_size)[: broken.after]:

@@ -1,13 +1,13 @@
 """Alembic environment of the assistant's tables; runs on the connection handed over by
-assistant.directory.migrate_directory, with a version table of its own."""
+assistant.tables.migrate_assistant, with a version table of its own."""
 
 from alembic import context
 
-from assistant.directory import VERSION_TABLE, AssistantBase
+from assistant.tables import VERSION_TABLE, AssistantBase
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reached when alembic runs from a shell
-    raise RuntimeError("run migrations through assistant.directory.migrate_directory(engine)")
+    raise RuntimeError("run migrations through assistant.tables.migrate_assistant(engine)")
 
 context.configure(
     connection=connection,

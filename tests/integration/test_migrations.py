@@ -80,3 +80,43 @@ def test_registry_save_update_and_remove(tmp_path: Path) -> None:
         assert registry.get("doc-a") is None
     finally:
         engine.dispose()
+
+
+def test_assistant_chain_upgrades_an_existing_directory_database_without_losing_customers(tmp_path: Path) -> None:
+    """A database made before conversations existed (revision a0001) gains them and keeps its customers."""
+    from alembic import command
+    from alembic.config import Config
+
+    from assistant.conversations import ConversationStore
+    from assistant.directory import CustomerDirectory
+    from assistant.tables import MIGRATIONS, migrate_assistant
+
+    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "a0001")
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO customers(name, name_key, industry, region, notes, updated_at)"
+                " VALUES ('青禾农村商业银行', '青禾农村商业银行', 'finance', '', '', '2026-01-01')"
+            ))
+        assert "conversations" not in inspect(engine).get_table_names()
+
+        migrate(engine)  # the registry's own chain beside it
+        migrate_assistant(engine)
+        migrate_assistant(engine)
+
+        tables = set(inspect(engine).get_table_names())
+        assert {"documents", "customers", "conversations", "messages", "feedback"} <= tables
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0002"]
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+        assert CustomerDirectory(engine).lookup("青禾农村商业银行") is not None
+        store = ConversationStore(engine)
+        conversation, _, context = store.start_turn("青禾农村商业银行", None, None)
+        assert context is None and store.get(conversation, None).messages[0].content == "青禾农村商业银行"
+    finally:
+        engine.dispose()

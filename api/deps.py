@@ -1,0 +1,57 @@
+"""FastAPI dependencies: the container's services, the caller, request-shape checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from api.container import Container
+from assistant.advisor import Advisor
+from assistant.chat import ChatService
+from assistant.conversations import ConversationStore
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container  # type: ignore[no-any-return]
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_chat(container: ContainerDep) -> ChatService:
+    return container.chat
+
+
+def get_conversations(container: ContainerDep) -> ConversationStore:
+    return container.chat.store
+
+
+def get_advisor(container: ContainerDep) -> Advisor:
+    return container.advisor
+
+
+AdvisorDep = Annotated[Advisor, Depends(get_advisor)]
+ChatDep = Annotated[ChatService, Depends(get_chat)]
+ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
+
+
+def current_owner() -> str | None:
+    """Who owns the conversations of this request. Anonymous (None) until accounts land."""
+    return None
+
+
+OwnerDep = Annotated[str | None, Depends(current_owner)]
+
+
+def require_json(request: Request) -> None:
+    """A JSON body must say so; anything else is refused before it is parsed."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise HTTPException(415, f"Content-Type 必须是 application/json（收到：{content_type or '无'}）")
+
+
+def wants_json(request: Request) -> bool:
+    """True when the client asked for one JSON reply instead of an event stream."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/event-stream" not in accept

@@ -1,0 +1,84 @@
+"""Every failure the client causes becomes a 4xx with a message naming what is wrong.
+
+`{"detail": …}` everywhere, except under `/v1/` (the OpenAI-compatible API), where errors take
+OpenAI's shape `{"error": {message, type, param, code}}` so OpenAI clients can show them, and
+bad requests are 400 as OpenAI's are (not 422).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.openai_format import OpenAIError
+from assistant.conversations import ConversationNotFound, MessageNotFound
+from assistant.profiler import ProfileInputError
+
+
+def _location(loc: tuple[object, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts)
+
+
+def _messages(errors: list[dict[str, object]]) -> list[str]:
+    out = []
+    for error in errors:
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        where = _location(tuple(error.get("loc", ())))  # type: ignore[arg-type]
+        if error.get("type") == "json_invalid":
+            message = f"请求体不是合法的 JSON：{error.get('ctx', {}).get('error', '')}".rstrip("：")  # type: ignore[union-attr]
+        out.append(f"{where}: {message}" if where else message)
+    return out
+
+
+def _is_openai(request: Request) -> bool:
+    return request.url.path.startswith("/v1/")
+
+
+def _openai(status: int, message: str, *, param: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    error = OpenAIError(status, message, param=param, type="invalid_request_error" if status < 500 else "server_error")
+    return JSONResponse(status_code=status, content=error.body(), headers=headers)
+
+
+def _validation(request: Request, errors: list[dict[str, object]]) -> JSONResponse:
+    messages = _messages(errors)
+    if _is_openai(request):
+        first = errors[0] if errors else {}
+        param = _location(tuple(first.get("loc", ()))) if first.get("type") != "json_invalid" else None  # type: ignore[arg-type]
+        return _openai(400, "；".join(messages), param=param or None)
+    return JSONResponse(status_code=422, content={"detail": messages})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation(request, list(exc.errors()))
+
+    @app.exception_handler(ValidationError)
+    async def _invalid(request: Request, exc: ValidationError) -> JSONResponse:
+        return _validation(request, list(exc.errors()))  # type: ignore[arg-type]
+
+    @app.exception_handler(OpenAIError)
+    async def _openai_error(_: Request, exc: OpenAIError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content=exc.body())
+
+    @app.exception_handler(ConversationNotFound)
+    @app.exception_handler(MessageNotFound)
+    async def _not_found(_: Request, exc: LookupError) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(ValueError)
+    @app.exception_handler(ProfileInputError)
+    async def _bad_value(request: Request, exc: ValueError) -> JSONResponse:
+        if _is_openai(request):
+            return _openai(400, str(exc))
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if _is_openai(request):
+            return _openai(exc.status_code, str(exc.detail), headers=exc.headers)
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers)

@@ -1,0 +1,99 @@
+"""`/api/chat` (SSE or JSON), conversations and feedback. Routes validate, call one service, wrap."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field, field_validator
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ChatDep, ConversationsDep, OwnerDep, require_json, wants_json
+from api.streaming import iterate_closing
+from assistant.advisor import MAX_MESSAGE_CHARS
+from assistant.chat import ChatService, ChatTurn
+from assistant.conversations import ConversationPage, ConversationPublic
+from assistant.events import DoneEvent, ProfileEvent
+
+router = APIRouter(prefix="/api", tags=["chat"])
+
+
+class ChatRequest(BaseModel):
+    message: str = Field(..., description="客户名称或问题", examples=["佛山市第一人民医院"])
+    conversation_id: str | None = Field(None, max_length=64, description="继续已有对话时传入")
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("消息不能为空")
+        if len(value) > MAX_MESSAGE_CHARS:
+            raise ValueError(f"消息过长：{len(value)} 个字符，上限 {MAX_MESSAGE_CHARS}")
+        return value
+
+
+class FeedbackRequest(BaseModel):
+    message_id: str = Field(..., min_length=1, max_length=64)
+    rating: Literal["up", "down"]
+    comment: str = Field("", max_length=1000)
+
+
+def _sse(event: Any, turn: ChatTurn) -> ServerSentEvent:
+    kind = event.type
+    if isinstance(event, ProfileEvent):
+        data: dict[str, Any] = event.profile.model_dump(mode="json")
+    else:
+        data = event.model_dump(mode="json", exclude={"type"})
+    if isinstance(event, DoneEvent):
+        data = {"conversation_id": turn.conversation_id, "message_id": turn.message_id, **data}
+    return ServerSentEvent(event=kind, data=json.dumps(data, ensure_ascii=False))
+
+
+async def _stream(chat: ChatService, turn: ChatTurn) -> AsyncIterator[ServerSentEvent]:
+    async for event in iterate_closing(chat.events(turn)):
+        yield _sse(event, turn)
+
+
+@router.post(
+    "/chat",
+    dependencies=[Depends(require_json)],
+    responses={200: {"content": {"text/event-stream": {}, "application/json": {}}}},
+)
+async def chat(body: ChatRequest, request: Request, chat: ChatDep, owner: OwnerDep) -> Any:
+    """Ask by customer name or question. Streams typed SSE events (meta, profile, sources, delta,
+    notice, done | error); with `Accept: application/json`, returns the whole reply at once."""
+    turn = await run_in_threadpool(chat.start, body.message, conversation_id=body.conversation_id, owner=owner)
+    if wants_json(request):
+        return (await run_in_threadpool(chat.run, turn)).as_json()
+    return EventSourceResponse(_stream(chat, turn), ping=15, headers={"X-Accel-Buffering": "no"})
+
+
+@router.get("/conversations", response_model=ConversationPage)
+def list_conversations(
+    store: ConversationsDep,
+    owner: OwnerDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ConversationPage:
+    return store.list(owner, limit=limit, offset=offset)
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationPublic)
+def get_conversation(conversation_id: str, store: ConversationsDep, owner: OwnerDep) -> ConversationPublic:
+    return store.get(conversation_id, owner)
+
+
+@router.delete("/conversations/{conversation_id}", status_code=204)
+def delete_conversation(conversation_id: str, store: ConversationsDep, owner: OwnerDep) -> Response:
+    store.delete(conversation_id, owner)
+    return Response(status_code=204)
+
+
+@router.post("/feedback", dependencies=[Depends(require_json)])
+def feedback(body: FeedbackRequest, store: ConversationsDep, owner: OwnerDep) -> dict[str, bool]:
+    store.set_feedback(body.message_id, owner, body.rating, body.comment)
+    return {"ok": True}

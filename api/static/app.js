@@ -1,0 +1,455 @@
+// 渠道参谋 web chat: wiring of the page. The HTTP contract is docs/api.md; rendering is in views.js
+// and markdown.js; the SSE reader is sse.js. Every string shown to the user lives in STRINGS.
+
+import { createActionBar } from "./actions.js";
+import { ApiError, chat, deleteConversation, getConversation, listConversations } from "./api.js";
+import { renderMarkdown } from "./markdown.js";
+import { createViews, h, icon } from "./views.js";
+
+export const STRINGS = {
+  appName: "渠道参谋",
+  history: "对话记录",
+  historyEmpty: "还没有对话",
+  historyError: "对话记录加载失败",
+  newChat: "新对话",
+  openMenu: "对话记录",
+  closeMenu: "关闭对话记录",
+  close: "关闭",
+  welcomeTitle: "输入客户名称或问题",
+  welcomeText: "了解客户最可能的需求、依据和厂商中立的方案，每一句事实都有出处。",
+  starters: ["佛山市第一人民医院", "宁波银行", "等保三级对医院有什么要求？", "浙江大学医学院附属第一医院"],
+  inputLabel: "客户名称或问题",
+  placeholder: "客户名称或问题，例如：佛山市第一人民医院",
+  hint: "Enter 发送，Shift+Enter 换行",
+  send: "发送",
+  stop: "停止",
+  thinking: "正在分析客户并检索知识库…",
+  stopped: "已停止生成。",
+  tooLong: "内容不能超过 2000 个字符。",
+  copy: "复制",
+  copied: "已复制到剪贴板",
+  copyFailed: "复制失败，请手动选择文本复制",
+  exportMd: "导出 .md",
+  exported: "已导出",
+  up: "有用",
+  down: "没用",
+  feedbackThanks: "已记录反馈，谢谢！",
+  feedbackCommentPrompt: "哪里不好？（可选，最多 1000 字）",
+  feedbackSubmit: "提交意见",
+  feedbackCommentThanks: "已记录你的意见，谢谢！",
+  deleteChat: "删除对话",
+  confirmDelete: "确认删除",
+  deleted: "对话已删除",
+  untitled: "未命名对话",
+  sourcesCount: "来源（{n}）",
+  sourcesHeading: "来源",
+  exportFile: "渠道参谋",
+  mlpsLevel: "第{level}级",
+  unknown: "未知",
+  errors: {
+    network: "网络连接失败，请检查网络后重试。",
+    server: "服务暂时不可用，请稍后重试。",
+    busy: "请求太频繁，请稍后再试。",
+    notFound: "对话不存在或已被删除。",
+    invalid: "输入不符合要求",
+    stream: "回答生成失败：",
+    incomplete: "回答意外中断，请重试。",
+    saved: "这条回答生成失败。",
+    generic: "出错了，请重试。",
+  },
+  profile: {
+    title: "客户画像",
+    industry: "行业",
+    segment: "细分",
+    region: "地区",
+    mlps: "等保级别",
+    regulators: "监管部门",
+    confidence: "置信度",
+    evidence: "推断依据（{n}）",
+    inferred: "系统根据名称等信息推断，供核对。",
+    exportLine: "客户画像（系统推断，供核对）：",
+  },
+  evidenceFields: { industry: "行业", segment: "细分", region: "地区", mlps_level: "等保级别", regulators: "监管部门" },
+  evidenceSources: { directory: "客户名录", hint: "用户补充", name: "名称分析", corpus: "知识库" },
+  industries: {
+    government: "政府", finance: "金融", healthcare: "医疗卫生", education: "教育", energy: "能源", manufacturing: "制造业",
+    telecom: "电信", internet: "互联网/软件", transport: "交通运输", retail: "零售", media: "传媒", real_estate: "房地产",
+    agriculture: "农业", unknown: "未知",
+  },
+  kinds: { regulation: "法规", standard: "标准", industry_profile: "行业画像", solution: "方案指南", case: "案例", faq: "常见问答" },
+  source: {
+    locator: "位置",
+    issuer: "发布机构",
+    documentNumber: "文号",
+    url: "链接",
+    vendor: "厂商",
+    passage: "原文",
+    illustrative: "示意案例",
+    illustrativeNote: "示意案例为匿名、编写的典型场景，不对应真实客户。",
+  },
+};
+
+const S = STRINGS;
+const MAX_CHARS = 2000;
+const views = createViews(S);
+const actionBar = createActionBar(S, views, (err) => friendly(err));
+const $ = (id) => document.getElementById(id);
+const ui = {
+  sidebar: $("sidebar"), backdrop: $("backdrop"), history: $("history"), historyEmpty: $("history-empty"),
+  messages: $("messages"), welcome: $("welcome"), starters: $("starters"), form: $("composer"), input: $("input"),
+  send: $("send"), stop: $("stop"), counter: $("counter"), formError: $("form-error"), openSidebar: $("open-sidebar"),
+  panel: $("source-panel"), panelNumber: $("source-number"), panelTitle: $("source-title"), panelBody: $("source-body"),
+};
+const state = { conversationId: null, controller: null, replies: new WeakMap(), panelTrigger: null };
+
+// -- small helpers ---------------------------------------------------------------------------------
+function friendly(err) {
+  if (err instanceof ApiError) {
+    if (err.code) return S.errors.stream + (err.message || S.errors.generic);
+    if (err.status === 404) return S.errors.notFound;
+    if (err.status === 400 || err.status === 422) return `${S.errors.invalid}${err.message ? "：" + err.message : ""}`;
+    if (err.status === 429) return S.errors.busy;
+    if (err.status >= 500) return S.errors.server;
+    return err.message || S.errors.generic;
+  }
+  return S.errors.network;
+}
+
+function showFormError(message) {
+  ui.formError.textContent = message;
+  ui.formError.hidden = !message;
+}
+
+function nearBottom() {
+  const m = ui.messages;
+  return m.scrollHeight - m.scrollTop - m.clientHeight < 120;
+}
+
+function scrollToBottom() {
+  ui.messages.scrollTop = ui.messages.scrollHeight;
+}
+
+function updateComposer() {
+  const length = ui.input.value.length;
+  ui.counter.textContent = `${length}/${MAX_CHARS}`;
+  ui.counter.classList.toggle("warn", length > MAX_CHARS * 0.9);
+  ui.send.disabled = !ui.input.value.trim() || length > MAX_CHARS;
+  ui.input.style.height = "auto";
+  ui.input.style.height = `${Math.min(ui.input.scrollHeight, 200)}px`;
+}
+
+function setStreaming(on) {
+  ui.send.hidden = on;
+  ui.stop.hidden = !on;
+  ui.form.classList.toggle("streaming", on);
+}
+
+function setLocation(id) {
+  history.replaceState(null, "", id ? `#/c/${encodeURIComponent(id)}` : location.pathname);
+}
+
+// -- messages --------------------------------------------------------------------------------------
+function addUserMessage(text) {
+  ui.welcome.hidden = true;
+  const node = h("article", { class: "msg msg-user" }, h("div", { class: "bubble" }, text));
+  ui.messages.append(node);
+  return node;
+}
+
+function createReply() {
+  ui.welcome.hidden = true;
+  const reply = { messageId: null, content: "", sources: [], sourceMap: new Map(), profile: null, mode: null, feedback: null };
+  reply.profileSlot = h("div", { class: "profile-slot" });
+  reply.noticeSlot = h("div", { class: "notices" });
+  reply.body = h("div", { class: "md brief" });
+  reply.typing = h("p", { class: "typing muted" }, h("span", { class: "dots", "aria-hidden": "true" }), S.thinking);
+  reply.footer = h("div", { class: "msg-footer" });
+  reply.root = h("article", { class: "msg msg-assistant", "aria-busy": "true" },
+    reply.profileSlot, reply.noticeSlot, reply.typing, reply.body, reply.footer);
+  state.replies.set(reply.root, reply);
+  ui.messages.append(reply.root);
+  return reply;
+}
+
+function applyProfile(reply, profile) {
+  reply.profile = profile;
+  reply.profileSlot.replaceChildren(views.profileCard(profile));
+}
+
+function applySources(reply, sources) {
+  reply.sources = sources;
+  reply.sourceMap = new Map(sources.map((s) => [Number(s.n), s]));
+}
+
+function addNotice(reply, notice) {
+  reply.noticeSlot.append(h("p", { class: "notice", "data-code": notice.code || "" }, notice.message || ""));
+}
+
+function renderReply(reply) {
+  const stick = nearBottom();
+  reply.body.innerHTML = renderMarkdown(reply.content, { sources: reply.sourceMap });
+  if (reply.content) reply.typing.hidden = true;
+  if (stick) scrollToBottom();
+}
+
+function scheduleRender(reply) {
+  if (reply.renderPending) return;
+  reply.renderPending = true;
+  const run = () => {
+    if (!reply.renderPending) return;
+    reply.renderPending = false;
+    renderReply(reply);
+  };
+  requestAnimationFrame(run);
+  setTimeout(run, 120); // rAF does not fire in background tabs
+}
+
+function finishReply(reply, { stopped = false, error = null } = {}) {
+  reply.renderPending = false;
+  renderReply(reply);
+  reply.typing.hidden = true;
+  reply.root.removeAttribute("aria-busy");
+  if (reply.mode) reply.root.dataset.mode = reply.mode;
+  if (stopped) reply.footer.before(h("p", { class: "notice" }, S.stopped));
+  if (error) reply.footer.before(h("p", { class: "error", role: "alert" }, error));
+  if (reply.sources.length && reply.content) reply.footer.before(views.sourceList(reply.sources));
+  if (!error && !stopped && reply.content) reply.footer.replaceChildren(...actionBar(reply));
+}
+
+// -- asking ----------------------------------------------------------------------------------------
+async function ask(raw) {
+  const text = raw.trim();
+  if (!text || state.controller) return;
+  if (text.length > MAX_CHARS) return showFormError(S.tooLong);
+  showFormError("");
+  const question = addUserMessage(text);
+  ui.input.value = "";
+  updateComposer();
+  const reply = createReply();
+  scrollToBottom();
+  const controller = new AbortController();
+  state.controller = controller;
+  setStreaming(true);
+  let accepted = false;
+  let done = false;
+  try {
+    for await (const { type, data } of chat({ message: text, conversationId: state.conversationId, signal: controller.signal })) {
+      if (type === "meta") {
+        accepted = true;
+        state.conversationId = data.conversation_id;
+        reply.messageId = data.message_id;
+        setLocation(state.conversationId);
+      } else if (type === "profile") applyProfile(reply, data);
+      else if (type === "sources") applySources(reply, data.sources || []);
+      else if (type === "delta") {
+        reply.content = data.replace ? data.text : reply.content + data.text;
+        scheduleRender(reply);
+      } else if (type === "notice") addNotice(reply, data);
+      else if (type === "done") {
+        done = true;
+        reply.mode = data.mode;
+        reply.messageId = data.message_id || reply.messageId;
+        state.conversationId = data.conversation_id || state.conversationId;
+      } else if (type === "error") throw new ApiError(0, data.message, data.code || "error");
+    }
+    if (!done) throw new ApiError(0, S.errors.incomplete, "incomplete");
+    finishReply(reply);
+  } catch (err) {
+    if (controller.signal.aborted) finishReply(reply, { stopped: true });
+    else if (!accepted) {
+      // Never reached the server's chat (4xx, network): undo the exchange and keep the text.
+      question.remove();
+      reply.root.remove();
+      ui.welcome.hidden = ui.messages.querySelector(".msg") !== null;
+      showFormError(friendly(err));
+    } else finishReply(reply, { error: friendly(err) });
+    if (!controller.signal.aborted && !ui.input.value) {
+      ui.input.value = text;
+      updateComposer();
+    }
+  } finally {
+    state.controller = null;
+    setStreaming(false);
+    refreshHistory();
+  }
+}
+
+// -- conversations ---------------------------------------------------------------------------------
+async function refreshHistory() {
+  let items;
+  try {
+    ({ items } = await listConversations());
+  } catch {
+    ui.historyEmpty.hidden = false;
+    ui.historyEmpty.textContent = S.historyError;
+    return;
+  }
+  ui.history.replaceChildren(...items.map(historyItem));
+  ui.historyEmpty.hidden = items.length > 0;
+  ui.historyEmpty.textContent = S.historyEmpty;
+}
+
+function historyItem(item) {
+  const title = item.title || item.customer || S.untitled;
+  const open = h("button", { type: "button", class: "history-open", "data-id": item.id,
+    "aria-current": item.id === state.conversationId ? "true" : null },
+    h("span", { class: "history-title" }, title),
+    h("span", { class: "history-meta muted small" },
+      [item.customer && item.customer !== title ? item.customer : "", views.formatDate(item.updated_at)].filter(Boolean).join(" · ")));
+  open.addEventListener("click", () => openConversation(item.id));
+  const remove = h("button", {
+    type: "button", class: "history-delete icon-button", "aria-label": `${S.deleteChat}：${title}`, title: S.deleteChat,
+  }, icon("trash"));
+  remove.addEventListener("click", async () => {
+    if (!remove.classList.contains("confirm")) {
+      remove.classList.add("confirm");
+      remove.textContent = S.confirmDelete;
+      setTimeout(() => { remove.classList.remove("confirm"); remove.replaceChildren(icon("trash")); }, 4000);
+      return;
+    }
+    try {
+      await deleteConversation(item.id);
+      if (item.id === state.conversationId) newChat();
+    } catch (err) {
+      showFormError(friendly(err));
+    }
+    refreshHistory();
+  });
+  return h("li", { class: "history-item" }, open, remove);
+}
+
+function clearMessages() {
+  state.controller?.abort();
+  closeSource();
+  ui.messages.querySelectorAll(".msg").forEach((node) => node.remove());
+  ui.welcome.hidden = false;
+  showFormError("");
+}
+
+function newChat() {
+  clearMessages();
+  state.conversationId = null;
+  setLocation(null);
+  ui.history.querySelectorAll("[aria-current]").forEach((node) => node.removeAttribute("aria-current"));
+  closeDrawer();
+  ui.input.focus();
+}
+
+async function openConversation(id) {
+  let conversation;
+  try {
+    conversation = await getConversation(id);
+  } catch (err) {
+    showFormError(friendly(err));
+    if (err instanceof ApiError && err.status === 404) setLocation(null);
+    return;
+  }
+  clearMessages();
+  state.conversationId = conversation.id;
+  setLocation(conversation.id);
+  for (const message of conversation.messages || []) {
+    if (message.role === "user") {
+      addUserMessage(message.content);
+      continue;
+    }
+    const reply = createReply();
+    Object.assign(reply, {
+      messageId: message.id, mode: message.mode, feedback: message.feedback ?? null, content: message.content || "",
+    });
+    if (message.profile) applyProfile(reply, message.profile);
+    applySources(reply, message.sources || []);
+    (message.notices || []).forEach((notice) => addNotice(reply, notice));
+    // `status` (complete | interrupted | error | pending): only complete replies take feedback.
+    const status = message.status || "complete";
+    finishReply(reply, { stopped: status === "interrupted", error: status === "error" ? S.errors.saved : null });
+  }
+  ui.history.querySelectorAll(".history-open").forEach((node) =>
+    node.dataset.id === conversation.id ? node.setAttribute("aria-current", "true") : node.removeAttribute("aria-current"));
+  closeDrawer();
+  scrollToBottom();
+}
+
+// -- panels: history drawer (mobile) and source panel ----------------------------------------------
+function openDrawer() {
+  ui.sidebar.classList.add("open");
+  ui.backdrop.hidden = false;
+  ui.openSidebar.setAttribute("aria-expanded", "true");
+  $("close-sidebar").focus();
+}
+
+function closeDrawer() {
+  if (!ui.sidebar.classList.contains("open")) return;
+  ui.sidebar.classList.remove("open");
+  ui.backdrop.hidden = true;
+  ui.openSidebar.setAttribute("aria-expanded", "false");
+}
+
+function openSource(reply, n, trigger) {
+  const source = reply?.sourceMap.get(n);
+  if (!source) return;
+  ui.panelNumber.textContent = `[${n}]`;
+  ui.panelTitle.textContent = source.title || "";
+  ui.panelBody.replaceChildren(...views.sourceDetails(source));
+  ui.panel.hidden = false;
+  ui.panel.scrollTop = 0;
+  document.querySelectorAll(".cite.active").forEach((node) => node.classList.remove("active"));
+  trigger.classList.add("active");
+  state.panelTrigger = trigger;
+  $("close-source").focus();
+}
+
+function closeSource() {
+  if (ui.panel.hidden) return;
+  ui.panel.hidden = true;
+  state.panelTrigger?.classList.remove("active");
+  if (state.panelTrigger?.isConnected) state.panelTrigger.focus();
+  state.panelTrigger = null;
+}
+
+// -- start -----------------------------------------------------------------------------------------
+function applyStrings() {
+  document.title = S.appName;
+  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = S[node.dataset.i18n]; });
+  document.querySelectorAll("[data-i18n-label]").forEach((node) => node.setAttribute("aria-label", S[node.dataset.i18nLabel]));
+  document.querySelectorAll("[data-i18n-placeholder]").forEach((node) => { node.placeholder = S[node.dataset.i18nPlaceholder]; });
+  ui.starters.replaceChildren(...S.starters.map((text) =>
+    h("button", { type: "button", class: "starter", onclick: () => ask(text) }, text)));
+}
+
+function start() {
+  applyStrings();
+  ui.form.addEventListener("submit", (event) => { event.preventDefault(); ask(ui.input.value); });
+  ui.input.addEventListener("input", () => { updateComposer(); if (ui.input.value.length <= MAX_CHARS) showFormError(""); });
+  ui.input.addEventListener("keydown", (event) => {
+    // Enter sends; Shift+Enter is a newline; Enter that confirms an IME candidate is left alone.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      ask(ui.input.value);
+    }
+  });
+  ui.stop.addEventListener("click", () => state.controller?.abort());
+  $("new-chat").addEventListener("click", newChat);
+  $("new-chat-top").addEventListener("click", newChat);
+  ui.openSidebar.addEventListener("click", openDrawer);
+  $("close-sidebar").addEventListener("click", closeDrawer);
+  ui.backdrop.addEventListener("click", closeDrawer);
+  $("close-source").addEventListener("click", closeSource);
+  ui.messages.addEventListener("click", (event) => {
+    const trigger = event.target.closest("a.cite, button.source-ref");
+    if (!trigger) return;
+    event.preventDefault();
+    openSource(state.replies.get(trigger.closest(".msg-assistant")), Number(trigger.dataset.n), trigger);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (!ui.panel.hidden) closeSource();
+    else closeDrawer();
+  });
+  updateComposer();
+  refreshHistory();
+  const match = location.hash.match(/^#\/c\/(.+)$/);
+  if (match) openConversation(decodeURIComponent(match[1]));
+  else ui.input.focus();
+}
+
+start();

@@ -1,0 +1,111 @@
+"""One chat turn: store the question, stream the advisor's reply, store the reply.
+
+Kept out of the HTTP layer so the SSE route, the JSON route and the
+OpenAI-compatible route share one behaviour (and one place that persists).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from assistant.advisor import Advisor, clean_message
+from assistant.conversations import ConversationStore
+from assistant.events import DeltaEvent, DoneEvent, ErrorEvent, NoticeEvent, ProfileEvent, SourcesEvent
+from assistant.models import Profile, SourceRef
+
+log = logging.getLogger(__name__)
+
+
+class MetaEvent(BaseModel):
+    type: str = "meta"
+    conversation_id: str
+    message_id: str
+
+
+@dataclass
+class ChatTurn:
+    """A turn that has been accepted (validated and stored); `events()` produces its reply."""
+
+    conversation_id: str
+    message_id: str
+    message: str
+    context: Profile | None
+    profile: Profile | None = None
+    sources: list[SourceRef] = field(default_factory=list)
+    text: str = ""
+    notices: list[NoticeEvent] = field(default_factory=list)
+    done: DoneEvent | None = None
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.conversation_id,
+            "message_id": self.message_id,
+            "mode": self.done.mode if self.done else None,
+            "writer": self.done.writer if self.done else None,
+            "profile": self.profile.model_dump(mode="json") if self.profile else None,
+            "sources": [s.model_dump(mode="json") for s in self.sources],
+            "text": self.text,
+            "notices": [n.model_dump(exclude={"type"}) for n in self.notices],
+            "timing_ms": self.done.timing_ms if self.done else {},
+        }
+
+
+class ChatService:
+    def __init__(self, advisor: Advisor, store: ConversationStore) -> None:
+        self.advisor = advisor
+        self.store = store
+
+    def start(self, message: str, *, conversation_id: str | None = None, owner: str | None = None) -> ChatTurn:
+        """Validate and store the question. Raises ValueError (bad message) or ConversationNotFound."""
+        message = clean_message(message)
+        conversation, reply, context = self.store.start_turn(message, conversation_id, owner)
+        return ChatTurn(conversation_id=conversation, message_id=reply, message=message, context=context)
+
+    def events(self, turn: ChatTurn) -> Iterator[Any]:
+        """meta, then the advisor's events, then done (or error). Stored however it ends,
+        including when the consumer stops early (a client that disconnected)."""
+        status = "interrupted"
+        try:
+            yield MetaEvent(conversation_id=turn.conversation_id, message_id=turn.message_id)
+            for event in self.advisor.stream(turn.message, context=turn.context):
+                if isinstance(event, ProfileEvent):
+                    turn.profile = event.profile
+                elif isinstance(event, SourcesEvent):
+                    turn.sources = event.sources
+                elif isinstance(event, DeltaEvent):
+                    turn.text = event.text if event.replace else turn.text + event.text
+                elif isinstance(event, NoticeEvent):
+                    turn.notices.append(event)
+                elif isinstance(event, DoneEvent):
+                    turn.done = event
+                    status = "complete"
+                yield event
+        except Exception:  # a failure of ours must reach the client as an event, not a broken stream
+            log.exception("chat turn %s failed", turn.message_id)
+            status = "error"
+            turn.error = "生成回答时出错，请稍后重试。"
+            yield ErrorEvent(message=turn.error)
+        finally:
+            self.store.finish_turn(
+                turn.message_id,
+                content=turn.text,
+                status=status,
+                mode=turn.done.mode if turn.done else None,
+                writer=turn.done.writer if turn.done else None,
+                sources=[s.model_dump(mode="json") for s in turn.sources],
+                profile=turn.profile,
+                notices=[n.model_dump(exclude={"type"}) for n in turn.notices],
+                timing_ms=turn.done.timing_ms if turn.done else {},
+            )
+
+    def run(self, turn: ChatTurn) -> ChatTurn:
+        """The whole reply at once (JSON clients)."""
+        for _ in self.events(turn):
+            pass
+        return turn

@@ -1,0 +1,273 @@
+"""Conversations, their messages and feedback, in the application database.
+
+Each conversation remembers the customer it is about (the last profile), so a
+follow-up like "那他们的数据安全呢？" is answered for that customer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, Text, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from assistant.models import Profile
+from assistant.tables import AssistantBase, utcnow
+
+TITLE_CHARS = 40
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class ConversationRow(AssistantBase):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    owner: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    title: Mapped[str] = mapped_column(String(200))
+    customer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    profile_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class MessageRow(AssistantBase):
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)  # order within the conversation
+    role: Mapped[str] = mapped_column(String(16))  # user | assistant
+    content: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="complete")  # complete | interrupted | error | pending
+    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    writer: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    sources_json: Mapped[str] = mapped_column(Text, default="[]")
+    profile_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notices_json: Mapped[str] = mapped_column(Text, default="[]")
+    timing_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FeedbackRow(AssistantBase):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(32), ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    rating: Mapped[str] = mapped_column(String(8))  # up | down
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- public shapes ----------------------------------------------------------------------
+
+
+class FeedbackPublic(BaseModel):
+    rating: Literal["up", "down"]
+    comment: str = ""
+
+
+class MessagePublic(BaseModel):
+    id: str
+    role: Literal["user", "assistant"]
+    content: str
+    status: str
+    mode: str | None = None
+    writer: str | None = None
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    profile: dict[str, Any] | None = None
+    notices: list[dict[str, Any]] = Field(default_factory=list)
+    timing_ms: dict[str, float] = Field(default_factory=dict)
+    feedback: FeedbackPublic | None = None
+    created_at: dt.datetime
+
+
+class ConversationSummary(BaseModel):
+    id: str
+    title: str
+    customer: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    message_count: int = 0
+
+
+class ConversationPublic(ConversationSummary):
+    profile: dict[str, Any] | None = None
+    messages: list[MessagePublic] = Field(default_factory=list)
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationSummary]
+    total: int
+
+
+class ConversationNotFound(LookupError):
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"对话不存在：{conversation_id}")
+
+
+class MessageNotFound(LookupError):
+    def __init__(self, message_id: str) -> None:
+        super().__init__(f"消息不存在：{message_id}")
+
+
+class ConversationStore:
+    """Every method is one transaction. `owner=None` is the anonymous local user."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    @staticmethod
+    def _owned(session: Session, conversation_id: str, owner: str | None) -> ConversationRow:
+        row = session.get(ConversationRow, conversation_id)
+        if row is None or row.owner != owner:  # another owner's conversation does not exist for you
+            raise ConversationNotFound(conversation_id)
+        return row
+
+    # -- writing a turn -------------------------------------------------------------------
+    def start_turn(self, message: str, conversation_id: str | None, owner: str | None) -> tuple[str, str, Profile | None]:
+        """Store the user's message and reserve the assistant's; returns (conversation, assistant message, context)."""
+        with self._session() as session:
+            if conversation_id is None:
+                row = ConversationRow(id=new_id(), owner=owner, title=message[:TITLE_CHARS])
+                session.add(row)
+                seq = 0
+            else:
+                row = self._owned(session, conversation_id, owner)
+                seq = session.scalar(select(func.count()).where(MessageRow.conversation_id == row.id)) or 0
+            session.add(MessageRow(id=new_id(), conversation_id=row.id, seq=seq, role="user", content=message))
+            reply = MessageRow(id=new_id(), conversation_id=row.id, seq=seq + 1, role="assistant", status="pending")
+            session.add(reply)
+            row.updated_at = utcnow()
+            context = Profile.model_validate_json(row.profile_json) if row.profile_json else None
+            return row.id, reply.id, context
+
+    def finish_turn(
+        self,
+        message_id: str,
+        *,
+        content: str,
+        status: str,
+        mode: str | None = None,
+        writer: str | None = None,
+        sources: list[dict[str, Any]] | None = None,
+        profile: Profile | None = None,
+        notices: list[dict[str, Any]] | None = None,
+        timing_ms: dict[str, float] | None = None,
+    ) -> None:
+        """Record the assistant's reply; a known customer becomes the conversation's context."""
+        with self._session() as session:
+            reply = session.get(MessageRow, message_id)
+            if reply is None:  # the conversation was deleted meanwhile
+                return
+            reply.content, reply.status, reply.mode, reply.writer = content, status, mode, writer
+            reply.sources_json = json.dumps(sources or [], ensure_ascii=False)
+            reply.notices_json = json.dumps(notices or [], ensure_ascii=False)
+            reply.timing_json = json.dumps(timing_ms or {})
+            if profile is not None:
+                reply.profile_json = profile.model_dump_json()
+                if profile.known:
+                    conversation = session.get(ConversationRow, reply.conversation_id)
+                    if conversation is not None:
+                        conversation.profile_json = reply.profile_json
+                        conversation.customer = profile.name
+                        conversation.updated_at = utcnow()
+
+    # -- reading ------------------------------------------------------------------------------
+    def list(self, owner: str | None, *, limit: int = 20, offset: int = 0) -> ConversationPage:
+        with self._session() as session:
+            mine = ConversationRow.owner.is_(None) if owner is None else ConversationRow.owner == owner
+            total = session.scalar(select(func.count()).select_from(ConversationRow).where(mine)) or 0
+            counts = (
+                select(MessageRow.conversation_id, func.count().label("n"))
+                .group_by(MessageRow.conversation_id)
+                .subquery()
+            )
+            rows = session.execute(
+                select(ConversationRow, counts.c.n)
+                .outerjoin(counts, counts.c.conversation_id == ConversationRow.id)
+                .where(mine)
+                .order_by(ConversationRow.updated_at.desc(), ConversationRow.id)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            items = [_summary(row, n or 0) for row, n in rows]
+            return ConversationPage(items=items, total=total)
+
+    def get(self, conversation_id: str, owner: str | None) -> ConversationPublic:
+        with self._session() as session:
+            row = self._owned(session, conversation_id, owner)
+            messages = session.scalars(
+                select(MessageRow).where(MessageRow.conversation_id == row.id).order_by(MessageRow.seq)
+            ).all()
+            feedback = {
+                f.message_id: FeedbackPublic(rating=f.rating, comment=f.comment)  # type: ignore[arg-type]
+                for f in session.scalars(select(FeedbackRow).where(FeedbackRow.message_id.in_([m.id for m in messages])))
+            } if messages else {}
+            return ConversationPublic(
+                **_summary(row, len(messages)).model_dump(),
+                profile=json.loads(row.profile_json) if row.profile_json else None,
+                messages=[_message(m, feedback.get(m.id)) for m in messages],
+            )
+
+    def delete(self, conversation_id: str, owner: str | None) -> None:
+        with self._session() as session:
+            row = self._owned(session, conversation_id, owner)
+            message_ids = select(MessageRow.id).where(MessageRow.conversation_id == row.id)
+            session.execute(delete(FeedbackRow).where(FeedbackRow.message_id.in_(message_ids)))
+            session.execute(delete(MessageRow).where(MessageRow.conversation_id == row.id))
+            session.delete(row)
+
+    def set_feedback(self, message_id: str, owner: str | None, rating: str, comment: str = "") -> None:
+        with self._session() as session:
+            message = session.get(MessageRow, message_id)
+            if message is None or message.role != "assistant":
+                raise MessageNotFound(message_id)
+            try:
+                self._owned(session, message.conversation_id, owner)
+            except ConversationNotFound:
+                raise MessageNotFound(message_id) from None
+            existing = session.scalar(select(FeedbackRow).where(FeedbackRow.message_id == message_id))
+            if existing is None:
+                session.add(FeedbackRow(message_id=message_id, rating=rating, comment=comment))
+            else:
+                existing.rating, existing.comment, existing.updated_at = rating, comment, utcnow()
+
+
+def _summary(row: ConversationRow, count: int) -> ConversationSummary:
+    return ConversationSummary(
+        id=row.id, title=row.title, customer=row.customer, created_at=row.created_at,
+        updated_at=row.updated_at, message_count=count,
+    )
+
+
+def _message(row: MessageRow, feedback: FeedbackPublic | None) -> MessagePublic:
+    return MessagePublic(
+        id=row.id,
+        role=row.role,  # type: ignore[arg-type]
+        content=row.content,
+        status=row.status,
+        mode=row.mode,
+        writer=row.writer,
+        sources=json.loads(row.sources_json or "[]"),
+        profile=json.loads(row.profile_json) if row.profile_json else None,
+        notices=json.loads(row.notices_json or "[]"),
+        timing_ms=json.loads(row.timing_json or "{}"),
+        feedback=feedback,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,79 @@
+"""Conversation storage on real SQLite: turns, context, privacy, feedback, deletion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.conversations import ConversationNotFound, ConversationStore, MessageNotFound
+from assistant.models import Profile
+from assistant.tables import migrate_assistant
+from corpus.store import make_engine
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+    migrate_assistant(engine)
+    yield ConversationStore(engine)
+    engine.dispose()
+
+
+BANK = Profile(name="青禾农村商业银行", industry="finance", segment="农商行", confidence=0.9)
+
+
+def test_a_known_customer_becomes_the_context_of_the_next_turn(store: ConversationStore) -> None:
+    conversation, reply, context = store.start_turn("青禾农村商业银行", None, None)
+    assert context is None
+    store.finish_turn(reply, content="# 简报[1]", status="complete", mode="brief", profile=BANK)
+    same, _, context = store.start_turn("那他们的数据安全呢？", conversation, None)
+    assert same == conversation and context == BANK
+    detail = store.get(conversation, None)
+    assert detail.customer == "青禾农村商业银行"
+    assert [m.role for m in detail.messages] == ["user", "assistant", "user", "assistant"]
+    assert detail.messages[3].status == "pending"
+
+
+def test_an_unknown_profile_does_not_replace_the_context(store: ConversationStore) -> None:
+    conversation, reply, _ = store.start_turn("青禾农村商业银行", None, None)
+    store.finish_turn(reply, content="…", status="complete", profile=BANK)
+    _, reply, _ = store.start_turn("星河湾", conversation, None)
+    store.finish_turn(reply, content="请补充行业", status="complete", mode="ask_user", profile=Profile(name="星河湾"))
+    assert store.start_turn("那网络安全呢？", conversation, None)[2] == BANK
+
+
+def test_conversations_are_private_to_their_owner(store: ConversationStore) -> None:
+    mine, reply, _ = store.start_turn("青禾农村商业银行", None, "partner-a")
+    with pytest.raises(ConversationNotFound):
+        store.get(mine, "partner-b")
+    with pytest.raises(ConversationNotFound):
+        store.start_turn("继续", mine, None)
+    with pytest.raises(ConversationNotFound):
+        store.delete(mine, "partner-b")
+    with pytest.raises(MessageNotFound):
+        store.set_feedback(reply, "partner-b", "up")
+    assert store.list("partner-b").total == 0 and store.list(None).total == 0
+    assert store.list("partner-a").items[0].id == mine
+
+
+def test_list_is_newest_first_and_paginated(store: ConversationStore) -> None:
+    ids = [store.start_turn(f"问题{i}", None, None)[0] for i in range(5)]
+    page = store.list(None, limit=2, offset=1)
+    assert page.total == 5
+    assert [c.id for c in page.items] == [ids[3], ids[2]]
+    assert all(c.message_count == 2 for c in page.items)
+
+
+def test_feedback_is_replaced_and_deleted_with_the_conversation(store: ConversationStore) -> None:
+    conversation, reply, _ = store.start_turn("青禾农村商业银行", None, None)
+    store.set_feedback(reply, None, "down", "缺少案例")
+    store.set_feedback(reply, None, "up")
+    assert store.get(conversation, None).messages[1].feedback.rating == "up"  # type: ignore[union-attr]
+    user_message = store.get(conversation, None).messages[0].id
+    with pytest.raises(MessageNotFound):
+        store.set_feedback(user_message, None, "up")  # only replies are rated
+    store.delete(conversation, None)
+    with pytest.raises(ConversationNotFound):
+        store.get(conversation, None)
+    store.finish_turn(reply, content="late", status="complete")  # a reply finishing after deletion is dropped
