@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
+from api.accounts.quotas import QuotaCounter
+from api.accounts.store import AccountStore
+from api.accounts.widgets import WidgetStore
+from api.accounts.tables import migrate_accounts
 from api.settings import Settings
 from assistant.advisor import Advisor
 from assistant.chat import ChatService
@@ -33,6 +39,10 @@ class Container:
     profiler: Profiler
     advisor: Advisor
     chat: ChatService
+    accounts: AccountStore
+    widgets: WidgetStore
+    quotas: QuotaCounter
+    secret_key: bytes  # signs cookies; see server_secret
 
     @property
     def registry(self) -> DocumentRegistry:
@@ -62,6 +72,26 @@ class Container:
         self.stack.close()
 
 
+def server_secret(settings: Settings) -> bytes:
+    """TOP_SECRET_KEY, or a key generated once and kept in data_dir/secret_key (mode 0600), so restarts
+    and replicas sharing the data directory agree."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path: Path = settings.data_dir / "secret_key"
+    if not path.exists():
+        tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)  # atomic, and never overwrites a key another process wrote first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="ascii").strip().encode()
+
+
 def build_container(settings: Settings, *, embedder: Embedder | None = None) -> Container:
     """`embedder` lets tests share one loaded model; otherwise USE is loaded here."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -77,6 +107,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     )
     engine = stack.registry.engine
     migrate_assistant(engine)
+    migrate_accounts(engine)
     profiler = Profiler(directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir))
     advisor = Advisor(
         profiler=profiler,
@@ -85,4 +116,14 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         writer=make_writer(settings.writer, ComposerWriter()),
     )
     chat = ChatService(advisor, ConversationStore(engine))
-    return Container(settings=settings, stack=stack, profiler=profiler, advisor=advisor, chat=chat)
+    return Container(
+        settings=settings,
+        stack=stack,
+        profiler=profiler,
+        advisor=advisor,
+        chat=chat,
+        accounts=AccountStore(engine),
+        widgets=WidgetStore(engine),
+        quotas=QuotaCounter(engine),
+        secret_key=server_secret(settings),
+    )

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the container's services, the caller, request-shape checks."""
+"""FastAPI dependencies: the container's services and request-shape checks (the caller: api/auth.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from api.container import Container
+from api.settings import Settings
 from assistant.advisor import Advisor
 from assistant.chat import ChatService
 from assistant.conversations import ConversationStore
@@ -17,6 +18,13 @@ def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_settings(container: ContainerDep) -> Settings:
+    return container.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_chat(container: ContainerDep) -> ChatService:
@@ -34,14 +42,6 @@ def get_advisor(container: ContainerDep) -> Advisor:
 AdvisorDep = Annotated[Advisor, Depends(get_advisor)]
 ChatDep = Annotated[ChatService, Depends(get_chat)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
-
-
-def current_owner() -> str | None:
-    """Who owns the conversations of this request. Anonymous (None) until accounts land."""
-    return None
-
-
-OwnerDep = Annotated[str | None, Depends(current_owner)]
 
 
 def require_json(request: Request) -> None:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.accounts.store import AccountConflict, AccountNotFound
 from api.openai_format import OpenAIError
 from assistant.conversations import ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
@@ -65,8 +66,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _openai_error(_: Request, exc: OpenAIError) -> JSONResponse:
         return JSONResponse(status_code=exc.status, content=exc.body())
 
+    @app.exception_handler(AccountConflict)
+    async def _conflict(_: Request, exc: AccountConflict) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
     @app.exception_handler(ConversationNotFound)
     @app.exception_handler(MessageNotFound)
+    @app.exception_handler(AccountNotFound)
     async def _not_found(_: Request, exc: LookupError) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc)})
 

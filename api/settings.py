@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, computed_field
+from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.openai_writer import WriterConfig
@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     ingest_workers: int | None = Field(None, ge=1, description="processes for large ingests (default: cores)")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    require_login: bool = Field(
+        False, description="refuse anonymous web chat (deployments); editor and admin pages always need login"
+    )
+    session_days: int = Field(14, ge=1, le=365, description="how long a web login lasts")
+    cookie_secure: bool = Field(
+        True, description="mark cookies Secure (browsers still accept them on http://localhost and 127.0.0.1)"
+    )
+    secret_key: SecretStr | None = Field(
+        None, description="server secret for signed cookies; default: generated once under data_dir/secret_key"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

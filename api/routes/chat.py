@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing, closing
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -11,8 +12,9 @@ from pydantic import BaseModel, Field, field_validator
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ChatDep, ConversationsDep, OwnerDep, require_json, wants_json
-from api.streaming import iterate_closing
+from api.auth import OwnerDep, carry_cookies
+from api.deps import ChatDep, ConversationsDep, require_json, wants_json
+from api.streaming import iterate_batches
 from assistant.advisor import MAX_MESSAGE_CHARS
 from assistant.chat import ChatService, ChatTurn
 from assistant.conversations import ConversationPage, ConversationPublic
@@ -53,9 +55,21 @@ def _sse(event: Any, turn: ChatTurn) -> ServerSentEvent:
     return ServerSentEvent(event=kind, data=json.dumps(data, ensure_ascii=False))
 
 
-async def _stream(chat: ChatService, turn: ChatTurn) -> AsyncIterator[ServerSentEvent]:
-    async for event in iterate_closing(chat.events(turn)):
-        yield _sse(event, turn)
+def _encoded(chat: ChatService, turn: ChatTurn) -> Iterator[bytes]:
+    """The turn's events as SSE bytes, encoded in the stream's worker thread rather than on the event loop."""
+    with closing(chat.events(turn)) as events:
+        for event in events:
+            yield _sse(event, turn).encode()
+
+
+async def _stream(chat: ChatService, turn: ChatTurn) -> AsyncIterator[bytes]:
+    """`meta` at once; then events produced while the previous write was under way go out together, in one write.
+    The composer only computes, so its replies take turns on the CPU threads; an LLM writer waits on the network."""
+    cpu_bound = chat.advisor.writer.name == "composer"
+    events = _encoded(chat, turn)
+    async with aclosing(iterate_batches(events, cpu_bound=cpu_bound, first_on_loop=True)) as batches:
+        async for batch in batches:
+            yield b"".join(batch)
 
 
 @router.post(
@@ -63,13 +77,14 @@ async def _stream(chat: ChatService, turn: ChatTurn) -> AsyncIterator[ServerSent
     dependencies=[Depends(require_json)],
     responses={200: {"content": {"text/event-stream": {}, "application/json": {}}}},
 )
-async def chat(body: ChatRequest, request: Request, chat: ChatDep, owner: OwnerDep) -> Any:
+async def chat(body: ChatRequest, request: Request, response: Response, chat: ChatDep, owner: OwnerDep) -> Any:
     """Ask by customer name or question. Streams typed SSE events (meta, profile, sources, delta,
     notice, done | error); with `Accept: application/json`, returns the whole reply at once."""
     turn = await run_in_threadpool(chat.start, body.message, conversation_id=body.conversation_id, owner=owner)
     if wants_json(request):
         return (await run_in_threadpool(chat.run, turn)).as_json()
-    return EventSourceResponse(_stream(chat, turn), ping=15, headers={"X-Accel-Buffering": "no"})
+    stream = EventSourceResponse(_stream(chat, turn), ping=15, headers={"X-Accel-Buffering": "no"})
+    return carry_cookies(stream, response)
 
 
 @router.get("/conversations", response_model=ConversationPage)
@@ -88,9 +103,11 @@ def get_conversation(conversation_id: str, store: ConversationsDep, owner: Owner
 
 
 @router.delete("/conversations/{conversation_id}", status_code=204)
-def delete_conversation(conversation_id: str, store: ConversationsDep, owner: OwnerDep) -> Response:
+def delete_conversation(
+    conversation_id: str, response: Response, store: ConversationsDep, owner: OwnerDep
+) -> Response:
     store.delete(conversation_id, owner)
-    return Response(status_code=204)
+    return carry_cookies(Response(status_code=204), response)
 
 
 @router.post("/feedback", dependencies=[Depends(require_json)])

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AdvisorDep, require_json
+from api.auth import OptionalUserDep
+from api.deps import AdvisorDep, SettingsDep, require_json
 from api.openai_format import (
     ChatCompletionRequest,
     OpenAIError,
@@ -35,7 +36,15 @@ from assistant.context import context_from_history
 from assistant.models import Profile
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/v1", tags=["openai"])
+
+
+def v1_access(user: OptionalUserDep, settings: SettingsDep) -> None:
+    """With TOP_REQUIRE_LOGIN, the model is for callers with an API key (or a session) only."""
+    if settings.require_login and user is None:
+        raise OpenAIError(401, "需要 API Key：请求头 Authorization: Bearer tk_…", code="invalid_api_key")
+
+
+router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(v1_access)])
 FAILED = "生成回答时出错，请稍后重试。"
 
 

@@ -22,9 +22,14 @@ async function failure(response) {
   return new ApiError(response.status, detail);
 }
 
+// The session's CSRF token (from GET /api/me), repeated as X-CSRF-Token on unsafe requests when logged in.
+let csrfToken = null;
+const withCsrf = (method, headers) => (csrfToken && method !== "GET" ? { ...headers, "X-CSRF-Token": csrfToken } : headers);
+
 async function call(path, { method = "GET", body, signal } = {}) {
-  const headers = { Accept: "application/json" };
+  let headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  headers = withCsrf(method, headers);
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
   if (!response.ok) throw await failure(response);
   return response.status === 204 ? null : response.json();
@@ -34,7 +39,7 @@ async function call(path, { method = "GET", body, signal } = {}) {
 export async function* chat({ message, conversationId = null, signal }) {
   const response = await fetch("/api/chat", {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    headers: withCsrf("POST", { "Content-Type": "application/json", Accept: "text/event-stream" }),
     body: JSON.stringify({ message, conversation_id: conversationId }),
     signal,
   });
@@ -56,3 +61,20 @@ export const deleteConversation = (id) => call(`/api/conversations/${encodeURICo
 export const sendFeedback = (messageId, rating, comment) =>
   call("/api/feedback", { method: "POST", body:
     comment ? { message_id: messageId, rating, comment } : { message_id: messageId, rating } });
+
+/** The logged-in user ({user, csrf_token}), or null when anonymous; remembers the CSRF token. */
+export async function me() {
+  try {
+    const result = await call("/api/me");
+    csrfToken = result.csrf_token || null;
+    return result.user;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export async function logout() {
+  await call("/api/auth/logout", { method: "POST" });
+  csrfToken = null;
+}

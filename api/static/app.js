@@ -2,92 +2,12 @@
 // and markdown.js; the SSE reader is sse.js. Every string shown to the user lives in STRINGS.
 
 import { createActionBar } from "./actions.js";
-import { ApiError, chat, deleteConversation, getConversation, listConversations } from "./api.js";
+import { ApiError, chat, deleteConversation, getConversation, listConversations, logout, me } from "./api.js";
 import { renderMarkdown } from "./markdown.js";
+import { STRINGS } from "./strings.js";
 import { createViews, h, icon } from "./views.js";
 
-export const STRINGS = {
-  appName: "渠道参谋",
-  history: "对话记录",
-  historyEmpty: "还没有对话",
-  historyError: "对话记录加载失败",
-  newChat: "新对话",
-  openMenu: "对话记录",
-  closeMenu: "关闭对话记录",
-  close: "关闭",
-  welcomeTitle: "输入客户名称或问题",
-  welcomeText: "了解客户最可能的需求、依据和厂商中立的方案，每一句事实都有出处。",
-  starters: ["佛山市第一人民医院", "宁波银行", "等保三级对医院有什么要求？", "浙江大学医学院附属第一医院"],
-  inputLabel: "客户名称或问题",
-  placeholder: "客户名称或问题，例如：佛山市第一人民医院",
-  hint: "Enter 发送，Shift+Enter 换行",
-  send: "发送",
-  stop: "停止",
-  thinking: "正在分析客户并检索知识库…",
-  stopped: "已停止生成。",
-  tooLong: "内容不能超过 2000 个字符。",
-  copy: "复制",
-  copied: "已复制到剪贴板",
-  copyFailed: "复制失败，请手动选择文本复制",
-  exportMd: "导出 .md",
-  exported: "已导出",
-  up: "有用",
-  down: "没用",
-  feedbackThanks: "已记录反馈，谢谢！",
-  feedbackCommentPrompt: "哪里不好？（可选，最多 1000 字）",
-  feedbackSubmit: "提交意见",
-  feedbackCommentThanks: "已记录你的意见，谢谢！",
-  deleteChat: "删除对话",
-  confirmDelete: "确认删除",
-  deleted: "对话已删除",
-  untitled: "未命名对话",
-  sourcesCount: "来源（{n}）",
-  sourcesHeading: "来源",
-  exportFile: "渠道参谋",
-  mlpsLevel: "第{level}级",
-  unknown: "未知",
-  errors: {
-    network: "网络连接失败，请检查网络后重试。",
-    server: "服务暂时不可用，请稍后重试。",
-    busy: "请求太频繁，请稍后再试。",
-    notFound: "对话不存在或已被删除。",
-    invalid: "输入不符合要求",
-    stream: "回答生成失败：",
-    incomplete: "回答意外中断，请重试。",
-    saved: "这条回答生成失败。",
-    generic: "出错了，请重试。",
-  },
-  profile: {
-    title: "客户画像",
-    industry: "行业",
-    segment: "细分",
-    region: "地区",
-    mlps: "等保级别",
-    regulators: "监管部门",
-    confidence: "置信度",
-    evidence: "推断依据（{n}）",
-    inferred: "系统根据名称等信息推断，供核对。",
-    exportLine: "客户画像（系统推断，供核对）：",
-  },
-  evidenceFields: { industry: "行业", segment: "细分", region: "地区", mlps_level: "等保级别", regulators: "监管部门" },
-  evidenceSources: { directory: "客户名录", hint: "用户补充", name: "名称分析", corpus: "知识库" },
-  industries: {
-    government: "政府", finance: "金融", healthcare: "医疗卫生", education: "教育", energy: "能源", manufacturing: "制造业",
-    telecom: "电信", internet: "互联网/软件", transport: "交通运输", retail: "零售", media: "传媒", real_estate: "房地产",
-    agriculture: "农业", unknown: "未知",
-  },
-  kinds: { regulation: "法规", standard: "标准", industry_profile: "行业画像", solution: "方案指南", case: "案例", faq: "常见问答" },
-  source: {
-    locator: "位置",
-    issuer: "发布机构",
-    documentNumber: "文号",
-    url: "链接",
-    vendor: "厂商",
-    passage: "原文",
-    illustrative: "示意案例",
-    illustrativeNote: "示意案例为匿名、编写的典型场景，不对应真实客户。",
-  },
-};
+export { STRINGS };
 
 const S = STRINGS;
 const MAX_CHARS = 2000;
@@ -100,7 +20,7 @@ const ui = {
   send: $("send"), stop: $("stop"), counter: $("counter"), formError: $("form-error"), openSidebar: $("open-sidebar"),
   panel: $("source-panel"), panelNumber: $("source-number"), panelTitle: $("source-title"), panelBody: $("source-body"),
 };
-const state = { conversationId: null, controller: null, replies: new WeakMap(), panelTrigger: null };
+const state = { conversationId: null, controller: null, replies: new WeakMap(), panelTrigger: null, account: null };
 
 // -- small helpers ---------------------------------------------------------------------------------
 function friendly(err) {
@@ -233,6 +153,7 @@ async function ask(raw) {
   let accepted = false;
   let done = false;
   try {
+    await state.account; // the CSRF token of a logged-in user must be known before posting
     for await (const { type, data } of chat({ message: text, conversationId: state.conversationId, signal: controller.signal })) {
       if (type === "meta") {
         accepted = true;
@@ -255,6 +176,7 @@ async function ask(raw) {
     if (!done) throw new ApiError(0, S.errors.incomplete, "incomplete");
     finishReply(reply);
   } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return toLogin(); // login required (TOP_REQUIRE_LOGIN)
     if (controller.signal.aborted) finishReply(reply, { stopped: true });
     else if (!accepted) {
       // Never reached the server's chat (4xx, network): undo the exchange and keep the text.
@@ -279,7 +201,8 @@ async function refreshHistory() {
   let items;
   try {
     ({ items } = await listConversations());
-  } catch {
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return toLogin();
     ui.historyEmpty.hidden = false;
     ui.historyEmpty.textContent = S.historyError;
     return;
@@ -406,6 +329,39 @@ function closeSource() {
   state.panelTrigger = null;
 }
 
+// -- account ---------------------------------------------------------------------------------------
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.hash)}`);
+}
+
+async function showAccount() {
+  const box = $("account");
+  let user;
+  try {
+    user = await me();
+  } catch {
+    return; // the chat still works; the account area stays hidden
+  }
+  if (user) {
+    const out = h("button", { type: "button", class: "link-button", id: "logout", onclick: async () => {
+      try {
+        await logout();
+      } finally {
+        location.assign("/login");
+      }
+    } }, S.logout);
+    const name = h("span", { class: "account-name", title: user.email }, `${user.name || user.email}（${S.roles[user.role] || user.role}）`);
+    const pages = [];
+    if (user.role === "admin" || user.role === "partner") pages.push(h("a", { href: "/widgets", class: "account-page-link" }, S.widgetsPage));
+    if (user.role === "admin") pages.push(h("a", { href: "/admin", class: "account-page-link" }, S.adminPage));
+    if (user.role === "admin" || user.role === "editor") pages.push(h("a", { href: "/editor", class: "account-page-link" }, S.editorPage));
+    box.replaceChildren(...pages, name, out);
+  } else {
+    box.replaceChildren(h("a", { href: "/login?next=/", id: "login-link" }, S.login));
+  }
+  box.hidden = false;
+}
+
 // -- start -----------------------------------------------------------------------------------------
 function applyStrings() {
   document.title = S.appName;
@@ -446,6 +402,7 @@ function start() {
     else closeDrawer();
   });
   updateComposer();
+  state.account = showAccount();
   refreshHistory();
   const match = location.hash.match(/^#\/c\/(.+)$/);
   if (match) openConversation(decodeURIComponent(match[1]));

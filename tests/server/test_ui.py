@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -122,9 +121,10 @@ def headings(reply) -> list[str]:  # type: ignore[no-untyped-def]
     return [t.strip() for t in reply.locator(".md").locator("h2, h3, h4").all_inner_texts()]
 
 
-def conversation(live_server, cid: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    response = httpx.get(f"{live_server.url}/api/conversations/{cid}", timeout=10)
-    response.raise_for_status()
+def conversation(page, cid: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The stored conversation, fetched with the page's cookies (conversations are private to their owner)."""
+    response = page.request.get(f"/api/conversations/{cid}", timeout=10_000)
+    assert response.ok, response.text()
     return response.json()
 
 
@@ -223,7 +223,7 @@ def test_delete_removes_the_conversation(page, live_server) -> None:  # type: ig
     delete.click()
     page.wait_for_selector(f'#history .history-open[data-id="{cid}"]', state="detached")
     assert page.locator("#welcome").is_visible() and page.locator(".msg").count() == 0
-    assert httpx.get(f"{live_server.url}/api/conversations/{cid}").status_code == 404
+    assert page.request.get(f"/api/conversations/{cid}").status == 404
 
 
 def test_feedback_is_recorded(page, live_server) -> None:  # type: ignore[no-untyped-def]
@@ -233,7 +233,7 @@ def test_feedback_is_recorded(page, live_server) -> None:  # type: ignore[no-unt
     reply.locator('[data-action="up"]').click()
     page.wait_for_function("() => document.querySelector('.action-status').textContent.includes('已记录')")
     assert reply.locator('[data-action="up"]').get_attribute("aria-pressed") == "true"
-    message = next(m for m in conversation(live_server, cid)["messages"] if m["id"] == mid)
+    message = next(m for m in conversation(page, cid)["messages"] if m["id"] == mid)
     assert message["feedback"]["rating"] == "up"
 
     reply.locator('[data-action="down"]').click()
@@ -241,7 +241,7 @@ def test_feedback_is_recorded(page, live_server) -> None:  # type: ignore[no-unt
     comment.fill("缺少数据出境的内容")
     reply.locator(".feedback-comment button").click()
     page.wait_for_function("() => document.querySelector('.action-status').textContent.includes('意见')")
-    message = next(m for m in conversation(live_server, cid)["messages"] if m["id"] == mid)
+    message = next(m for m in conversation(page, cid)["messages"] if m["id"] == mid)
     assert message["feedback"] == {"rating": "down", "comment": "缺少数据出境的内容"}
 
 

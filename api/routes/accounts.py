@@ -1,0 +1,176 @@
+"""Accounts over JSON: login and logout, the caller, API keys, and (admin only) users and organisations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.accounts.store import (
+    AccountStore,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    OrganisationPublic,
+    UserPublic,
+    WebSession,
+)
+from api.accounts.tables import OrgKind, Role
+from api.auth import SESSION_COOKIE, AdminDep, CurrentUser, UserDep
+from api.deps import ContainerDep, require_json
+from api.settings import Settings
+
+router = APIRouter(prefix="/api", tags=["accounts"])
+
+
+def get_accounts(container: ContainerDep) -> AccountStore:
+    return container.accounts
+
+
+AccountsDep = Annotated[AccountStore, Depends(get_accounts)]
+
+
+class LoginRequest(BaseModel):
+    email: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=1024)
+
+
+class Me(BaseModel):
+    user: CurrentUser
+    csrf_token: str | None = Field(None, description="send as X-CSRF-Token on POST/PUT/PATCH/DELETE with the cookie")
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field("", max_length=100, description="what the key is for")
+
+
+class UserCreate(BaseModel):
+    email: str = Field(..., max_length=254)
+    password: str = Field(..., min_length=1, max_length=1024)
+    name: str = Field("", max_length=200)
+    role: Role = Role.partner
+    org_id: str = Field(..., max_length=32)
+
+
+class UserUpdate(BaseModel):
+    role: Role | None = None
+    disabled: bool | None = None
+    name: str | None = Field(None, max_length=200)
+
+
+class OrganisationCreate(BaseModel):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: OrgKind = OrgKind.partner
+
+
+def set_session_cookie(response: Response, session: WebSession, settings: Settings) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        max_age=settings.session_days * 24 * 3600,
+        path="/",
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, secure=settings.cookie_secure, samesite="lax")
+
+
+async def log_in(container: ContainerDep, email: str, password: str) -> tuple[UserPublic, WebSession] | None:
+    """Checks the password (argon2, off the event loop) and opens a session; None when refused."""
+    accounts = container.accounts
+    user = await run_in_threadpool(accounts.authenticate, email, password)
+    if user is None:
+        return None
+    session = await run_in_threadpool(accounts.create_session, user.id, days=container.settings.session_days)
+    return user, session
+
+
+@router.post("/auth/login", response_model=Me, dependencies=[Depends(require_json)])
+async def login(body: LoginRequest, response: Response, container: ContainerDep) -> Me:
+    """Log in with email and password: sets the `top_session` cookie and returns the CSRF token."""
+    opened = await log_in(container, body.email, body.password)
+    if opened is None:
+        raise HTTPException(401, "登录失败：邮箱或密码错误，或账号已停用")
+    user, session = opened
+    set_session_cookie(response, session, container.settings)
+    current = CurrentUser(**user.model_dump(), via="session", csrf_token=session.csrf_token)
+    return Me(user=current, csrf_token=session.csrf_token)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(request: Request, user: UserDep, container: ContainerDep) -> Response:
+    """End this browser session (CSRF-checked like every unsafe request with the cookie)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if user.via == "session" and token:
+        container.accounts.delete_session(token)
+    response = Response(status_code=204)
+    clear_session_cookie(response, container.settings)
+    return response
+
+
+@router.get("/me", response_model=Me)
+def me(user: UserDep) -> Me:
+    return Me(user=user, csrf_token=user.csrf_token)
+
+
+@router.get("/api-keys", response_model=list[ApiKeyPublic])
+def list_api_keys(user: UserDep, accounts: AccountsDep) -> list[ApiKeyPublic]:
+    """Your API keys, without their secrets."""
+    return accounts.list_api_keys(user.id)
+
+
+@router.post("/api-keys", response_model=ApiKeyCreated, status_code=201, dependencies=[Depends(require_json)])
+def create_api_key(body: ApiKeyCreate, user: UserDep, accounts: AccountsDep) -> ApiKeyCreated:
+    """A new key `tk_<prefix>_<secret>` for `Authorization: Bearer …`; `key` is shown this once only."""
+    return accounts.create_api_key(user.id, name=body.name)
+
+
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyPublic)
+def revoke_api_key(key_id: str, user: UserDep, accounts: AccountsDep) -> ApiKeyPublic:
+    """Revoke one of your keys (another user's key is 404)."""
+    return accounts.revoke_api_key(user.id, key_id)
+
+
+@router.get("/admin/users", response_model=list[UserPublic], tags=["admin"])
+def list_users(_: AdminDep, accounts: AccountsDep) -> list[UserPublic]:
+    return accounts.list_users()
+
+
+@router.post("/admin/users", response_model=UserPublic, status_code=201, tags=["admin"], dependencies=[Depends(require_json)])
+async def create_user(body: UserCreate, _: AdminDep, accounts: AccountsDep) -> UserPublic:
+    return await run_in_threadpool(
+        lambda: accounts.create_user(email=body.email, password=body.password, role=body.role, org_id=body.org_id, name=body.name)
+    )
+
+
+def check_not_self_lockout(admin: CurrentUser, user_id: str, *, role: Role | None, disabled: bool | None) -> None:
+    if admin.id == user_id and (disabled or (role is not None and role != Role.admin)):
+        raise HTTPException(422, "不能停用自己或取消自己的管理员角色")
+
+
+@router.patch("/admin/users/{user_id}", response_model=UserPublic, tags=["admin"], dependencies=[Depends(require_json)])
+def update_user(user_id: str, body: UserUpdate, admin: AdminDep, accounts: AccountsDep) -> UserPublic:
+    """Change a user's role, name, or disable them (which also ends their sessions)."""
+    check_not_self_lockout(admin, user_id, role=body.role, disabled=body.disabled)
+    return accounts.update_user(user_id, role=body.role, disabled=body.disabled, name=body.name)
+
+
+@router.get("/admin/organisations", response_model=list[OrganisationPublic], tags=["admin"])
+def list_organisations(_: AdminDep, accounts: AccountsDep) -> list[OrganisationPublic]:
+    return accounts.list_organisations()
+
+
+@router.post(
+    "/admin/organisations",
+    response_model=OrganisationPublic,
+    status_code=201,
+    tags=["admin"],
+    dependencies=[Depends(require_json)],
+)
+def create_organisation(body: OrganisationCreate, _: AdminDep, accounts: AccountsDep) -> OrganisationPublic:
+    return accounts.create_organisation(name=body.name, kind=body.kind)
