@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.container import Container, build_container
 from api.errors import install_error_handlers
-from api.routes import accounts, chat, health, openai_compat, pages, widget, widget_keys
+from api.routes import accounts, chat, editor, health, openai_compat, pages, widget, widget_keys
 from api.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
     app.include_router(accounts.router)
+    app.include_router(editor.router)
     app.include_router(pages.router)
     app.include_router(widget.router)
     app.include_router(widget_keys.router)

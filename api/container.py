@@ -21,6 +21,7 @@ from assistant.tables import migrate_assistant
 from assistant.openai_writer import make_writer
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
+from corpus.editorial import EditorialStore
 from corpus.store import DocumentRegistry
 from retrieval.embeddings import Embedder, UseEmbedder
 from retrieval.hybrid import HybridRetriever
@@ -42,6 +43,7 @@ class Container:
     accounts: AccountStore
     widgets: WidgetStore
     quotas: QuotaCounter
+    editorial: EditorialStore
     secret_key: bytes  # signs cookies; see server_secret
 
     @property
@@ -106,6 +108,11 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         ingest_workers=settings.ingest_workers,
     )
     engine = stack.registry.engine
+    editorial = EditorialStore(engine, stack.indexer, settings.editorial)
+    # A publish killed mid-way is finished (its index swap committed) or rolled back (it did not).
+    recovered = stack.indexer.recover()
+    if not recovered.busy:
+        editorial.recover(stack.registry)
     migrate_assistant(engine)
     migrate_accounts(engine)
     profiler = Profiler(directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir))
@@ -125,5 +132,6 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         accounts=AccountStore(engine),
         widgets=WidgetStore(engine),
         quotas=QuotaCounter(engine),
+        editorial=editorial,
         secret_key=server_secret(settings),
     )

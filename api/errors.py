@@ -17,6 +17,8 @@ from api.accounts.store import AccountConflict, AccountNotFound
 from api.openai_format import OpenAIError
 from assistant.conversations import ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
+from corpus.editorial import DocumentNotFound, EditorialError, InvalidDocument, NotAllowed, WorkflowConflict
+from retrieval.keyword_index import StagingLost
 
 
 def _location(loc: tuple[object, ...]) -> str:
@@ -69,6 +71,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AccountConflict)
     async def _conflict(_: Request, exc: AccountConflict) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(EditorialError)
+    async def _editorial(_: Request, exc: EditorialError) -> JSONResponse:
+        if isinstance(exc, InvalidDocument):
+            problems = [{"line": p.line, "field": p.field, "message": p.message} for p in exc.problems]
+            return JSONResponse(status_code=422, content={"detail": str(exc), "problems": problems})
+        status = {DocumentNotFound: 404, NotAllowed: 403, WorkflowConflict: 409}.get(type(exc), 422)
+        return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+    @app.exception_handler(StagingLost)
+    async def _staging_lost(_: Request, exc: StagingLost) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": f"发布被并发的恢复操作中断，请重试（{exc}）"})
 
     @app.exception_handler(ConversationNotFound)
     @app.exception_handler(MessageNotFound)

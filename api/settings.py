@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.openai_writer import WriterConfig
 from corpus import STARTER_DIR
+from corpus.editorial import EditorialConfig
 from retrieval.vector_store import ChromaConfig
 
 
@@ -29,6 +30,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(STARTER_DIR, description="corpus directory ingested by default")
     chroma: ChromaConfig = Field(default_factory=ChromaConfig)
     writer: WriterConfig = Field(default_factory=WriterConfig)
+    editorial: EditorialConfig = Field(default_factory=EditorialConfig)
     embedding_threads: int = Field(
         1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"
     )

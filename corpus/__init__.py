@@ -14,19 +14,25 @@ from corpus.document import (
     Source,
     Status,
 )
-from corpus.store import DocumentRegistry, make_engine, migrate
+from corpus.editorial import Actor, EditorialConfig, EditorialError, EditorialStore, VersionState
+from corpus.store import EDITOR_ORIGIN, DocumentRegistry, make_engine, migrate
 from corpus.validate import CorpusLoad, Problem, load_corpus, parse_file, parse_text
 
 STARTER_DIR = Path(__file__).parent / "starter"
 
 __all__ = [
+    "EDITOR_ORIGIN",
     "INDUSTRY_CODES",
     "NEED_CATEGORIES",
     "STARTER_DIR",
+    "Actor",
     "CorpusError",
     "CorpusLoad",
     "Document",
     "DocumentRegistry",
+    "EditorialConfig",
+    "EditorialError",
+    "EditorialStore",
     "FrontMatter",
     "Industry",
     "Kind",
@@ -34,6 +40,7 @@ __all__ = [
     "Problem",
     "Source",
     "Status",
+    "VersionState",
     "load_corpus",
     "make_engine",
     "migrate",

@@ -110,3 +110,6 @@ class DocumentRegistry:
             for chunk_ids in s.scalars(select(DocumentRow.chunk_ids)):
                 ids.update(chunk_ids or [])
             return ids
+
+
+EDITOR_ORIGIN = "editor"  # registry origin of documents managed in the editor; directory ingests leave them alone

@@ -7,6 +7,7 @@ from retrieval.indexer import Indexer, IngestReport
 from retrieval.keyword_index import SqliteKeywordIndex
 from retrieval.langchain import TopAdvisorRetriever
 from retrieval.models import Chunk, Hit, SearchFilters
+from retrieval.publishing import RecoveryReport, SafePublisher
 from retrieval.stack import RetrievalStack, open_stack
 from retrieval.vector_store import ChromaConfig, ChromaVectorStore, VectorStoreError, make_chroma_client
 
@@ -21,7 +22,9 @@ __all__ = [
     "HybridRetriever",
     "Indexer",
     "IngestReport",
+    "RecoveryReport",
     "RetrievalStack",
+    "SafePublisher",
     "SearchFilters",
     "SqliteKeywordIndex",
     "TopAdvisorRetriever",

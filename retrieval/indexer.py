@@ -5,6 +5,10 @@ changed one gets its new chunks written before its stale ones are deleted and
 its registry row updated last, and a document gone from its corpus directory
 is removed. A crash between those steps leaves chunks the registry does not
 list; `reconcile()` (run at the start of every full ingest) deletes them.
+
+Editor-managed documents (registry origin `editor`) go through `publish` and
+`retire` instead, which swap atomically (retrieval/publishing.py); directory
+ingests leave them alone even when a file with the same id exists.
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from corpus.document import Document, Status
-from corpus.store import DocumentRegistry
+from corpus.store import EDITOR_ORIGIN, DocumentRegistry
 from corpus.validate import Problem, load_corpus
 from retrieval.chunking import ChunkingConfig, chunk_document
 from retrieval.embeddings import Embedder
 from retrieval.keyword_index import SqliteKeywordIndex, index_tokens
 from retrieval.models import Chunk
+from retrieval.publishing import RecoveryReport, SafePublisher
 from retrieval.vector_store import ChromaVectorStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +53,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unpublished: list[str] = field(default_factory=list)
+    editor_owned: list[str] = field(default_factory=list)  # managed in the editor: the file is ignored
     problems: list[Problem] = field(default_factory=list)
     chunks_written: int = 0
     orphans_removed: int = 0  # chunks no registry row listed (an interrupted ingest)
@@ -161,6 +167,7 @@ class Indexer:
         self.vector_store = vector_store
         self.chunking = chunking or ChunkingConfig()
         self.preparer = ChunkPreparer(embedder, workers)
+        self.publisher = SafePublisher(self)
 
     def is_empty(self) -> bool:
         return not self.registry.all()
@@ -214,6 +221,19 @@ class Indexer:
             chunk_ids=[c.chunk_id for c in chunks],
         )
 
+    # -- editor-managed documents: atomic swap (retrieval/publishing.py) -----------------
+    def publish(self, document: Document, *, path: str = "") -> list[str]:
+        """Index a published version and swap it in; the previous version serves until the swap."""
+        return self.publisher.publish(document, origin=EDITOR_ORIGIN, path=path)
+
+    def retire(self, doc_id: str) -> bool:
+        """Take a document out of retrieval in one transaction."""
+        return self.publisher.retire(doc_id)
+
+    def recover(self) -> RecoveryReport:
+        """Finish or roll back publishes a dead process left half done; run at every start."""
+        return self.publisher.recover()
+
     # -- whole directories ----------------------------------------------------------
     def reconcile(self) -> tuple[int, set[str]]:
         """Make the stores agree with the registry.
@@ -222,13 +242,14 @@ class Indexer:
         and returns the documents with chunks missing from a store (e.g. a
         deleted Chroma directory), which the caller must re-index.
         """
-        listed = self.registry.indexed_chunk_ids()
-        in_kw, in_vec = self.keyword_index.chunk_ids(), self.vector_store.chunk_ids()
-        orphans_kw, orphans_vec = in_kw - listed, in_vec - listed
-        if orphans_kw:
-            self.keyword_index.delete(sorted(orphans_kw))
-        if orphans_vec:
-            self.vector_store.delete(sorted(orphans_vec))
+        with self.publisher.lock.hold():  # a publish in flight has vectors no registry row lists yet
+            listed = self.registry.indexed_chunk_ids()
+            in_kw, in_vec = self.keyword_index.chunk_ids(), self.vector_store.chunk_ids()
+            orphans_kw, orphans_vec = in_kw - listed, in_vec - listed
+            if orphans_kw:
+                self.keyword_index.delete(sorted(orphans_kw))
+            if orphans_vec:
+                self.vector_store.delete(sorted(orphans_vec))
         missing = listed - (in_kw & in_vec)
         damaged = {cid.split(":", 1)[0] for cid in missing}
         return len(orphans_kw | orphans_vec), damaged
@@ -251,7 +272,9 @@ class Indexer:
         todo: list[Document] = []
         for document in loaded.documents:
             row = known.get(document.id)
-            if row is not None and row.content_hash == document.content_hash and document.id not in damaged:
+            if row is not None and row.origin == EDITOR_ORIGIN:
+                report.editor_owned.append(document.id)
+            elif row is not None and row.content_hash == document.content_hash and document.id not in damaged:
                 report.unchanged.append(document.id)
                 self.registry.relocate(document.id, origin=origin, path=document.path or "")
             else:

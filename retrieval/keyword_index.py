@@ -7,6 +7,12 @@ updated per document at ingest time and never rebuilt per query. Query
 terms found in more than 10% (words) or 5% (bigrams) of chunks are dropped: their IDF is near zero
 but their posting lists are the longest. The `chunks` table also stores each
 chunk's text and metadata, so hits from any retriever are hydrated from here.
+
+Safe publishing (see retrieval/publishing.py): a new version's chunks are first
+written with status `staging` under the id `<chunk_id>#staging` (never
+retrievable: every read filters `status = 'published'`), then `swap` promotes
+them and deletes the old version's rows in one transaction, which also writes
+a `publish_journal` row for the registry update that follows.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
 INSERT OR IGNORE INTO generation(id, value) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS publish_journal (doc_id TEXT PRIMARY KEY, payload TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_words USING fts5(tokens, tokenize='unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_grams USING fts5(tokens, tokenize='unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS vocab_words USING fts5vocab(fts_words, 'row');
@@ -52,6 +59,12 @@ MAX_DOC_FREQUENCY = {"words": 0.10, "grams": 0.05}
 # Per-query cap on terms: the rarest terms carry the ranking; very long
 # questions otherwise pay for dozens of long posting lists.
 MAX_QUERY_TERMS = 32
+
+STAGED_SUFFIX = "#staging"  # never part of a real chunk id ("<doc_id>:<hex>[-n]")
+
+
+class StagingLost(RuntimeError):
+    """The staged rows of a publish are not all there (another process rolled them back)."""
 
 
 def _match_expr(terms: Sequence[str]) -> str | None:
@@ -135,30 +148,116 @@ class SqliteKeywordIndex:
         conn = self._connect()
         with self._write_lock, conn:
             self._delete_ids(conn, [c.chunk_id for c in rows])
-            for chunk in rows:
-                meta = chunk.metadata
-                cur = conn.execute(
-                    "INSERT INTO chunks(chunk_id, doc_id, ordinal, kind, status, industries, needs, locator, heading,"
-                    " text, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        chunk.chunk_id,
-                        chunk.doc_id,
-                        chunk.ordinal,
-                        meta.get("kind", ""),
-                        meta.get("status", ""),
-                        f",{meta.get('industries', '')},",
-                        f",{meta.get('need_categories', '')},",
-                        chunk.locator,
-                        chunk.heading,
-                        chunk.text,
-                        json.dumps(meta, ensure_ascii=False),
-                    ),
-                )
-                words, grams = (tokens or {}).get(chunk.chunk_id) or index_tokens(chunk)
-                conn.execute("INSERT INTO fts_words(rowid, tokens) VALUES (?,?)", (cur.lastrowid, words))
-                conn.execute("INSERT INTO fts_grams(rowid, tokens) VALUES (?,?)", (cur.lastrowid, grams))
+            self._insert(conn, rows, tokens)
         self._size = None
         return len(rows)
+
+    @staticmethod
+    def _insert(
+        conn: sqlite3.Connection,
+        rows: Sequence[Chunk],
+        tokens: dict[str, tuple[str, str]] | None,
+        *,
+        staged: bool = False,
+    ) -> None:
+        for chunk in rows:
+            meta = chunk.metadata
+            cur = conn.execute(
+                "INSERT INTO chunks(chunk_id, doc_id, ordinal, kind, status, industries, needs, locator, heading,"
+                " text, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    chunk.chunk_id + STAGED_SUFFIX if staged else chunk.chunk_id,
+                    chunk.doc_id,
+                    chunk.ordinal,
+                    meta.get("kind", ""),
+                    "staging" if staged else meta.get("status", ""),
+                    f",{meta.get('industries', '')},",
+                    f",{meta.get('need_categories', '')},",
+                    chunk.locator,
+                    chunk.heading,
+                    chunk.text,
+                    json.dumps(meta, ensure_ascii=False),
+                ),
+            )
+            words, grams = (tokens or {}).get(chunk.chunk_id) or index_tokens(chunk)
+            conn.execute("INSERT INTO fts_words(rowid, tokens) VALUES (?,?)", (cur.lastrowid, words))
+            conn.execute("INSERT INTO fts_grams(rowid, tokens) VALUES (?,?)", (cur.lastrowid, grams))
+
+    # -- staged publishing ------------------------------------------------------------
+    def stage(self, chunks: Sequence[Chunk], tokens: dict[str, tuple[str, str]] | None = None) -> int:
+        """Write chunks as `staging` rows (not retrievable), replacing any staged earlier for their documents."""
+        rows = list(chunks)
+        conn = self._connect()
+        with self._write_lock, conn:
+            for doc_id in {c.doc_id for c in rows}:
+                self._delete_rows(conn, "doc_id = ? AND status = 'staging'", [doc_id])
+            self._insert(conn, rows, tokens, staged=True)
+        self._size = None
+        return len(rows)
+
+    def staged_ids(self, doc_id: str | None = None) -> set[str]:
+        """Ids (without the suffix) of staged rows, of one document or all."""
+        where, params = ("status = 'staging'", []) if doc_id is None else ("status = 'staging' AND doc_id = ?", [doc_id])
+        rows = self._connect().execute(f"SELECT chunk_id FROM chunks WHERE {where}", params)
+        return {r[0].removesuffix(STAGED_SUFFIX) for r in rows}
+
+    def clear_staged(self) -> int:
+        """Delete every staged row (the rollback of publishes that never swapped)."""
+        conn = self._connect()
+        with self._write_lock, conn:
+            removed = self._delete_rows(conn, "status = 'staging'", [])
+        self._size = None
+        return removed
+
+    def swap(self, doc_id: str, *, expected: int, journal: dict[str, object]) -> None:
+        """One transaction: the document's live rows go, its staged rows become published, and the
+        journal records the registry update still to do. Raises StagingLost (changing nothing) when
+        the staged rows are not all there."""
+        conn = self._connect()
+        with self._write_lock, conn:
+            conn.execute("UPDATE generation SET value = value + 1 WHERE id = 1")
+            self._delete_rows(conn, "doc_id = ? AND status != 'staging'", [doc_id])
+            promoted = conn.execute(
+                "UPDATE chunks SET chunk_id = substr(chunk_id, 1, length(chunk_id) - ?), status = 'published'"
+                " WHERE doc_id = ? AND status = 'staging'",
+                (len(STAGED_SUFFIX), doc_id),
+            ).rowcount
+            if promoted != expected:
+                raise StagingLost(f"{doc_id}: {promoted} staged chunks found, {expected} expected")
+            self._journal(conn, doc_id, journal)
+        self._size = None
+
+    def withdraw(self, doc_id: str, *, journal: dict[str, object]) -> int:
+        """One transaction: every row of the document goes (out of retrieval at once), plus a journal row."""
+        conn = self._connect()
+        with self._write_lock, conn:
+            conn.execute("UPDATE generation SET value = value + 1 WHERE id = 1")
+            removed = self._delete_rows(conn, "doc_id = ?", [doc_id])
+            self._journal(conn, doc_id, journal)
+        self._size = None
+        return removed
+
+    @staticmethod
+    def _journal(conn: sqlite3.Connection, doc_id: str, payload: dict[str, object]) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO publish_journal(doc_id, payload) VALUES (?, ?)",
+            (doc_id, json.dumps(payload, ensure_ascii=False)),
+        )
+
+    def journal(self) -> list[dict[str, object]]:
+        """Registry updates committed in the index but not yet confirmed done (see `swap`)."""
+        rows = self._connect().execute("SELECT payload FROM publish_journal ORDER BY doc_id")
+        return [json.loads(r[0]) for r in rows]
+
+    def clear_journal(self, doc_id: str) -> None:
+        conn = self._connect()
+        with self._write_lock, conn:
+            conn.execute("DELETE FROM publish_journal WHERE doc_id = ?", (doc_id,))
+
+    @classmethod
+    def _delete_rows(cls, conn: sqlite3.Connection, where: str, params: Sequence[object]) -> int:
+        ids = [r[0] for r in conn.execute(f"SELECT chunk_id FROM chunks WHERE {where}", list(params))]
+        return cls._delete_ids(conn, ids) if ids else 0
 
     @staticmethod
     def _delete_ids(conn: sqlite3.Connection, chunk_ids: Sequence[str]) -> int:
@@ -190,10 +289,12 @@ class SqliteKeywordIndex:
         return int(self._connect().execute("SELECT value FROM generation WHERE id = 1").fetchone()[0])
 
     def chunk_ids(self, doc_id: str | None = None) -> set[str]:
+        """Ids of the live (not staged) rows, of one document or all."""
         conn = self._connect()
         if doc_id is None:
-            return {r[0] for r in conn.execute("SELECT chunk_id FROM chunks")}
-        return {r[0] for r in conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))}
+            return {r[0] for r in conn.execute("SELECT chunk_id FROM chunks WHERE status != 'staging'")}
+        sql = "SELECT chunk_id FROM chunks WHERE doc_id = ? AND status != 'staging'"
+        return {r[0] for r in conn.execute(sql, (doc_id,))}
 
     def count(self) -> int:
         return int(self._connect().execute("SELECT count(*) FROM chunks").fetchone()[0])
@@ -255,6 +356,23 @@ class SqliteKeywordIndex:
             sql = f"SELECT c.chunk_id FROM chunks c WHERE c.chunk_id IN ({marks}) AND {where}"
             keep.update(r[0] for r in conn.execute(sql, [*part, *params]))
         return keep
+
+    def published_documents(self) -> list[tuple[str, str, list[str], list[str]]]:
+        """(doc_id, kind, industries, needs) of every retrievable document."""
+        rows = self._connect().execute(
+            "SELECT doc_id, min(kind), min(industries), min(needs) FROM chunks WHERE status = 'published'"
+            " GROUP BY doc_id ORDER BY doc_id"
+        )
+        return [(r[0], r[1], [x for x in r[2].split(",") if x], [x for x in r[3].split(",") if x]) for r in rows]
+
+    def duplicate_passages(self, limit: int = 50) -> list[tuple[str, list[str]]]:
+        """Passages published, word for word, in more than one document: (text, doc_ids)."""
+        rows = self._connect().execute(
+            "SELECT text, group_concat(DISTINCT doc_id) FROM chunks WHERE status = 'published'"
+            " GROUP BY text HAVING count(DISTINCT doc_id) > 1 LIMIT ?",
+            (limit,),
+        )
+        return [(r[0], sorted(r[1].split(","))) for r in rows]
 
     def _useful_terms(self, vocab: str, terms: Sequence[str], max_df: float) -> list[str]:
         """Terms present in the index and not too common, rarest first, at most MAX_QUERY_TERMS."""

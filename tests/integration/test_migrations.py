@@ -18,9 +18,9 @@ def test_migrate_twice_on_a_fresh_sqlite_file_is_idempotent(tmp_path: Path) -> N
 
         assert db.exists()  # parent directories are created
         tables = set(inspect(engine).get_table_names())
-        assert {"documents", "alembic_version"} <= tables
+        assert {"documents", "document_versions", "audit_log", "alembic_version"} <= tables
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
     finally:
         engine.dispose()
 
@@ -113,10 +113,35 @@ def test_assistant_chain_upgrades_an_existing_directory_database_without_losing_
         assert {"documents", "customers", "conversations", "messages", "feedback"} <= tables
         with engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0002"]
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
         assert CustomerDirectory(engine).lookup("青禾农村商业银行") is not None
         store = ConversationStore(engine)
         conversation, _, context = store.start_turn("青禾农村商业银行", None, None)
         assert context is None and store.get(conversation, None).messages[0].content == "青禾农村商业银行"
+    finally:
+        engine.dispose()
+
+
+def test_a_0001_database_upgrades_to_the_editorial_tables_keeping_its_rows(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from corpus.store import MIGRATIONS
+
+    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+        assert "document_versions" not in inspect(engine).get_table_names()
+        DocumentRegistry(engine).save(
+            doc_id="faq-a", title="问答", kind="faq", version="1", status="published", content_hash="h" * 64,
+            origin="/corpus", path="a.md", chunk_ids=["faq-a:1"],
+        )  # fmt: skip
+        migrate(engine)
+        assert {"document_versions", "audit_log"} <= set(inspect(engine).get_table_names())
+        assert DocumentRegistry(engine).get("faq-a") is not None
     finally:
         engine.dispose()

@@ -1,0 +1,249 @@
+"""Front-matter suggestions for an imported text: plain functions, each returning a value and why.
+
+Every function takes the converted Markdown (and the title where it matters) and returns
+`(value, reasons)`; the reasons are short Chinese sentences shown to the editor beside the
+pre-filled form, so a wrong guess is easy to spot and fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+__all__ = [
+    "KIND_FOLDERS",
+    "KIND_PREFIXES",
+    "OWN_ISSUER",
+    "suggest_articles",
+    "suggest_document_number",
+    "suggest_effective_date",
+    "suggest_id",
+    "suggest_industries",
+    "suggest_issuer",
+    "suggest_kind",
+    "suggest_needs",
+    "suggest_title",
+]
+
+Suggestion = tuple[object, list[str]]
+
+CN_DIGITS = "零〇一二三四五六七八九十百千两"
+ARTICLE_LINE = re.compile(rf"^(?:#+\s*)?(第[{CN_DIGITS}]+条(?:之[{CN_DIGITS}]+)?)(?:[\s\u3000]|$)", re.M)
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+STANDARD_NUMBER = re.compile(r"\b((?:GB|JR|YD|WS|GA|JGJ|SJ|DL|NB|HJ|DB\d{2})(?:/[TZ])?)\s*(\d+(?:\.\d+)*)\s*[-—–]\s*(\d{4})\b")
+KIND_PREFIXES = {"regulation": "reg", "standard": "std", "solution": "sol", "case": "case", "faq": "faq",
+                 "industry_profile": "ind"}  # fmt: skip
+KIND_FOLDERS = {"regulation": "regulations", "standard": "standards", "solution": "solutions", "case": "cases",
+                "faq": "faq", "industry_profile": "industries"}  # fmt: skip
+OWN_ISSUER = "ToP Advisor 编辑部"
+LAW_TITLE = re.compile(r"(法|条例|办法|规定|细则|决定|规则)(（[^）]*）|\([^)]*\))?\s*$")
+
+INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "healthcare": ("医院", "卫生", "医疗", "卫健", "诊疗", "病历", "患者"),
+    "finance": ("银行", "金融", "保险", "证券", "基金", "信托", "支付机构", "城商行", "农商行"),
+    "education": ("学校", "教育行业", "教育机构", "教育系统", "高校", "校园", "学生", "教学", "中小学"),
+    "energy": ("电力", "能源", "电网", "发电", "石油", "燃气", "新能源"),
+    "manufacturing": ("工业", "制造", "工厂", "生产线", "工控"),
+    "government": ("政务", "政府机关", "数字政府", "党政机关", "机关单位"),
+    "telecom": ("电信业务", "电信运营", "运营商", "基站", "通信网"),
+    "internet": ("互联网平台", "电子商务", "电商", "平台企业", "直播"),
+    "transport": ("交通", "铁路", "民航", "机场", "港口", "地铁", "物流"),
+    "retail": ("零售", "门店", "商超", "连锁"),
+    "media": ("媒体", "广电", "新闻", "出版"),
+    "real_estate": ("房地产", "物业", "地产"),
+    "agriculture": ("农业", "农村", "农产品", "乡村"),
+}
+NEED_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "network_security": ("等保", "等级保护", "网络安全", "防火墙", "入侵", "漏洞", "勒索", "态势感知", "终端安全"),
+    "data_security": ("数据安全", "个人信息", "分类分级", "数据出境", "脱敏", "加密", "防泄漏", "数据库审计", "重要数据"),
+    "it": ("云计算", "云平台", "上云", "私有云", "机房", "网络建设", "数据中心", "信创", "服务器", "协同办公"),
+    "business": ("数字化转型", "业务发展", "业务创新", "智慧", "数字化"),
+}
+# Longest first, so 国务院办公厅 wins over 国务院 at the same place.
+ISSUERS = sorted(
+    (
+        "全国人民代表大会常务委员会", "全国人民代表大会", "国务院办公厅", "国务院", "国家互联网信息办公室",
+        "中央网络安全和信息化委员会办公室", "公安部", "中国人民银行", "国家金融监督管理总局",
+        "中国银行保险监督管理委员会", "中国银行业监督管理委员会", "中国证券监督管理委员会", "工业和信息化部",
+        "国家卫生健康委员会", "国家卫生健康委", "教育部", "国家密码管理局", "国家市场监督管理总局",
+        "国家标准化管理委员会", "国家能源局", "国家发展和改革委员会", "国家数据局", "交通运输部", "财政部",
+        "国家保密局", "国家广播电视总局", "国家电网有限公司",
+    ),
+    key=len,
+    reverse=True,
+)  # fmt: skip
+ISSUER_ALIASES = {"全国人大常委会": "全国人民代表大会常务委员会", "国家网信办": "国家互联网信息办公室",
+                  "工信部": "工业和信息化部", "央行": "中国人民银行", "证监会": "中国证券监督管理委员会",
+                  "国家金融监管总局": "国家金融监督管理总局", "国家卫健委": "国家卫生健康委员会"}  # fmt: skip
+DOC_NUMBERS = (
+    re.compile(rf"(?:中华人民共和国)?(?:国务院令|国令|主席令)第[0-9{CN_DIGITS}]+号"),
+    re.compile(rf"(?:{'|'.join([*ISSUERS, *ISSUER_ALIASES])})令(?:[〔\[［(（]\d{{4}}[〕\]］)）])?第\d+号"),
+    re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[［]\d{4}[〕\]］]\d+号"),
+)
+EFFECTIVE = (
+    re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起\s*(?:施行|实施|生效)"),
+    re.compile(r"(\d{4})[-.年](\d{1,2})[-.月](\d{1,2})日?\s*(?:起)?(?:施行|实施)"),
+    re.compile(r"自\s*([二〇零一三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日\s*起\s*(?:施行|实施)"),
+)
+PUBLISHED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[^。\n]{0,30}?(?:发布|公布)")
+HEAD_CHARS = 1500  # issuers and document numbers are looked for near the start only
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"^#{1,6}\s+", "", markdown, flags=re.M)
+
+
+def suggest_title(markdown: str, hint: str | None = None) -> Suggestion:
+    """The first heading, else the file's own title (PDF/DOCX metadata, HTML <title>), else the first line."""
+    heading = HEADING.search(markdown)
+    if heading:
+        return heading.group(1).strip()[:200], ["取自第一个标题"]
+    if hint and hint.strip():
+        return hint.strip()[:200], ["取自文件自带的标题信息"]
+    first = next((line.strip() for line in markdown.split("\n") if line.strip()), "")
+    title = re.split(r"[。！？]", first)[0][:80] or "未命名文档"
+    return title, ["取自正文第一行"]
+
+
+def suggest_articles(markdown: str, limit: int = 20) -> Suggestion:
+    found = list(dict.fromkeys(ARTICLE_LINE.findall(markdown)))
+    if not found:
+        return [], ["未发现“第X条”结构"]
+    more = f"（共 {len(found)} 条，列出前 {limit} 条）" if len(found) > limit else f"（共 {len(found)} 条）"
+    return found[:limit], [f"按行首的“第X条”提取{more}"]
+
+
+def suggest_kind(title: str, markdown: str) -> Suggestion:
+    head = _plain(markdown)[:600]
+    standard = STANDARD_NUMBER.search(title) or STANDARD_NUMBER.search(head)
+    if standard:
+        return "standard", [f"标题或开头含标准编号 {standard.group(0)}"]
+    articles = len(ARTICLE_LINE.findall(markdown))
+    law = LAW_TITLE.search(title)
+    if articles >= 3 and law:
+        return "regulation", [f"正文有 {articles} 个“第X条”，标题以“{law.group(1)}”结尾"]
+    for word, kind in (("案例", "case"), ("常见问题", "faq"), ("问答", "faq"), ("FAQ", "faq"), ("方案", "solution")):
+        if word in title:
+            return kind, [f"标题含“{word}”"]
+    if "行业" in title and re.search(r"画像|概况|概览|分析", title):
+        return "industry_profile", ["标题是行业概况"]
+    if articles >= 3:
+        return "regulation", [f"正文有 {articles} 个“第X条”（标题不像法规名称，请确认）"]
+    return "solution", ["未发现法规、标准、案例或问答的特征，默认为方案指南"]
+
+
+def _counts(text: str, table: dict[str, tuple[str, ...]], title: str) -> dict[str, tuple[int, list[str]]]:
+    found: dict[str, tuple[int, list[str]]] = {}
+    for code, words in table.items():
+        total, parts = 0, []
+        for word in words:
+            n = text.count(word) + 3 * title.count(word)
+            if n:
+                total += n
+                parts.append(f"{word}×{n}")
+        if total:
+            found[code] = (total, parts)
+    return found
+
+
+def suggest_industries(title: str, markdown: str) -> Suggestion:
+    """Industries whose keywords are frequent (≥3 hits and ≥2 per 1,000 characters, or in the title);
+    `all` when none stands out or more than three do."""
+    text = _plain(markdown)
+    per_k = max(len(text), 1) / 1000
+    counts = _counts(text, INDUSTRY_KEYWORDS, title)
+    chosen = sorted(
+        (code for code, (n, _) in counts.items()
+         if any(w in title for w in INDUSTRY_KEYWORDS[code]) or (n >= 3 and n / per_k >= 2)),
+        key=lambda c: -counts[c][0],
+    )  # fmt: skip
+    if not chosen:
+        seen = "；".join(f"{c}: {'、'.join(counts[c][1])}" for c in counts) or "无行业关键词"
+        return ["all"], [f"没有突出的行业（{seen}），适用于所有行业"]
+    if len(chosen) > 3:
+        return ["all"], [f"{len(chosen)} 个行业的关键词都很多，按通用文档处理"]
+    return chosen, [f"{c}: {'、'.join(counts[c][1])}" for c in chosen]
+
+
+def suggest_needs(title: str, markdown: str) -> Suggestion:
+    counts = _counts(_plain(markdown), NEED_KEYWORDS, title)
+    if not counts:
+        return ["it"], ["未发现需求类别关键词，默认为 it，请确认"]
+    top = max(n for n, _ in counts.values())
+    chosen = sorted((c for c, (n, _) in counts.items() if n >= 2 and n >= 0.3 * top), key=lambda c: -counts[c][0])
+    chosen = chosen or [max(counts, key=lambda c: counts[c][0])]
+    return chosen, [f"{c}: {'、'.join(counts[c][1])}" for c in chosen]
+
+
+def suggest_issuer(markdown: str, title: str = "", kind: str = "") -> Suggestion:
+    """The issuing body named nearest the start; for a law or State Council regulation that names
+    none, the body that makes such instruments; else our own editorial team."""
+    head = _plain(markdown)[:HEAD_CHARS]
+    names = [(head.find(name), name, name) for name in ISSUERS if name in head]
+    names += [(head.find(alias), alias, full) for alias, full in ISSUER_ALIASES.items() if alias in head]
+    if names:
+        position, seen, full = min(names, key=lambda n: (n[0], -len(n[1])))
+        return full, [f"开头第 {position + 1} 个字处出现“{seen}”"]
+    if kind == "regulation" and re.fullmatch(r"(中华人民共和国)?\S+法", title) and not title.endswith(("办法", "方法")):
+        return "全国人民代表大会常务委员会", ["标题是法律名称，法律由全国人大及其常委会制定；请核对"]
+    if kind == "regulation" and title.endswith("条例") and not re.match(r"\S{2,3}[省市区]", title):
+        return "国务院", ["标题是行政法规（条例）名称，通常由国务院公布；请核对"]
+    return OWN_ISSUER, ["开头未出现发文机关，按我们自己撰写的资料处理"]
+
+
+def suggest_document_number(title: str, markdown: str) -> Suggestion:
+    head = title + "\n" + _plain(markdown)[:HEAD_CHARS]
+    standard = STANDARD_NUMBER.search(head)
+    if standard:
+        number = f"{standard.group(1)} {standard.group(2)}-{standard.group(3)}"
+        return number, [f"开头出现标准编号 {standard.group(0)}"]
+    for pattern in DOC_NUMBERS:  # most specific first
+        match = pattern.search(head)
+        if match:
+            number = re.sub(r"^[^〔\[［]*[年月日]", "", match.group(0))  # 2022年5月6日国办发… → 国办发…
+            return number, [f"开头出现文号 {number}"]
+    return None, ["开头未出现文号"]
+
+
+def _cn_number(text: str) -> int:
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+    if all(c in digits for c in text):  # 二〇二一
+        return int("".join(str(digits[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    if "十" not in text:
+        return digits[text]
+    return (digits.get(tens, 1) if tens else 1) * 10 + (digits[ones] if ones else 0)
+
+
+def suggest_effective_date(markdown: str, today: dt.date | None = None) -> Suggestion:
+    """The date the text says it takes effect (自…起施行), or its publication date when it takes
+    effect on publication (自发布之日起施行), else today."""
+    text = _plain(markdown)
+    if re.search(r"自(?:发布|公布)之日起(?:施行|实施|生效)", text):
+        published = PUBLISHED.search(text[:HEAD_CHARS])
+        if published:
+            y, m, d = (int(g) for g in published.groups())
+            return dt.date(y, m, d), [f"自发布之日起施行；开头写明“{published.group(0)}”"]
+    for pattern in EFFECTIVE:
+        for match in pattern.finditer(text):
+            y, m, d = match.groups()
+            try:
+                if y.isdigit():
+                    return dt.date(int(y), int(m), int(d)), [f"正文写明“{match.group(0)}”"]
+                return dt.date(_cn_number(y), _cn_number(m), _cn_number(d)), [f"正文写明“{match.group(0)}”"]
+            except (ValueError, KeyError):
+                continue
+    return today or dt.date.today(), ["正文没有写明施行日期，暂用今天（导入日期）"]
+
+
+def suggest_id(kind: str, title: str, document_number: str | None = None, effective: dt.date | None = None) -> Suggestion:
+    """`<kind prefix>-<8 hex of title and date>`; a standard number becomes readable (std-gb-t-22239-2019).
+    Re-importing the same document yields the same id, so it is refused rather than duplicated."""
+    prefix = KIND_PREFIXES.get(kind, "doc")
+    if kind == "standard" and document_number and STANDARD_NUMBER.search(document_number):
+        slug = re.sub(r"[^a-z0-9]+", "-", document_number.lower()).strip("-")
+        return f"{prefix}-{slug}"[:80], [f"由标准编号 {document_number} 生成"]
+    digest = hashlib.sha256(f"{title}\x00{effective or ''}".encode()).hexdigest()[:8]
+    return f"{prefix}-{digest}", [f"{prefix}- 前缀对应类型 {kind}，后接标题{'与施行日期' if effective else ''}的短哈希；可改为有意义的英文短名"]
+
