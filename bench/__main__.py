@@ -3,6 +3,8 @@
     python -m bench              # everything
     python -m bench stard        # one part; others keep their last results
     python -m bench profiler     # the customer profiler on the organisation dev set
+    python -m bench load         # 50 concurrent streaming chats against `top-advisor serve`
+    python -m bench pdf          # a 100-page PDF from upload to searchable
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import time
 from bench.common import CACHE, DOCS
 from bench.report import render
 
-PARTS = ("starter", "stard", "synthetic", "profiler", "brief")
+PARTS = ("starter", "stard", "synthetic", "profiler", "brief", "load", "pdf")
+MODULES = {"pdf": "pdf_import"}  # part name -> module in bench/, when they differ
 
 
 def main(argv: list[str]) -> int:
@@ -30,7 +33,7 @@ def main(argv: list[str]) -> int:
     for part in wanted:
         print(f"== {part}", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        module = __import__(f"bench.{part}", fromlist=["run"])
+        module = __import__(f"bench.{MODULES.get(part, part)}", fromlist=["run"])
         results[part] = module.run()
         results[part]["_measured"] = time.strftime("%Y-%m-%d %H:%M")
         print(f"   done in {time.perf_counter() - started:.0f}s", file=sys.stderr, flush=True)

@@ -144,6 +144,92 @@ def _brief(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+LOAD_BEFORE = (
+    "Before api/streaming.py relayed events in batches (2026-11-26, same tool and machine; one thread-pool call "
+    "per event, up to 40 replies computing at once): 20.3 answers/s, first event p50 182 / p95 871 ms, full "
+    "p50 1,977 / p95 5,977 / p99 9,620 ms, peak RSS 500 MB, 0 errors. The event loop thread alone used ~40% of the "
+    "server's CPU, and storing a question took up to ~0.6 s (p95), waiting for thread-pool tokens and for the GIL "
+    "behind the computing threads."
+)
+
+
+def _load(r: dict[str, Any]) -> list[str]:
+    if "skipped" in r:
+        return [f"Skipped: {r['skipped']}"]
+    target = r["target_first_event_p95_ms"]
+    met = "**met**" if r["met"] else "**not met**"
+    modes = ", ".join(f"{mode} {n}" for mode, n in r["modes"].items())
+    writers = ", ".join(f"{writer} {n}" for writer, n in r["writers"].items())
+    lines = [
+        f"Measured {r.get('_measured', '?')}. `python -m bench load`: the index built and the server started as "
+        "`make run` does (`top-advisor corpus ingest --if-missing`, `top-advisor serve`), on loopback; locust "
+        f"(bench/locustfile.py) runs {r['users']} users, each one streaming chat after another with no pause, for "
+        f"{r['duration_s']:.0f} s, on the same {r['cores']} cores as the server. Messages: our own invented customer "
+        "names and our own questions at random, and after one chat in five a follow-up in the same conversation. "
+        "First event = request sent → the first SSE `event:` line (`meta`, sent as soon as the turn is stored); "
+        "first content = → the next event (the profile, or an answer's sources); full = → the `done` event.",
+        "",
+        f"Target: 0 errors and first event p95 < {target:.0f} ms at {r['users']} concurrent chats: {met}.",
+        "",
+        "| chats | answers/s | errors | first event p50 / p95 ms | first content p50 / p95 ms "
+        "| full p50 / p95 / p99 ms | peak memory (RSS) |",
+        "|---|---|---|---|---|---|---|",
+        f"| {r['requests']:,} | {r['answers_per_s']:.1f} | {r['errors']} ({r['error_rate']:.1%}) "
+        f"| {r['first_event_p50_ms']:.0f} / {r['first_event_p95_ms']:.0f} "
+        f"| {r['first_content_p50_ms']:,.0f} / {r['first_content_p95_ms']:,.0f} "
+        f"| {r['full_p50_ms']:,.0f} / {r['full_p95_ms']:,.0f} / {r['full_p99_ms']:,.0f} | {r['peak_rss_mb']:.0f} MB |",
+        "",
+        "| message | chats | first event p95 ms | first content p95 ms | full p50 / p95 ms |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, v in r["by_kind"].items():
+        lines.append(
+            f"| {kind.replace('_', '-')} | {v['count']:,} | {v['first_event_p95_ms']:.0f} "
+            f"| {v['first_content_p95_ms']:,.0f} | {v['full_p50_ms']:,.0f} / {v['full_p95_ms']:,.0f} |"
+        )
+    lines += [
+        "",
+        f"Replies: {modes} (writer: {writers}). CPU during the run: the server {r['server_cpu_cores']:.2f} cores "
+        f"(one process; the GIL bounds it near one core), locust {r.get('locust_cpu_cores', float('nan')):.2f}, "
+        f"everything else on the machine {r.get('other_cpu_cores', float('nan')):.2f}.",
+    ]
+    if r.get("errors"):
+        lines.append(f"Errors: {r['error_kinds']}.")
+    lines += [
+        "",
+        "At this load the machine is saturated, so a reply waits its turn: the composer's replies run first come, "
+        "first served on one thread per core, and first content arrives shortly before the full reply "
+        f"(by Little's law, {r['users']} users ÷ {r['answers_per_s']:.1f} answers/s ≈ "
+        f"{r['users'] / r['answers_per_s']:.1f} s per chat on average). " + LOAD_BEFORE,
+    ]
+    return lines
+
+
+def _pdf(r: dict[str, Any]) -> list[str]:
+    if "skipped" in r:
+        return [f"Skipped: {r['skipped']}"]
+    met = "**met**" if r["met"] else "**not met**"
+    return [
+        f"Measured {r.get('_measured', '?')}. `python -m bench pdf`: a {r['pages']}-page Chinese PDF "
+        f"({r['pdf_bytes'] / 1024:.0f} KB, fpdf2 with an embedded CJK font, running header and page numbers) made from "
+        f"the statute texts in ../shared/data/laws, {r['articles']} articles renumbered 第一条… across the laws, plus one "
+        "article with known wording half way through. Upload to searchable = `corpus.importers.convert` (sniff, pypdf "
+        "text, lines re-joined into paragraphs, front-matter suggestions) + writing the Markdown file + ingest into a "
+        "fresh index + one search that must return the known article first.",
+        "",
+        f"Target: under {r['target_s']:.0f} s: {met} ({r['total_s']:.1f} s; known article "
+        f"{'found first' if r['found'] else 'NOT found first: ' + str(r['top_hit'])}).",
+        "",
+        "| convert | write | ingest | search | total | Markdown chars | chunks |",
+        "|---|---|---|---|---|---|---|",
+        f"| {r['convert_s']:.2f} s | {r['write_s']:.3f} s | {r['ingest_s']:.2f} s | {r['search_s'] * 1000:.0f} ms "
+        f"| **{r['total_s']:.1f} s** | {r['markdown_chars']:,} | {r['chunks']:,} |",
+        "",
+        f"Not counted: building the components and loading the embedder ({r['setup_s']:.1f} s; a running server has "
+        f"done it) and generating the PDF ({r['generate_s']:.1f} s).",
+    ]
+
+
 def render(results: dict[str, Any]) -> str:
     out = [
         "# Benchmarks",
@@ -204,4 +290,8 @@ def render(results: dict[str, Any]) -> str:
     out += _profiler(results["profiler"]) if "profiler" in results else ["Not run yet."]
     out += ["", "## Briefs and answers (composer)", ""]
     out += _brief(results["brief"]) if "brief" in results else ["Not run yet."]
+    out += ["", "## Load: concurrent streaming chats", ""]
+    out += _load(results["load"]) if "load" in results else ["Not run yet."]
+    out += ["", "## Import: a 100-page PDF to searchable", ""]
+    out += _pdf(results["pdf"]) if "pdf" in results else ["Not run yet."]
     return "\n".join(out) + "\n"
