@@ -1,4 +1,4 @@
-"""Server-rendered pages: login and logout forms, the admin page, the editor placeholder.
+"""Server-rendered pages: login and logout forms, the admin page; the editor page (static/editor.html).
 
 Forms post `application/x-www-form-urlencoded` and carry a CSRF token in a hidden field: the login form a
 double-submit token (the `top_login_csrf` cookie), the others the session's own token.
@@ -9,11 +9,12 @@ from __future__ import annotations
 import hmac
 import secrets
 from html import escape
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts.store import AccountConflict, AccountError, AccountNotFound, UserPublic
@@ -25,6 +26,7 @@ from api.routes.accounts import check_not_self_lockout, clear_session_cookie, lo
 router = APIRouter(include_in_schema=False)
 
 LOGIN_CSRF_COOKIE = "top_login_csrf"
+EDITOR_PAGE = Path(__file__).resolve().parent.parent / "static" / "editor.html"
 MAX_FORM_BYTES = 64 * 1024
 ROLE_LABELS = {Role.partner: "渠道伙伴", Role.editor: "编辑", Role.admin: "管理员"}
 KIND_LABELS = {OrgKind.partner: "渠道伙伴", OrgKind.vendor: "厂商"}
@@ -179,12 +181,7 @@ def guard(user: CurrentUser | None, path: str, *roles: Role) -> Response | None:
 def editor_page(user: OptionalUserDep) -> Response:
     if (refused := guard(user, "/editor", Role.editor)) is not None:
         return refused
-    body = """<section class="card">
-  <h2>编辑工作台</h2>
-  <p>语料的起草、审核、发布与下线流程将在后续版本中提供。</p>
-  <p><a href="/">返回对话</a></p>
-</section>"""
-    return page("编辑工作台", body, user=user)
+    return FileResponse(EDITOR_PAGE, media_type="text/html", headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
 
 
 def _user_row(u: UserPublic, me: CurrentUser) -> str:

@@ -1,0 +1,295 @@
+// 编辑工作台: the /api/editor/* workflow (docs/api.md, "Editor workflow") as one page, no build step.
+// Every POST/PUT/DELETE carries the session's X-CSRF-Token (from GET /api/me); errors become Chinese messages.
+
+import { escapeHtml, renderMarkdown } from "./markdown.js";
+
+const $ = (sel) => document.querySelector(sel);
+const STATES = { draft: "草稿", in_review: "待审核", published: "已发布", superseded: "已被取代", retired: "已下线", rejected: "已退回" };
+const KINDS = { regulation: "法规", standard: "标准", industry_profile: "行业概况", solution: "解决方案", case: "案例", faq: "常见问题" };
+const INDUSTRIES = {
+  government: "政务", finance: "金融", healthcare: "医疗", education: "教育", energy: "能源", manufacturing: "制造",
+  telecom: "通信", internet: "互联网", transport: "交通", retail: "零售", media: "传媒", real_estate: "房地产",
+  agriculture: "农业", all: "通用",
+};
+const NEEDS = { it: "IT", network_security: "网络安全", data_security: "数据安全", business: "业务" };
+const ACTION_NAMES = { submit: "提交审核", approve: "通过并发布", reject: "退回", retire: "下线", rollback: "回滚", save: "保存" };
+
+let csrf = null;
+let me = null;
+let current = null; // the open document (DocumentDetail)
+
+class EditorError extends Error {}
+
+function friendly(status, body) {
+  const detail = Array.isArray(body?.detail) ? body.detail.map((d) => (typeof d === "string" ? d : d?.msg ?? "")).join("；") : body?.detail ?? "";
+  const problems = (body?.problems ?? []).map((p) => `第 ${p.line ?? "?"} 行 ${p.field ?? ""}：${p.message}`).join("；");
+  if (status === 401) return "登录已过期，请重新登录。";
+  if (status === 403) return detail ? `无权执行此操作：${detail}` : "无权执行此操作。";
+  if (status === 404) return detail ? `未找到：${detail}` : "未找到该文档或版本。";
+  if (status === 409) return detail ? `当前状态不允许此操作：${detail}` : "当前状态不允许此操作，请刷新后重试。";
+  if (status === 413) return detail || "文件过大。";
+  if (status === 415) return detail || "不支持的文件类型。";
+  if (status === 422) return `内容未通过校验：${problems || detail || "请检查格式"}`;
+  if (status >= 500) return "服务器出错，请稍后重试。";
+  return detail || `请求失败（${status}）`;
+}
+
+async function request(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new EditorError("网络连接失败，请检查网络后重试。");
+  }
+  if (!response.ok) {
+    let payload = null;
+    try { payload = await response.json(); } catch { /* not JSON */ }
+    if (response.status === 401) location.assign(`/login?next=${encodeURIComponent("/editor")}`);
+    throw new EditorError(friendly(response.status, payload));
+  }
+  return response.status === 204 ? null : response.json();
+}
+const api = (path, opts = {}) => request(opts.method ?? "GET", `/api/editor${path}`, opts.body);
+const docPath = (id) => `/documents/${encodeURIComponent(id)}`;
+
+function say(text, error = false) {
+  const el = $("#status");
+  el.textContent = text;
+  el.className = error ? "ed-status error" : "ed-status";
+  el.hidden = !text;
+  el.setAttribute("role", error ? "alert" : "status");
+}
+
+async function guarded(work) {
+  try {
+    return await work();
+  } catch (err) {
+    say(err instanceof EditorError ? err.message : `出错了：${err.message}`, true);
+    return undefined;
+  }
+}
+
+const badge = (state, label = STATES[state] ?? state) => `<span class="badge ${escapeHtml(state)}">${escapeHtml(label)}</span>`;
+const when = (t) => (t ? new Date(t).toLocaleString("zh-CN", { hour12: false }) : "");
+const who = (id) => (!id ? "" : me && id === me.id ? "我" : id.slice(0, 8));
+const options = (select, map) => {
+  for (const [value, label] of Object.entries(map)) select.append(new Option(label, value));
+};
+
+// -- lists ---------------------------------------------------------------------------------------
+function docButton(d) {
+  const stale = d.stale ? ` ${badge("stale", "待复审")}` : "";
+  const live = d.published_version ? ` · 已发布第 ${d.published_version} 版` : "";
+  return `<li><button type="button" data-doc="${escapeHtml(d.doc_id)}"${current?.doc_id === d.doc_id ? ' aria-current="true"' : ""}>
+    <span>${escapeHtml(d.title)}</span>
+    <span class="meta">${badge(d.state)}${stale} ${escapeHtml(KINDS[d.kind] ?? d.kind)} · 第 ${d.latest_version} 版${live}</span>
+    <span class="meta">${escapeHtml(d.doc_id)}</span></button></li>`;
+}
+
+async function loadList() {
+  const form = new FormData($("#filters"));
+  const params = new URLSearchParams({ limit: "500" });
+  for (const [k, v] of form) if (v) params.set(k, v);
+  const page = await guarded(() => api(`/documents?${params}`));
+  if (!page) return;
+  $("#doc-total").textContent = `共 ${page.total} 篇`;
+  $("#doc-list").innerHTML = page.items.map(docButton).join("") || '<li class="muted small">没有符合条件的文档</li>';
+}
+
+async function loadQueue() {
+  const page = await guarded(() => api("/documents?status=in_review&limit=500"));
+  if (!page) return;
+  const waiting = page.items.filter((d) => d.state === "in_review");
+  $("#queue").innerHTML = waiting.map(docButton).join("") || '<li class="muted small">暂无待审核的文档</li>';
+}
+
+async function loadHealth() {
+  const h = await guarded(() => api("/health"));
+  if (!h) return;
+  const industries = Object.keys(h.coverage ?? {});
+  const needs = Object.keys(NEEDS);
+  const head = `<tr><th></th>${needs.map((n) => `<th>${NEEDS[n]}</th>`).join("")}</tr>`;
+  const rows = industries.map((i) => `<tr><th>${escapeHtml(INDUSTRIES[i] ?? i)}</th>${needs
+    .map((n) => { const c = h.coverage[i]?.[n] ?? 0; return `<td class="${c ? "" : "zero"}">${c}</td>`; }).join("")}</tr>`);
+  const list = (items, f) => (items?.length ? `<ul>${items.map((x) => `<li>${f(x)}</li>`).join("")}</ul>` : '<p class="muted">无</p>');
+  $("#health").innerHTML = `<h3>覆盖矩阵（已发布文档数）</h3>
+    <div class="table-wrap"><table class="data ed-matrix">${head}${rows.join("")}</table></div>
+    <h3>已过复审日期</h3>${list(h.past_review, (x) => `<button type="button" class="link-button" data-doc="${escapeHtml(x.doc_id)}">${escapeHtml(x.doc_id)}</button>（${escapeHtml(x.review_by)}）`)}
+    <h3>标题重复</h3>${list(h.duplicate_titles, (x) => `${escapeHtml(x.title)}：${escapeHtml(x.doc_ids.join("、"))}`)}
+    <h3>段落重复</h3>${list(h.duplicate_passages, (x) => `${escapeHtml(x.doc_ids.join("、"))}：${escapeHtml(x.text.slice(0, 60))}…`)}`;
+}
+
+// -- one document --------------------------------------------------------------------------------
+const latest = () => current.versions[current.versions.length - 1];
+
+function renderDoc() {
+  const d = current;
+  $("#empty").hidden = true;
+  $("#doc").hidden = false;
+  $("#doc-title").innerHTML = `${escapeHtml(d.title)} ${badge(d.state)}${d.stale ? ` ${badge("stale", "待复审")}` : ""}`;
+  const inds = d.industries.map((i) => INDUSTRIES[i] ?? i).join("、");
+  $("#doc-meta").textContent = `${d.doc_id} · ${KINDS[d.kind] ?? d.kind} · ${inds}${d.review_by ? ` · 复审日期 ${d.review_by}` : ""}`;
+  $("#versions").innerHTML = [...d.versions].reverse().map((v) => `<tr data-version="${v.number}">
+    <td>第 ${v.number} 版</td><td>${badge(v.state)}</td>
+    <td>${escapeHtml(who(v.created_by))}<br><span class="muted small">${when(v.created_at)}</span></td>
+    <td>${escapeHtml(who(v.reviewed_by))}<br><span class="muted small">${when(v.reviewed_at)}</span></td>
+    <td>${escapeHtml(v.note)}</td>
+    <td><button type="button" class="link-button" data-load="${v.number}">载入编辑器</button></td></tr>`).join("");
+  const top = latest();
+  const allowed = {
+    submit: top.state === "draft", approve: top.state === "in_review", reject: top.state === "in_review",
+    retire: d.published_version != null, rollback: d.versions.length > 1,
+  };
+  for (const b of document.querySelectorAll("#actions [data-act]")) b.disabled = !allowed[b.dataset.act];
+  for (const id of ["#rollback-to", "#diff-a", "#diff-b"]) {
+    const sel = $(id);
+    sel.innerHTML = "";
+    for (const v of d.versions) sel.append(new Option(`第 ${v.number} 版（${STATES[v.state] ?? v.state}）`, v.number));
+  }
+  $("#rollback-to").value = d.versions.length > 1 ? d.versions[d.versions.length - 2].number : top.number;
+  $("#diff-a").value = d.versions.length > 1 ? d.versions[d.versions.length - 2].number : top.number;
+  $("#diff-b").value = top.number;
+  $("#diff").innerHTML = "";
+  for (const b of document.querySelectorAll("button[data-doc]")) {
+    if (b.dataset.doc === d.doc_id) b.setAttribute("aria-current", "true");
+    else b.removeAttribute("aria-current");
+  }
+  loadVersion(top.number);
+}
+
+function loadVersion(number) {
+  const v = current.versions.find((x) => x.number === number);
+  $("#text").value = v.text ?? "";
+  $("#editing-label").textContent = `基于第 ${number} 版（${STATES[v.state] ?? v.state}）`;
+  livePreview();
+  loadChunks(number);
+}
+
+function livePreview() {
+  const body = $("#text").value.replace(/^---\n[\s\S]*?\n---\n/, ""); // front matter is metadata, not body
+  $("#live").innerHTML = renderMarkdown(body);
+}
+
+async function loadChunks(number) {
+  const label = $("#chunk-label");
+  label.textContent = `第 ${number} 版，加载中…`;
+  const result = await guarded(() => api(`${docPath(current.doc_id)}/versions/${number}/preview`));
+  if (!result) return;
+  label.textContent = `第 ${number} 版，共 ${result.chunks.length} 块`;
+  $("#chunks").innerHTML = result.chunks.map((c) => `<li data-chunk="${escapeHtml(c.chunk_id)}">
+    <span class="locator">${escapeHtml(c.locator || c.heading || "")}</span> <span class="muted small">${escapeHtml(c.chunk_id)}</span>
+    <pre>${escapeHtml(c.text)}</pre></li>`).join("");
+}
+
+async function openDoc(docId) {
+  const d = await guarded(() => api(docPath(docId)));
+  if (!d) return;
+  current = d;
+  say("");
+  renderDoc();
+}
+
+async function refreshAll() {
+  await Promise.all([loadList(), loadQueue()]);
+}
+
+async function act(name) {
+  const d = current;
+  const top = latest();
+  const note = $("#note").value.trim();
+  const paths = {
+    submit: [`${docPath(d.doc_id)}/versions/${top.number}/submit`, undefined],
+    approve: [`${docPath(d.doc_id)}/versions/${top.number}/approve`, { note }],
+    reject: [`${docPath(d.doc_id)}/versions/${top.number}/reject`, { note }],
+    retire: [`${docPath(d.doc_id)}/retire`, { note }],
+    rollback: [`${docPath(d.doc_id)}/rollback`, { to: Number($("#rollback-to").value), note }],
+  };
+  if (name === "retire" && !confirm("确定下线此文档？下线后立即不再被检索引用。")) return;
+  const [path, body] = paths[name];
+  say(name === "approve" ? "正在发布并更新索引…" : `${ACTION_NAMES[name]}中…`);
+  const done = await guarded(() => api(path, { method: "POST", body }));
+  if (done === undefined) return;
+  await openDoc(d.doc_id);
+  say(`已${ACTION_NAMES[name]}：第 ${done.number} 版现为「${STATES[done.state] ?? done.state}」。`);
+  $("#note").value = "";
+  await refreshAll();
+}
+
+async function save() {
+  const d = current;
+  const saved = await guarded(() => api(docPath(d.doc_id), { method: "PUT", body: { text: $("#text").value, note: $("#note").value.trim() } }));
+  if (!saved) return;
+  current = saved;
+  renderDoc();
+  say(`已保存为第 ${saved.latest_version} 版（草稿）。`);
+  $("#note").value = "";
+  await refreshAll();
+}
+
+async function diff() {
+  const a = $("#diff-a").value, b = $("#diff-b").value;
+  const result = await guarded(() => api(`${docPath(current.doc_id)}/diff?a=${a}&b=${b}`));
+  if (!result) return;
+  const cell = (line, text, side) => `<td class="ln">${line ?? ""}</td><td class="txt ${side}">${escapeHtml(text ?? "")}</td>`;
+  const head = `<tr><th></th><th>第 ${a} 版</th><th></th><th>第 ${b} 版</th></tr>`;
+  $("#diff").innerHTML = head + result.rows.map((r) => `<tr class="${escapeHtml(r.op)}">${cell(r.a_line, r.a_text, "a")}${cell(r.b_line, r.b_text, "b")}</tr>`).join("");
+  if (!result.rows.some((r) => r.op !== "equal")) say("两个版本内容相同。");
+}
+
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] ?? "");
+    reader.onerror = () => reject(new EditorError("读取文件失败。"));
+    reader.readAsDataURL(file);
+  });
+}
+
+async function upload(event) {
+  event.preventDefault();
+  const file = $("#upload-file").files[0];
+  if (!file) return say("请先选择文件。", true);
+  if (!/\.(md|markdown|txt|docx|pdf|html?)$/i.test(file.name)) return say("不支持的文件类型：请上传 .md、.txt、.docx、.pdf 或 .html 文件。", true);
+  if (file.size > 10 * 1024 * 1024) return say("文件过大：上限 10 MB。", true);
+  say("正在上传并转换…");
+  const created = await guarded(async () =>
+    api("/documents", { method: "POST", body: { filename: file.name, content_base64: await readBase64(file) } }));
+  if (!created) return;
+  $("#upload").reset();
+  current = created;
+  renderDoc();
+  say(`已创建草稿「${created.title}」（第 1 版）。`);
+  await refreshAll();
+}
+
+// -- wiring --------------------------------------------------------------------------------------
+async function start() {
+  const who_ = await guarded(() => request("GET", "/api/me"));
+  if (!who_) return;
+  me = who_.user;
+  csrf = who_.csrf_token || null;
+  $("#whoami").textContent = `${me?.name || me?.email || ""}（${me?.role === "admin" ? "管理员" : "编辑"}）`;
+  options($("#filters [name=kind]"), KINDS);
+  options($("#filters [name=industry]"), INDUSTRIES);
+  options($("#filters [name=status]"), STATES);
+  $("#filters").addEventListener("change", loadList);
+  $("#upload").addEventListener("submit", upload);
+  $("#save").addEventListener("click", save);
+  $("#diff-run").addEventListener("click", diff);
+  $("#health-load").addEventListener("click", loadHealth);
+  $("#text").addEventListener("input", livePreview);
+  $("#actions").addEventListener("click", (e) => { const b = e.target.closest("[data-act]"); if (b) act(b.dataset.act); });
+  $("#versions").addEventListener("click", (e) => { const b = e.target.closest("[data-load]"); if (b) loadVersion(Number(b.dataset.load)); });
+  document.addEventListener("click", (e) => { const b = e.target.closest("button[data-doc]"); if (b) openDoc(b.dataset.doc); });
+  $("#logout").addEventListener("click", async () => {
+    await guarded(() => request("POST", "/api/auth/logout"));
+    location.assign("/login");
+  });
+  await Promise.all([refreshAll(), loadHealth()]);
+  document.body.dataset.ready = "true";
+}
+
+start();
