@@ -35,14 +35,16 @@ import asyncio
 import contextvars
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
-from typing import Generic, TypeVar
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 import anyio
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 LOOKAHEAD = 64  # items a stream that waits on the network may run ahead of its client
 IO_THREADS = 100  # streams that wait on the network, at once; more queue
@@ -154,6 +156,12 @@ async def iterate_batches(
         relay.stop()
         with anyio.CancelScope(shield=True):
             await worker
+
+
+async def run_cpu_bound(func: Callable[..., R], *args: Any) -> R:
+    """A computation (a whole reply for a JSON client) on the CPU threads, in turn with the computing streams."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_pool(True), partial(context.run, func, *args))
 
 
 async def iterate_closing(iterator: Iterator[T], *, cpu_bound: bool = False) -> AsyncIterator[T]:

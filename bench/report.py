@@ -193,6 +193,12 @@ def _load(r: dict[str, Any]) -> list[str]:
         f"(one process; the GIL bounds it near one core), locust {r.get('locust_cpu_cores', float('nan')):.2f}, "
         f"everything else on the machine {r.get('other_cpu_cores', float('nan')):.2f}.",
     ]
+    if "stored_replies" in r:
+        stored = ", ".join(f"{status} {n:,}" for status, n in sorted(r["stored_replies"].items()))
+        lines.append(
+            f"Replies stored by the server (warm-up included): {stored}; `interrupted` are the chats cut off when "
+            "the run ended, `pending` would be turns never finished."
+        )
     if r.get("errors"):
         lines.append(f"Errors: {r['error_kinds']}.")
     lines += [

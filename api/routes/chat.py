@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import OwnerDep, carry_cookies
 from api.deps import ChatDep, ConversationsDep, require_json, wants_json
-from api.streaming import iterate_batches
+from api.streaming import iterate_batches, run_cpu_bound
 from assistant.advisor import MAX_MESSAGE_CHARS
 from assistant.chat import ChatService, ChatTurn
 from assistant.conversations import ConversationPage, ConversationPublic
@@ -62,12 +62,15 @@ def _encoded(chat: ChatService, turn: ChatTurn) -> Iterator[bytes]:
             yield _sse(event, turn).encode()
 
 
+def _computes(chat: ChatService) -> bool:
+    """The composer only computes, so its replies take turns on the CPU threads; an LLM writer waits on the network."""
+    return chat.advisor.writer.name == "composer"
+
+
 async def _stream(chat: ChatService, turn: ChatTurn) -> AsyncIterator[bytes]:
-    """`meta` at once; then events produced while the previous write was under way go out together, in one write.
-    The composer only computes, so its replies take turns on the CPU threads; an LLM writer waits on the network."""
-    cpu_bound = chat.advisor.writer.name == "composer"
+    """`meta` at once; then events produced while the previous write was under way go out together, in one write."""
     events = _encoded(chat, turn)
-    async with aclosing(iterate_batches(events, cpu_bound=cpu_bound, first_on_loop=True)) as batches:
+    async with aclosing(iterate_batches(events, cpu_bound=_computes(chat), first_on_loop=True)) as batches:
         async for batch in batches:
             yield b"".join(batch)
 
@@ -82,7 +85,8 @@ async def chat(body: ChatRequest, request: Request, response: Response, chat: Ch
     notice, done | error); with `Accept: application/json`, returns the whole reply at once."""
     turn = await run_in_threadpool(chat.start, body.message, conversation_id=body.conversation_id, owner=owner)
     if wants_json(request):
-        return (await run_in_threadpool(chat.run, turn)).as_json()
+        run = run_cpu_bound if _computes(chat) else run_in_threadpool
+        return (await run(chat.run, turn)).as_json()
     stream = EventSourceResponse(_stream(chat, turn), ping=15, headers={"X-Accel-Buffering": "no"})
     return carry_cookies(stream, response)
 

@@ -95,7 +95,9 @@ async def _chunks(
     reply = ReplyBuilder()
     yield _data(chunk(id=id, created=created, delta={"role": "assistant", "content": ""}))
     try:
-        async for event in iterate_closing(advisor.stream(question, context=context)):
+        # The composer only computes: its replies take turns on the CPU threads (see api/streaming.py).
+        cpu_bound = advisor.writer.name == "composer"
+        async for event in iterate_closing(advisor.stream(question, context=context), cpu_bound=cpu_bound):
             for piece in reply.feed(event):
                 yield _data(chunk(id=id, created=created, delta={"content": piece}))
     except Exception:  # reach the client as an error it can show, not a broken stream

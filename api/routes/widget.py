@@ -296,11 +296,12 @@ async def widget_chat(key_id: str, request: Request, chat: ChatDep, container: C
         if not look.show_sources:
             reply = {**reply, "sources": [], "text": strip_markers(reply["text"])}
         return Response(json.dumps(reply, ensure_ascii=False), media_type="application/json", headers=cors)
-    return EventSourceResponse(_stream(events, turn), ping=15, headers={"X-Accel-Buffering": "no", **cors})
+    cpu_bound = chat.advisor.writer.name == "composer"  # see api/streaming.py
+    return EventSourceResponse(_stream(events, turn, cpu_bound), ping=15, headers={"X-Accel-Buffering": "no", **cors})
 
 
-async def _stream(events: Iterator[Any], turn: ChatTurn) -> AsyncIterator[Any]:
-    async for event in iterate_closing(events):
+async def _stream(events: Iterator[Any], turn: ChatTurn, cpu_bound: bool) -> AsyncIterator[Any]:
+    async for event in iterate_closing(events, cpu_bound=cpu_bound):
         yield sse_event(event, turn)
 
 
