@@ -2,10 +2,10 @@
 
 Channels that keep no conversation (the OpenAI-compatible API: the client resends
 the whole history each time) still need the follow-up behaviour of the web chat:
-after "宁波银行", "那他们的数据安全呢？" is about 宁波银行. The newest earlier
+after "青禾农商银行", "那他们的数据安全呢？" is about 青禾农商银行. The newest earlier
 message that names a known customer wins, as in the stored conversation:
 
-    context_from_history([("user", "宁波银行"), ("assistant", "…")], profiler)  # → 宁波银行's Profile
+    context_from_history([("user", "青禾农商银行"), ("assistant", "…")], profiler)  # → 青禾农商银行's Profile
 """
 
 from __future__ import annotations
