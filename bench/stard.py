@@ -20,8 +20,7 @@ from bench.common import SHARED, Quality, evaluate, stack
 from corpus.validate import load_corpus
 from retrieval import tokenize
 from retrieval.chunking import chunk_document
-from retrieval.embeddings import LangChainEmbedder
-from retrieval.langchain import TopAdvisorRetriever
+from retrieval.langchain import LangChainEmbedder, TopAdvisorRetriever
 
 STARD = SHARED / "data" / "stard"
 

@@ -14,16 +14,11 @@ ingests leave them alone even when a file with the same id exists.
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
-import numpy as np
 
 from corpus.document import Document, Status
 from corpus.store import EDITOR_ORIGIN, DocumentRegistry
@@ -31,6 +26,7 @@ from corpus.validate import Problem, load_corpus
 from retrieval.chunking import ChunkingConfig, chunk_document
 from retrieval.embeddings import Embedder
 from retrieval.keyword_index import SqliteKeywordIndex, index_tokens
+from retrieval.preparer import ChunkPreparer, Prepared
 from retrieval.models import Chunk
 from retrieval.publishing import RecoveryReport, SafePublisher
 from retrieval.vector_store import ChromaVectorStore
@@ -39,10 +35,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, current document id)
 
-Prepared = tuple[np.ndarray, dict[str, tuple[str, str]]]
-
 BATCH_CHUNKS = 512
-# Below this many chunks, starting worker processes (~3 s) costs more than it saves.
+# Below this many chunks, starting worker processes (~2 s) costs more than it saves.
 PARALLEL_MIN_CHUNKS = 400
 
 
@@ -62,91 +56,6 @@ class IngestReport:
     @property
     def chunks_per_second(self) -> float:
         return self.chunks_written / self.seconds if self.seconds else 0.0
-
-
-# -- preparation (embedding + tokenising), optionally in worker processes -------------
-_worker_embedder = None
-
-
-def _worker_init() -> None:
-    global _worker_embedder
-    from retrieval.embeddings import UseEmbedder
-
-    # One BLAS thread per process: USE gains nothing from a second thread,
-    # so two single-threaded workers use both cores.
-    _worker_embedder = UseEmbedder(threads=1)
-    _worker_embedder.warm_up()
-
-
-def _worker_prepare(chunks: list[Chunk]) -> tuple[np.ndarray, list[tuple[str, str]]]:
-    assert _worker_embedder is not None
-    texts = [c.index_text for c in chunks]
-    return _worker_embedder.embed(texts), [index_tokens(c) for c in chunks]
-
-
-class ChunkPreparer:
-    """Embeds and tokenises chunks; uses a process pool for large ingests."""
-
-    def __init__(self, embedder: Embedder, workers: int | None = None) -> None:
-        self.embedder = embedder
-        self.workers = workers if workers is not None else (os.cpu_count() or 1)
-        self._pool: ProcessPoolExecutor | None = None
-
-    def start_pool(self) -> None:
-        if self._pool is None and self.workers > 1:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=get_context("spawn"), initializer=_worker_init
-            )
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-
-    def submit(self, chunks: Sequence[Chunk]) -> Callable[[], Prepared]:
-        """Start preparing chunks; call the returned function for the result.
-
-        With a pool the work runs in the workers while the caller writes the
-        previous batch to the stores, so embedding and writing overlap.
-        """
-        chunks = list(chunks)
-        if not chunks:
-            empty: Prepared = (np.zeros((0, self.embedder.dim), dtype=np.float32), {})
-            return lambda: empty
-        if self._pool is None or len(chunks) < 2 * self.workers:
-            emb = self.embedder.embed([c.index_text for c in chunks])
-            ready = (emb, {c.chunk_id: index_tokens(c) for c in chunks})
-            return lambda: ready
-        # Several small parts per worker keep both busy when parts differ in length.
-        size = max(16, -(-len(chunks) // (4 * self.workers)))
-        parts = [chunks[i : i + size] for i in range(0, len(chunks), size)]
-        try:
-            futures = [self._pool.submit(_worker_prepare, part) for part in parts]
-        except (BrokenProcessPool, RuntimeError) as exc:
-            return self._give_up_pool(exc, chunks)
-
-        def result() -> Prepared:
-            try:
-                outputs = [f.result() for f in futures]
-            except (BrokenProcessPool, RuntimeError) as exc:
-                return self._give_up_pool(exc, chunks)()
-            emb = np.concatenate([o[0] for o in outputs])
-            tokens: dict[str, tuple[str, str]] = {}
-            for part, (_, toks) in zip(parts, outputs):
-                tokens.update({c.chunk_id: t for c, t in zip(part, toks)})
-            return emb, tokens
-
-        return result
-
-    def _give_up_pool(self, exc: BaseException, chunks: list[Chunk]) -> Callable[[], Prepared]:
-        # Worker processes cannot start, e.g. a script without an `if __name__ == "__main__"`
-        # guard under the spawn start method: carry on in this process, only slower.
-        log.warning("ingest worker processes unavailable (%s); embedding in-process", exc)
-        self.close()
-        return self.submit(chunks)
-
-    def prepare(self, chunks: Sequence[Chunk]) -> Prepared:
-        return self.submit(chunks)()
 
 
 class Indexer:

@@ -425,5 +425,4 @@ class SqliteKeywordIndex:
 
 def index_tokens(chunk: Chunk) -> tuple[str, str]:
     """The (words, grams) strings stored in FTS5 for a chunk."""
-    text = chunk.index_text
-    return " ".join(tokenize.words(text)), " ".join(tokenize.bigrams(text))
+    return tokenize.index_strings(chunk.index_text)

