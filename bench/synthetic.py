@@ -22,7 +22,7 @@ from retrieval.models import SearchFilters
 
 CHUNKS = 100_000
 PER_DOC = 50
-CACHE_VERSION = "v1"
+CACHE_VERSION = "v2"  # v2: embeddings from the cached pass with C++ sentencepiece
 
 QUERIES = [
     "医院 等保三级 要求", "城商行数据分类分级怎么做", "学校上网行为管理为什么要实名", "密评是什么 哪些系统要做",
