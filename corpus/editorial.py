@@ -249,7 +249,7 @@ class EditorialStore:
             if s.scalar(select(VersionRow.number).where(VersionRow.doc_id == document.id).limit(1)) is not None:
                 raise WorkflowConflict(f"文档 {document.id!r} 已存在：请编辑它（提交新版本），或换一个 id")
             row = self._new_version(s, document, text, actor, VersionState.draft, note)
-            self._log(s, actor, "create", document.id, row.number, title=row.title)
+            self._log(s, actor, "create", document.id, row.number, title=row.title, note=note)
         return row
 
     def edit(self, doc_id: str, text: str, actor: Actor, *, note: str = "") -> VersionRow:
@@ -259,7 +259,7 @@ class EditorialStore:
             raise InvalidDocument([Problem(f"{doc_id}.md", document.id_line, "id", f"必须是 {doc_id!r}（文档 id 不能修改）")])
         with self._session() as s:
             row = self._new_version(s, document, text, actor, VersionState.draft, note)
-            self._log(s, actor, "edit", doc_id, row.number)
+            self._log(s, actor, "edit", doc_id, row.number, note=note)
         return row
 
     @contextmanager

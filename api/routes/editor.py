@@ -14,12 +14,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.accounts.store import AccountNotFound, AccountStore
 from api.accounts.tables import Role
 from api.auth import CurrentUser, EditorDep
 from api.deps import ContainerDep, require_json
-from corpus.editorial import Actor, EditorialStore
+from corpus import metadata_form as metadata
+from corpus.editorial import Actor, EditorialStore, InvalidDocument
 from corpus.tables import AuditRow, VersionRow
 from retrieval.editor_tools import corpus_health, hit_test, preview
 
@@ -38,7 +40,7 @@ EditorialDep = Annotated[EditorialStore, Depends(get_editorial)]
 
 
 def actor(user: CurrentUser) -> Actor:
-    return Actor(id=user.id, name=user.email, admin=user.role == Role.admin)
+    return Actor(id=user.id, name=user.name or user.email, admin=user.role == Role.admin)
 
 
 # -- models ------------------------------------------------------------------------------
@@ -71,6 +73,37 @@ class RollbackRequest(BaseModel):
 class HitTestRequest(BaseModel):
     query: str = Field(..., min_length=1, max_length=500)
     k: int = Field(10, ge=1, le=50)
+
+
+Short = Annotated[str, Field(max_length=500)]
+Items = Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=200)]
+
+
+class FormFields(BaseModel):
+    """The metadata form; a field left out is not touched, an empty optional one is removed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Short | None = None
+    kind: Short | None = None
+    industries: Items | None = None
+    need_categories: Items | None = None
+    regions: Items | None = None
+    vendor: Short | None = None
+    issuer: Short | None = None
+    document_number: Short | None = None
+    articles: Items | None = None
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    effective_date: Short | None = None
+    review_by: Short | None = None
+    illustrative: bool | None = None
+
+
+class MetadataForm(BaseModel):
+    """The document text, and optionally form fields to write into its front matter."""
+
+    text: str = Field(..., max_length=2_000_000)
+    fields: FormFields | None = None
 
 
 class VersionPublic(BaseModel):
@@ -107,6 +140,8 @@ class DocumentSummary(BaseModel):
 
 class DocumentDetail(DocumentSummary):
     versions: list[VersionPublic]
+    people: dict[str, str] = Field(default_factory=dict, description="版本中出现的用户 id → 显示名")
+    suggestions: dict[str, list[str]] = Field(default_factory=dict, description="上传转换时各字段的预填依据")
 
 
 class DocumentPage(BaseModel):
@@ -139,14 +174,28 @@ def _summary(rows: list[VersionRow], today: dt.date) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _detail(store: EditorialStore, doc_id: str) -> DocumentDetail:
+def _people(accounts: AccountStore, rows: list[VersionRow]) -> dict[str, str]:
+    names = {}
+    for user_id in {i for r in rows for i in (r.created_by, r.submitted_by, r.reviewed_by) if i}:
+        try:
+            user = accounts.get_user(user_id)
+        except AccountNotFound:  # the recovery job, or a deleted account: the page shows the id
+            continue
+        names[user_id] = user.name or user.email
+    return names
+
+
+def _detail(store: EditorialStore, doc_id: str, accounts: AccountStore) -> DocumentDetail:
     rows = store.versions(doc_id)
-    return DocumentDetail(**_summary(rows, dt.date.today()), versions=[_version(r, text=True) for r in rows])
+    return DocumentDetail(
+        **_summary(rows, dt.date.today()), versions=[_version(r, text=True) for r in rows], people=_people(accounts, rows)
+    )
 
 
-def _text(body: DocumentWrite) -> str:
+def _text(body: DocumentWrite) -> tuple[str, dict[str, list[str]]]:
+    """The document text, and for a converted file why each front-matter field was pre-filled as it was."""
     if body.text is not None:
-        return body.text
+        return body.text, {}
     try:
         data = base64.b64decode(body.content_base64 or "", validate=True)
     except (binascii.Error, ValueError):
@@ -157,7 +206,8 @@ def _text(body: DocumentWrite) -> str:
         from corpus.importers import convert, to_document_text
     except ImportError:
         raise HTTPException(415, "此服务器暂不支持文件导入；请粘贴 Markdown 文本") from None
-    return to_document_text(convert(data, body.filename or "upload"))
+    imported = convert(data, body.filename or "upload")
+    return to_document_text(imported), imported.suggestions
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -180,22 +230,25 @@ def list_documents(
 
 
 @router.post("/documents", status_code=201, response_model=DocumentDetail, dependencies=JSON_BODY)
-def create_document(body: DocumentWrite, user: EditorDep, store: EditorialDep) -> DocumentDetail:
+def create_document(body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep) -> DocumentDetail:
     """A new document as version 1, state draft (validated; problems name the field and line)."""
-    row = store.create_draft(_text(body), actor(user), note=body.note)
-    return _detail(store, row.doc_id)
+    text, suggestions = _text(body)
+    row = store.create_draft(text, actor(user), note=body.note)
+    return _detail(store, row.doc_id, container.accounts).model_copy(update={"suggestions": suggestions})
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
-def get_document(doc_id: str, _: EditorDep, store: EditorialDep) -> DocumentDetail:
-    return _detail(store, doc_id)
+def get_document(doc_id: str, _: EditorDep, store: EditorialDep, container: ContainerDep) -> DocumentDetail:
+    return _detail(store, doc_id, container.accounts)
 
 
 @router.put("/documents/{doc_id}", response_model=DocumentDetail, dependencies=JSON_BODY)
-def edit_document(doc_id: str, body: DocumentWrite, user: EditorDep, store: EditorialDep) -> DocumentDetail:
+def edit_document(
+    doc_id: str, body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep
+) -> DocumentDetail:
     """A new version (draft); older unpublished versions become superseded."""
-    store.edit(doc_id, _text(body), actor(user), note=body.note)
-    return _detail(store, doc_id)
+    store.edit(doc_id, _text(body)[0], actor(user), note=body.note)
+    return _detail(store, doc_id, container.accounts)
 
 
 @router.post("/documents/{doc_id}/versions/{number}/submit", response_model=VersionPublic)
@@ -247,6 +300,19 @@ def hit_test_version(
     document = store.indexable(store.version(doc_id, number))
     result = hit_test(container.retriever, document, body.query, k=body.k, chunking=container.indexer.chunking)
     return {"doc_id": doc_id, "version": number, **result}
+
+
+@router.post("/metadata", dependencies=JSON_BODY)
+def metadata_form(body: MetadataForm, _: EditorDep) -> dict[str, Any]:
+    """Front matter as form fields; with `fields`, the text with them written in. Nothing is saved."""
+    try:
+        fields = body.fields.model_dump(exclude_unset=True) if body.fields is not None else None
+        text = metadata.write_form(body.text, fields) if fields is not None else body.text
+        fields = metadata.read_form(text)
+    except metadata.FormError as exc:
+        raise InvalidDocument([exc.problem]) from None
+    problems = [{"line": p.line, "field": p.field, "message": p.message} for p in metadata.check(text)]
+    return {"text": text, "fields": fields, "problems": problems}
 
 
 # -- audit and health --------------------------------------------------------------------------

@@ -1,22 +1,26 @@
 // 编辑工作台: the /api/editor/* workflow (docs/api.md, "Editor workflow") as one page, no build step.
 // Every POST/PUT/DELETE carries the session's X-CSRF-Token (from GET /api/me); errors become Chinese messages.
 
+import { INDUSTRIES, KINDS, NEEDS, STATES } from "./editor-labels.js";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
+import { MetadataForm } from "./editor-meta.js";
 
 const $ = (sel) => document.querySelector(sel);
-const STATES = { draft: "草稿", in_review: "待审核", published: "已发布", superseded: "已被取代", retired: "已下线", rejected: "已退回" };
-const KINDS = { regulation: "法规", standard: "标准", industry_profile: "行业概况", solution: "解决方案", case: "案例", faq: "常见问题" };
-const INDUSTRIES = {
-  government: "政务", finance: "金融", healthcare: "医疗", education: "教育", energy: "能源", manufacturing: "制造",
-  telecom: "通信", internet: "互联网", transport: "交通", retail: "零售", media: "传媒", real_estate: "房地产",
-  agriculture: "农业", all: "通用",
-};
-const NEEDS = { it: "IT", network_security: "网络安全", data_security: "数据安全", business: "业务" };
 const ACTION_NAMES = { submit: "提交审核", approve: "通过并发布", reject: "退回", retire: "下线", rollback: "回滚", save: "保存" };
+const AUDIT_NAMES = {
+  create: "创建草稿", edit: "保存新版本", submit: "提交审核", approve: "批准", publish: "发布", publish_failed: "发布失败",
+  reject: "退回", retire: "下线", rollback: "回滚",
+};
+const PAGE = 100; // documents per list page
+const AUDIT_PAGE = 50;
 
 let csrf = null;
 let me = null;
 let current = null; // the open document (DocumentDetail)
+let meta = null; // the MetadataForm
+let editing = null; // the version number loaded in the editor (what the hit test tests)
+let listOffset = 0;
+let auditOffset = 0;
 
 class EditorError extends Error {}
 
@@ -74,7 +78,8 @@ async function guarded(work) {
 
 const badge = (state, label = STATES[state] ?? state) => `<span class="badge ${escapeHtml(state)}">${escapeHtml(label)}</span>`;
 const when = (t) => (t ? new Date(t).toLocaleString("zh-CN", { hour12: false }) : "");
-const who = (id) => (!id ? "" : me && id === me.id ? "我" : id.slice(0, 8));
+// Display names come with the document (DocumentDetail.people); an unknown id (e.g. the recovery job) shows as is.
+const who = (id) => (!id ? "" : me && id === me.id ? "我" : current?.people?.[id] ?? id.slice(0, 8));
 const options = (select, map) => {
   for (const [value, label] of Object.entries(map)) select.append(new Option(label, value));
 };
@@ -89,14 +94,19 @@ function docButton(d) {
     <span class="meta">${escapeHtml(d.doc_id)}</span></button></li>`;
 }
 
-async function loadList() {
+async function loadList({ more = false } = {}) {
   const form = new FormData($("#filters"));
-  const params = new URLSearchParams({ limit: "500" });
+  const offset = more ? listOffset : 0;
+  const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
   for (const [k, v] of form) if (v) params.set(k, v);
   const page = await guarded(() => api(`/documents?${params}`));
   if (!page) return;
-  $("#doc-total").textContent = `共 ${page.total} 篇`;
-  $("#doc-list").innerHTML = page.items.map(docButton).join("") || '<li class="muted small">没有符合条件的文档</li>';
+  listOffset = offset + page.items.length;
+  $("#doc-total").textContent = page.total > listOffset ? `共 ${page.total} 篇，已显示 ${listOffset} 篇` : `共 ${page.total} 篇`;
+  const html = page.items.map(docButton).join("");
+  if (more) $("#doc-list").insertAdjacentHTML("beforeend", html);
+  else $("#doc-list").innerHTML = html || '<li class="muted small">没有符合条件的文档</li>';
+  $("#doc-more").hidden = listOffset >= page.total;
 }
 
 async function loadQueue() {
@@ -158,13 +168,20 @@ function renderDoc() {
     else b.removeAttribute("aria-current");
   }
   loadVersion(top.number);
+  $("#hits").innerHTML = "";
+  $("#hit-summary").textContent = "";
+  meta.showSuggestions(null);
+  loadAudit();
 }
 
 function loadVersion(number) {
   const v = current.versions.find((x) => x.number === number);
+  editing = number;
   $("#text").value = v.text ?? "";
   $("#editing-label").textContent = `基于第 ${number} 版（${STATES[v.state] ?? v.state}）`;
+  $("#hit-label").textContent = `测试第 ${number} 版`;
   livePreview();
+  meta.refresh();
   loadChunks(number);
 }
 
@@ -182,6 +199,49 @@ async function loadChunks(number) {
   $("#chunks").innerHTML = result.chunks.map((c) => `<li data-chunk="${escapeHtml(c.chunk_id)}">
     <span class="locator">${escapeHtml(c.locator || c.heading || "")}</span> <span class="muted small">${escapeHtml(c.chunk_id)}</span>
     <pre>${escapeHtml(c.text)}</pre></li>`).join("");
+}
+
+async function hitTest(event) {
+  event.preventDefault();
+  const query = $("#hit-query").value.trim();
+  if (!query) return;
+  const number = editing;
+  $("#hit-summary").textContent = "检索中…";
+  const result = await guarded(() =>
+    api(`${docPath(current.doc_id)}/versions/${number}/hit-test`, { method: "POST", body: { query, k: 10 } }));
+  if (!result) return void ($("#hit-summary").textContent = "");
+  const ranked = result.chunks.filter((c) => c.rank != null).sort((a, b) => a.rank - b.rank);
+  $("#hit-summary").textContent = ranked.length && ranked[0].rank <= result.results.length
+    ? `第 ${number} 版的「${ranked[0].locator || "正文"}」排第 ${ranked[0].rank} 名（本版共 ${result.chunks.length} 块）。`
+    : `第 ${number} 版没有分块进入前 ${result.results.length} 名：考虑在标题或正文中使用伙伴常用的说法。`;
+  $("#hits").innerHTML = result.results.map((r) => `<li value="${r.rank}" class="${r.this_document ? "own" : ""}">
+    <span class="locator">${escapeHtml(r.title)}${r.locator ? ` · ${escapeHtml(r.locator)}` : ""}</span>
+    ${r.this_document ? badge("published", "本文档") : ""} <span class="score">得分 ${r.score.toFixed(3)}</span>
+    <pre>${escapeHtml(r.text)}</pre></li>`).join("");
+}
+
+function auditDetail(entry) {
+  const d = entry.detail ?? {};
+  const parts = [];
+  if (d.note) parts.push(d.note);
+  if (d.to != null) parts.push(`恢复第 ${d.to} 版的内容`);
+  if (d.reason) parts.push(`原因：${d.reason}`);
+  if (d.recovered) parts.push("启动时自动恢复");
+  return parts.join("；");
+}
+
+async function loadAudit({ more = false } = {}) {
+  const offset = more ? auditOffset : 0;
+  const params = new URLSearchParams({ doc_id: current.doc_id, limit: String(AUDIT_PAGE), offset: String(offset) });
+  const entries = await guarded(() => api(`/audit?${params}`));
+  if (!entries) return;
+  auditOffset = offset + entries.length;
+  const html = entries.map((e) => `<tr><td>${when(e.at)}</td>
+    <td>${escapeHtml(e.detail?.actor_name || who(e.actor))}</td><td>${escapeHtml(AUDIT_NAMES[e.action] ?? e.action)}</td>
+    <td>${e.version != null ? `第 ${e.version} 版` : ""}</td><td>${escapeHtml(auditDetail(e))}</td></tr>`).join("");
+  if (more) $("#audit").insertAdjacentHTML("beforeend", html);
+  else $("#audit").innerHTML = html || '<tr><td colspan="5" class="muted">暂无记录</td></tr>';
+  $("#audit-more").hidden = entries.length < AUDIT_PAGE;
 }
 
 async function openDoc(docId) {
@@ -220,6 +280,7 @@ async function act(name) {
 
 async function save() {
   const d = current;
+  await meta.flush();
   const saved = await guarded(() => api(docPath(d.doc_id), { method: "PUT", body: { text: $("#text").value, note: $("#note").value.trim() } }));
   if (!saved) return;
   current = saved;
@@ -261,7 +322,8 @@ async function upload(event) {
   $("#upload").reset();
   current = created;
   renderDoc();
-  say(`已创建草稿「${created.title}」（第 1 版）。`);
+  meta.showSuggestions(created.suggestions, true);
+  say(`已创建草稿「${created.title}」（第 1 版）：请核对元数据后保存。`);
   await refreshAll();
 }
 
@@ -275,11 +337,18 @@ async function start() {
   options($("#filters [name=kind]"), KINDS);
   options($("#filters [name=industry]"), INDUSTRIES);
   options($("#filters [name=status]"), STATES);
-  $("#filters").addEventListener("change", loadList);
+  $("#filters").addEventListener("change", () => loadList());
+  $("#doc-more").addEventListener("click", () => loadList({ more: true }));
+  $("#hit-form").addEventListener("submit", hitTest);
+  $("#audit-more").addEventListener("click", () => loadAudit({ more: true }));
   $("#upload").addEventListener("submit", upload);
   $("#save").addEventListener("click", save);
   $("#diff-run").addEventListener("click", diff);
   $("#health-load").addEventListener("click", loadHealth);
+  meta = new MetadataForm({
+    form: $("#meta-form"), text: $("#text"), problems: $("#meta-problems"), whyBox: $("#meta-why-box"),
+    api: (path, opts) => api(path, opts), onText: livePreview,
+  });
   $("#text").addEventListener("input", livePreview);
   $("#actions").addEventListener("click", (e) => { const b = e.target.closest("[data-act]"); if (b) act(b.dataset.act); });
   $("#versions").addEventListener("click", (e) => { const b = e.target.closest("[data-load]"); if (b) loadVersion(Number(b.dataset.load)); });

@@ -78,6 +78,7 @@ def test_the_whole_workflow_through_the_api(server: LiveServer, editor: Account,
     created = call(server, editor, "POST", "/documents", json={"text": doc_text(doc_id), "note": "初稿"})
     assert created.status_code == 201, created.text
     assert created.json()["state"] == "draft" and created.json()["versions"][0]["created_by"] == editor.id
+    assert created.json()["people"] == {editor.id: editor.email}  # no display name set: the e-mail
 
     chunks = call(server, editor, "GET", f"/documents/{doc_id}/versions/1/preview").json()["chunks"]
     assert [c["locator"] for c in chunks] == ["蓝鲸协议日志留存要求", "日志留存期限", "报备要求"]
@@ -179,3 +180,25 @@ def test_an_admin_may_approve_their_own_version(server: LiveServer, admin: Accou
     approved = call(server, admin, "POST", f"/documents/{doc_id}/versions/1/approve")
     assert approved.status_code == 200 and approved.json()["reviewed_by"] == admin.id
     call(server, admin, "POST", f"/documents/{doc_id}/retire")
+
+
+def test_the_metadata_form_reads_and_writes_front_matter_without_saving(server: LiveServer, editor: Account, partner: Account) -> None:
+    doc_id = new_id()
+    text = doc_text(doc_id)
+    read = call(server, editor, "POST", "/metadata", json={"text": text})
+    assert read.status_code == 200, read.text
+    assert read.json()["fields"]["title"] == "蓝鲸协议日志留存要求" and read.json()["problems"] == []
+
+    written = call(server, editor, "POST", "/metadata", json={"text": text, "fields": {"industries": ["healthcare"], "title": ""}})
+    assert written.status_code == 200, written.text
+    body = written.json()
+    assert "industries:\n- healthcare\n" in body["text"] and body["fields"]["industries"] == ["healthcare"]
+    assert [p["field"] for p in body["problems"]] == ["title"] and body["problems"][0]["line"] > 1
+    assert call(server, editor, "GET", f"/documents/{doc_id}").status_code == 404  # nothing was saved
+
+    no_front_matter = call(server, editor, "POST", "/metadata", json={"text": "# 只有正文"})
+    assert no_front_matter.status_code == 422 and no_front_matter.json()["problems"][0]["field"] == "front matter"
+    for bad in ({"industries": "healthcare"}, {"colour": "red"}, {"title": ["x"]}):
+        refused = call(server, editor, "POST", "/metadata", json={"text": text, "fields": bad})
+        assert refused.status_code == 422, (bad, refused.text)
+    assert call(server, partner, "POST", "/metadata", json={"text": text}).status_code == 403
