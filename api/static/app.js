@@ -3,8 +3,8 @@
 
 import { createActionBar } from "./actions.js";
 import { ApiError, chat, deleteConversation, getConversation, listConversations, logout, me } from "./api.js";
-import { renderMarkdown } from "./markdown.js";
 import { STRINGS } from "./strings.js";
+import { addNotice, consume, newReply, renderBody, seal, setSources, sourcePanel } from "./turn.js";
 import { createViews, h, icon } from "./views.js";
 
 export { STRINGS };
@@ -20,7 +20,8 @@ const ui = {
   send: $("send"), stop: $("stop"), counter: $("counter"), formError: $("form-error"), openSidebar: $("open-sidebar"),
   panel: $("source-panel"), panelNumber: $("source-number"), panelTitle: $("source-title"), panelBody: $("source-body"),
 };
-const state = { conversationId: null, controller: null, replies: new WeakMap(), panelTrigger: null, account: null };
+const state = { conversationId: null, controller: null, replies: new WeakMap(), account: null };
+let sources = null; // the source panel (turn.js), wired in start()
 
 // -- small helpers ---------------------------------------------------------------------------------
 function friendly(err) {
@@ -78,14 +79,7 @@ function addUserMessage(text) {
 
 function createReply() {
   ui.welcome.hidden = true;
-  const reply = { messageId: null, content: "", sources: [], sourceMap: new Map(), profile: null, mode: null, feedback: null };
-  reply.profileSlot = h("div", { class: "profile-slot" });
-  reply.noticeSlot = h("div", { class: "notices" });
-  reply.body = h("div", { class: "md brief" });
-  reply.typing = h("p", { class: "typing muted" }, h("span", { class: "dots", "aria-hidden": "true" }), S.thinking);
-  reply.footer = h("div", { class: "msg-footer" });
-  reply.root = h("article", { class: "msg msg-assistant", "aria-busy": "true" },
-    reply.profileSlot, reply.noticeSlot, reply.typing, reply.body, reply.footer);
+  const reply = newReply(S, { brief: true, footer: true });
   state.replies.set(reply.root, reply);
   ui.messages.append(reply.root);
   return reply;
@@ -96,19 +90,9 @@ function applyProfile(reply, profile) {
   reply.profileSlot.replaceChildren(views.profileCard(profile));
 }
 
-function applySources(reply, sources) {
-  reply.sources = sources;
-  reply.sourceMap = new Map(sources.map((s) => [Number(s.n), s]));
-}
-
-function addNotice(reply, notice) {
-  reply.noticeSlot.append(h("p", { class: "notice", "data-code": notice.code || "" }, notice.message || ""));
-}
-
 function renderReply(reply) {
   const stick = nearBottom();
-  reply.body.innerHTML = renderMarkdown(reply.content, { sources: reply.sourceMap });
-  if (reply.content) reply.typing.hidden = true;
+  renderBody(reply);
   if (stick) scrollToBottom();
 }
 
@@ -127,11 +111,7 @@ function scheduleRender(reply) {
 function finishReply(reply, { stopped = false, error = null } = {}) {
   reply.renderPending = false;
   renderReply(reply);
-  reply.typing.hidden = true;
-  reply.root.removeAttribute("aria-busy");
-  if (reply.mode) reply.root.dataset.mode = reply.mode;
-  if (stopped) reply.footer.before(h("p", { class: "notice" }, S.stopped));
-  if (error) reply.footer.before(h("p", { class: "error", role: "alert" }, error));
+  seal(reply, S, { stopped, error, place: (node) => reply.footer.before(node) });
   if (reply.sources.length && reply.content) reply.footer.before(views.sourceList(reply.sources));
   if (!error && !stopped && reply.content) reply.footer.replaceChildren(...actionBar(reply));
 }
@@ -151,28 +131,24 @@ async function ask(raw) {
   state.controller = controller;
   setStreaming(true);
   let accepted = false;
-  let done = false;
   try {
     await state.account; // the CSRF token of a logged-in user must be known before posting
-    for await (const { type, data } of chat({ message: text, conversationId: state.conversationId, signal: controller.signal })) {
-      if (type === "meta") {
+    const events = chat({ message: text, conversationId: state.conversationId, signal: controller.signal });
+    const done = await consume(events, reply, {
+      meta: (data) => {
         accepted = true;
         state.conversationId = data.conversation_id;
         reply.messageId = data.message_id;
         setLocation(state.conversationId);
-      } else if (type === "profile") applyProfile(reply, data);
-      else if (type === "sources") applySources(reply, data.sources || []);
-      else if (type === "delta") {
-        reply.content = data.replace ? data.text : reply.content + data.text;
-        scheduleRender(reply);
-      } else if (type === "notice") addNotice(reply, data);
-      else if (type === "done") {
-        done = true;
-        reply.mode = data.mode;
+      },
+      profile: (data) => applyProfile(reply, data),
+      render: scheduleRender,
+      done: (data) => {
         reply.messageId = data.message_id || reply.messageId;
         state.conversationId = data.conversation_id || state.conversationId;
-      } else if (type === "error") throw new ApiError(0, data.message, data.code || "error");
-    }
+      },
+      error: (data) => new ApiError(0, data.message, data.code || "error"),
+    });
     if (!done) throw new ApiError(0, S.errors.incomplete, "incomplete");
     finishReply(reply);
   } catch (err) {
@@ -243,7 +219,7 @@ function historyItem(item) {
 
 function clearMessages() {
   state.controller?.abort();
-  closeSource();
+  sources.hide();
   ui.messages.querySelectorAll(".msg").forEach((node) => node.remove());
   ui.welcome.hidden = false;
   showFormError("");
@@ -280,7 +256,7 @@ async function openConversation(id) {
       messageId: message.id, mode: message.mode, feedback: message.feedback ?? null, content: message.content || "",
     });
     if (message.profile) applyProfile(reply, message.profile);
-    applySources(reply, message.sources || []);
+    setSources(reply, message.sources || []);
     (message.notices || []).forEach((notice) => addNotice(reply, notice));
     // `status` (complete | interrupted | error | pending): only complete replies take feedback.
     const status = message.status || "complete";
@@ -305,28 +281,6 @@ function closeDrawer() {
   ui.sidebar.classList.remove("open");
   ui.backdrop.hidden = true;
   ui.openSidebar.setAttribute("aria-expanded", "false");
-}
-
-function openSource(reply, n, trigger) {
-  const source = reply?.sourceMap.get(n);
-  if (!source) return;
-  ui.panelNumber.textContent = `[${n}]`;
-  ui.panelTitle.textContent = source.title || "";
-  ui.panelBody.replaceChildren(...views.sourceDetails(source));
-  ui.panel.hidden = false;
-  ui.panel.scrollTop = 0;
-  document.querySelectorAll(".cite.active").forEach((node) => node.classList.remove("active"));
-  trigger.classList.add("active");
-  state.panelTrigger = trigger;
-  $("close-source").focus();
-}
-
-function closeSource() {
-  if (ui.panel.hidden) return;
-  ui.panel.hidden = true;
-  state.panelTrigger?.classList.remove("active");
-  if (state.panelTrigger?.isConnected) state.panelTrigger.focus();
-  state.panelTrigger = null;
 }
 
 // -- account ---------------------------------------------------------------------------------------
@@ -389,17 +343,12 @@ function start() {
   ui.openSidebar.addEventListener("click", openDrawer);
   $("close-sidebar").addEventListener("click", closeDrawer);
   ui.backdrop.addEventListener("click", closeDrawer);
-  $("close-source").addEventListener("click", closeSource);
-  ui.messages.addEventListener("click", (event) => {
-    const trigger = event.target.closest("a.cite, button.source-ref");
-    if (!trigger) return;
-    event.preventDefault();
-    openSource(state.replies.get(trigger.closest(".msg-assistant")), Number(trigger.dataset.n), trigger);
-  });
+  sources = sourcePanel(
+    { panel: ui.panel, number: ui.panelNumber, title: ui.panelTitle, body: ui.panelBody, close: $("close-source"), messages: ui.messages },
+    views, (node) => state.replies.get(node),
+  );
   document.addEventListener("keydown", (event) => {
-    if (event.key !== "Escape") return;
-    if (!ui.panel.hidden) closeSource();
-    else closeDrawer();
+    if (event.key === "Escape" && !sources.hide()) closeDrawer();
   });
   updateComposer();
   state.account = showAccount();

@@ -2,9 +2,9 @@
 // look into #widget-config, with an embed session token bound to the embedding origin; this page
 // asks through POST /api/widget/{key}/chat (the events of docs/api.md) and renders like the web chat.
 
-import { renderMarkdown } from "./markdown.js";
 import { readSSE } from "./sse.js";
 import { STRINGS } from "./strings.js";
+import { consume, newReply, renderBody, seal, sourcePanel } from "./turn.js";
 import { createViews, h } from "./views.js";
 
 const config = JSON.parse(document.getElementById("widget-config").textContent);
@@ -26,7 +26,8 @@ const ui = {
   formError: $("form-error"), panel: $("source-panel"), panelNumber: $("source-number"), panelTitle: $("source-title"),
   panelBody: $("source-body"),
 };
-const state = { conversationId: null, controller: null, identity: null, replies: new WeakMap(), panelTrigger: null };
+const state = { conversationId: null, controller: null, identity: null, replies: new WeakMap() };
+let sources = null; // the source panel (turn.js), wired in start()
 const framed = window.parent !== window;
 
 // -- the embedding page: identity token in, close requests out -------------------------------------
@@ -122,31 +123,20 @@ function setStreaming(on) {
 }
 
 function createReply() {
-  const reply = { content: "", sources: [], sourceMap: new Map(), mode: null };
-  reply.profileSlot = h("div", { class: "profile-slot" });
-  reply.noticeSlot = h("div", { class: "notices" });
-  reply.body = h("div", { class: "md" });
-  reply.typing = h("p", { class: "typing muted" }, h("span", { class: "dots", "aria-hidden": "true" }), S.thinking);
-  reply.root = h("article", { class: "msg msg-assistant", "aria-busy": "true" },
-    reply.profileSlot, reply.noticeSlot, reply.typing, reply.body);
+  const reply = newReply(S);
   state.replies.set(reply.root, reply);
   ui.messages.append(reply.root);
   return reply;
 }
 
 function render(reply) {
-  reply.body.innerHTML = renderMarkdown(reply.content, { sources: reply.sourceMap });
-  if (reply.content) reply.typing.hidden = true;
+  renderBody(reply);
   scrollToBottom();
 }
 
 function finish(reply, { stopped = false, error = null } = {}) {
   render(reply);
-  reply.typing.hidden = true;
-  reply.root.removeAttribute("aria-busy");
-  if (reply.mode) reply.root.dataset.mode = reply.mode;
-  if (stopped) reply.root.append(h("p", { class: "notice" }, S.stopped));
-  if (error) reply.root.append(h("p", { class: "error", role: "alert" }, error));
+  seal(reply, S, { stopped, error, place: (node) => reply.root.append(node) });
   if (config.showSources && reply.sources.length && reply.content) reply.root.append(views.sourceList(reply.sources));
 }
 
@@ -166,25 +156,16 @@ async function ask(raw) {
   state.controller = controller;
   setStreaming(true);
   let accepted = false;
-  let done = false;
   try {
-    for await (const { type, data } of chat(text, controller.signal)) {
-      if (type === "meta") {
+    const done = await consume(chat(text, controller.signal), reply, {
+      meta: (data) => {
         accepted = true;
         state.conversationId = data.conversation_id;
-      } else if (type === "profile") reply.profileSlot.replaceChildren(views.profileCard(data));
-      else if (type === "sources") {
-        reply.sources = data.sources || [];
-        reply.sourceMap = new Map(reply.sources.map((s) => [Number(s.n), s]));
-      } else if (type === "delta") {
-        reply.content = data.replace ? data.text : reply.content + data.text;
-        render(reply);
-      } else if (type === "notice") reply.noticeSlot.append(h("p", { class: "notice" }, data.message || ""));
-      else if (type === "done") {
-        done = true;
-        reply.mode = data.mode;
-      } else if (type === "error") throw new WidgetError(0, S.errors.stream + (data.message || S.errors.generic));
-    }
+      },
+      profile: (data) => reply.profileSlot.replaceChildren(views.profileCard(data)),
+      render,
+      error: (data) => new WidgetError(0, S.errors.stream + (data.message || S.errors.generic)),
+    });
     if (!done) throw new WidgetError(0, S.errors.incomplete);
     finish(reply);
   } catch (err) {
@@ -207,28 +188,9 @@ async function ask(raw) {
   }
 }
 
-// -- source panel -----------------------------------------------------------------------------------
-function openSource(reply, n, trigger) {
-  const source = reply?.sourceMap.get(n);
-  if (!source) return;
-  ui.panelNumber.textContent = `[${n}]`;
-  ui.panelTitle.textContent = source.title || "";
-  ui.panelBody.replaceChildren(...views.sourceDetails(source));
-  ui.panel.hidden = false;
-  state.panelTrigger = trigger;
-  $("close-source").focus();
-}
-
-function closeSource() {
-  if (ui.panel.hidden) return false;
-  ui.panel.hidden = true;
-  if (state.panelTrigger?.isConnected) state.panelTrigger.focus();
-  return true;
-}
-
 function newChat() {
   state.controller?.abort();
-  closeSource();
+  sources.hide();
   ui.messages.querySelectorAll(".msg").forEach((node) => node.remove());
   ui.welcome.hidden = false;
   state.conversationId = null;
@@ -252,15 +214,12 @@ function start() {
   ui.stop.addEventListener("click", () => state.controller?.abort());
   $("new-chat").addEventListener("click", newChat);
   $("close-widget").addEventListener("click", () => tellParent("top-advisor:close"));
-  $("close-source").addEventListener("click", closeSource);
-  ui.messages.addEventListener("click", (event) => {
-    const trigger = event.target.closest("a.cite, button.source-ref");
-    if (!trigger) return;
-    event.preventDefault();
-    openSource(state.replies.get(trigger.closest(".msg-assistant")), Number(trigger.dataset.n), trigger);
-  });
+  sources = sourcePanel(
+    { panel: ui.panel, number: ui.panelNumber, title: ui.panelTitle, body: ui.panelBody, close: $("close-source"), messages: ui.messages },
+    views, (node) => state.replies.get(node),
+  );
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !closeSource()) tellParent("top-advisor:close");
+    if (event.key === "Escape" && !sources.hide()) tellParent("top-advisor:close");
   });
   updateComposer();
   tellParent("top-advisor:ready");
