@@ -18,6 +18,7 @@ from assistant.composer import ComposerWriter
 from assistant.conversations import ConversationStore
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
+from assistant.industry_llm import LLMIndustryGuesser
 from assistant.openai_writer import make_writer
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
@@ -94,6 +95,15 @@ def server_secret(settings: Settings) -> bytes:
     return path.read_text(encoding="ascii").strip().encode()
 
 
+def industry_guesser(settings: Settings) -> LLMIndustryGuesser | None:
+    """The profiler's LLM step, when an OpenAI-compatible writer is configured and the step is on."""
+    writer = settings.writer
+    if writer.kind != "openai" or not settings.profiler_llm or not writer.base_url:
+        return None
+    return LLMIndustryGuesser(base_url=writer.base_url, model=writer.model, api_key=writer.api_key,
+                              timeout=settings.profiler_llm_timeout)  # fmt: skip
+
+
 def build_container(settings: Settings, *, embedder: Embedder | None = None) -> Container:
     """`embedder` lets tests share one loaded model; otherwise USE is loaded here."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -115,7 +125,9 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         editorial.recover(stack.registry)
     migrate_assistant(engine)
     migrate_accounts(engine)
-    profiler = Profiler(directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir))
+    profiler = Profiler(
+        directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir), guesser=industry_guesser(settings)
+    )
     advisor = Advisor(
         profiler=profiler,
         planner=Planner(stack.keyword_index, stack.retriever),

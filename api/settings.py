@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(STARTER_DIR, description="corpus directory ingested by default")
     chroma: ChromaConfig = Field(default_factory=ChromaConfig)
     writer: WriterConfig = Field(default_factory=WriterConfig)
+    profiler_llm: bool = Field(
+        True, description="with TOP_WRITER__KIND=openai, ask the LLM for the industry of names the rules cannot place"
+    )
+    profiler_llm_timeout: float = Field(8.0, gt=0, le=120, description="seconds the profiler waits for that answer")
     editorial: EditorialConfig = Field(default_factory=EditorialConfig)
     embedding_threads: int = Field(
         1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"

@@ -32,7 +32,7 @@ INDUSTRY_LABELS: dict[str, str] = {
 }
 UNKNOWN_LABEL = "未知"
 
-EvidenceSource = Literal["directory", "hint", "name", "corpus"]
+EvidenceSource = Literal["directory", "hint", "name", "corpus", "llm"]
 
 
 class Evidence(BaseModel):

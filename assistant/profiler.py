@@ -2,8 +2,10 @@
 
 Sources, strongest first: the partner's customer directory (exact name), the
 user's hints, the issuers of our corpus's regulations (they are government
-bodies, whatever their names end with) and name rules (`assistant.name_rules`).
-Weak evidence gives `industry="unknown"` and a question, never a guess. (An
+bodies, whatever their names end with) and name rules (`assistant.name_rules`);
+then, only when an OpenAI-compatible LLM is configured, the model's knowledge
+of the organisation (`assistant.industry_llm`, marked as unverified). Weak
+evidence gives `industry="unknown"` and a question, never a guess. (An
 embedding fallback was measured and left out: see `bench/profiler.py`.)
 
     profiler = Profiler(directory=CustomerDirectory(engine), regulators=corpus_issuers(STARTER_DIR))
@@ -21,6 +23,7 @@ from typing import Protocol
 
 
 from assistant.gazetteer import Gazetteer, default_gazetteer
+from assistant.industry_llm import IndustryGuesser
 from assistant.models import INDUSTRY_LABELS, UNKNOWN, Evidence, Profile, Region
 from assistant.name_rules import (
     MLPS_BY_INDUSTRY,
@@ -46,6 +49,7 @@ assert set(INDUSTRY_LABELS) == set(INDUSTRY_CODES)
 NATIONAL = re.compile(r"^(国家|中华人民共和国|国务院|中国|中央|全国|最高人民)")
 NATIONAL_ORGAN = re.compile(r"(部|委员会|委|局|总局|署|总署|院|办公厅|办公室)$")
 CONFIDENCE = {"directory": 0.98, "hint": 0.9, "issuer": 0.95}
+LLM_CONFIDENCE = 0.6  # the model's word, unverified: below every rule-based answer
 
 
 class ProfileInputError(ValueError):
@@ -169,8 +173,10 @@ class Profiler:
         directory: DirectoryLookup | None = None,
         gazetteer: Gazetteer | None = None,
         regulators: Iterable[str] = (),
+        guesser: IndustryGuesser | None = None,
     ) -> None:
         self.directory = directory
+        self.guesser = guesser  # asked only when nothing else places the name
         self.gazetteer = gazetteer or default_gazetteer()
         self.regulators = sorted({name_key(r) for r in regulators if r}, key=len, reverse=True)
 
@@ -195,6 +201,12 @@ class Profiler:
             core, reading, directory_industry=entry_industry, hint=industry_hint,
             regulators=self.regulators, evidence=evidence,
         )
+        if industry == UNKNOWN and self.guesser is not None:
+            guess = self.guesser.guess(cleaned)
+            if guess is not None:
+                industry, confidence = guess.industry, LLM_CONFIDENCE
+                evidence.append(Evidence(field="industry", value=industry, source="llm", weight=LLM_CONFIDENCE,
+                                         detail=f"大模型判断为{INDUSTRY_LABELS[industry]}（{guess.reason or '未说明依据'}；未经核实，请确认）"))
         if industry == UNKNOWN:
             evidence.extend(
                 Evidence(field="industry", value=m.rule.industry, source="name", weight=0.2,
@@ -208,7 +220,8 @@ class Profiler:
         mlps = self._mlps(industry, segment, evidence)
         regulators = list(SEGMENT_REGULATORS.get(segment or "", REGULATORS[industry]))
         basis = f"细分“{segment}”" if segment in SEGMENT_REGULATORS else f"行业“{INDUSTRY_LABELS[industry]}”"
-        evidence.append(Evidence(field="regulators", value="、".join(regulators), source="name",
+        decided_by = next((e.source for e in reversed(evidence) if e.field == "industry" and e.value == industry), "name")
+        evidence.append(Evidence(field="regulators", value="、".join(regulators), source=decided_by,
                                  detail=f"按{basis}适用的监管部门"))
         return Profile(name=cleaned, industry=industry, segment=segment, region=region, mlps_level=mlps,
                        regulators=regulators, confidence=round(confidence, 2), evidence=evidence)

@@ -70,7 +70,7 @@ export const STRINGS = {
     exportLine: "客户画像（系统推断，供核对）：",
   },
   evidenceFields: { industry: "行业", segment: "细分", region: "地区", mlps_level: "等保级别", regulators: "监管部门" },
-  evidenceSources: { directory: "客户名录", hint: "用户补充", name: "名称分析", corpus: "知识库" },
+  evidenceSources: { directory: "客户名录", hint: "用户补充", name: "名称分析", corpus: "知识库", llm: "大模型（未经核实）" },
   industries: {
     government: "政府", finance: "金融", healthcare: "医疗卫生", education: "教育", energy: "能源", manufacturing: "制造业",
     telecom: "电信", internet: "互联网/软件", transport: "交通运输", retail: "零售", media: "传媒", real_estate: "房地产",
