@@ -12,10 +12,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,bench]'
 	touch $(STAMP)
 
-## run: install, build the index from the starter corpus if absent, serve on 127.0.0.1:8000
+## run: install, build the index from the starter corpus if absent, serve on TOP_HOST:TOP_PORT (127.0.0.1:8000)
 run: $(STAMP)
 	$(BIN)/top-advisor corpus ingest --if-missing
-	$(BIN)/top-advisor serve --host 127.0.0.1 --port 8000
+	$(BIN)/top-advisor serve
 
 ## test: install and run the whole test suite (pytest exit 5, "no tests", fails too);
 ##       the UI tests need Debian's chromium and a Chinese font, installed here when missing (as root)

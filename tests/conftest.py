@@ -14,6 +14,8 @@ import pytest
 
 from helpers import Stack, make_stack, unique_collection
 
+pytest_plugins = ["ui_browser"]  # headless Chromium and the chat `page` for the UI tests
+
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
 

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from api.accounts.tables import Role
 from conftest import LiveServer
 from helpers import document_text
-from test_login_ui import browser, log_in, make_user, new_page  # noqa: F401  (browser: the module-scoped fixture)
+from test_login_ui import log_in, make_user, new_page
 
 BODY = """# 蓝鲸协议日志留存要求
 
@@ -42,7 +42,7 @@ def cited(server: LiveServer, doc_id: str) -> bool:
     return doc_id in {s["doc_id"] for s in reply.json()["sources"]}
 
 
-def open_editor(browser: Any, server: LiveServer, email: str) -> Any:  # noqa: F811
+def open_editor(browser: Any, server: LiveServer, email: str) -> Any:
     page = new_page(browser, server)
     page.goto("/editor")
     page.wait_for_url("**/login?next=**")
@@ -56,7 +56,7 @@ def responds(page: Any, method: str, suffix: str, **kwargs: Any) -> Any:
     return page.expect_response(lambda r: r.request.method == method and r.url.split("?")[0].endswith(suffix), **kwargs)
 
 
-def test_upload_edit_submit_approve_cite_retire(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:  # noqa: F811
+def test_upload_edit_submit_approve_cite_retire(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:
     server = live_server
     doc_id = f"faq-lanjing-ui-{uuid.uuid4().hex[:8]}"
     source = tmp_path / f"{doc_id}.md"

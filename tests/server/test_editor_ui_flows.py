@@ -19,7 +19,7 @@ from conftest import LiveServer
 from helpers import document_text
 from pdf_writer import make_pdf
 from test_editor_ui import PUBLISH_TIMEOUT, open_editor, responds
-from test_login_ui import browser, make_user  # noqa: F401  (browser: the module-scoped fixture)
+from test_login_ui import make_user
 
 
 def answer_sources(server: LiveServer, question: str) -> list[dict[str, Any]]:
@@ -45,7 +45,7 @@ def submit_latest(editor: Any, number: int) -> None:
     assert submitted.value.status == 200, submitted.value.text()
 
 
-def test_pdf_upload_metadata_fix_hit_test_publish_and_cite(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:  # noqa: F811
+def test_pdf_upload_metadata_fix_hit_test_publish_and_cite(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:
     server = live_server
     token = uuid.uuid4().hex[:6]
     pdf = tmp_path / "鹭岛协议.pdf"
@@ -136,7 +136,7 @@ BODY = """# 青屿规程日志留存要求
 QUESTION = "青屿规程要求安全日志留存多久？"
 
 
-def test_rollback_puts_the_previous_version_back_into_answers(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:  # noqa: F811
+def test_rollback_puts_the_previous_version_back_into_answers(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:
     server = live_server
     doc_id = f"faq-qingyu-ui-{uuid.uuid4().hex[:8]}"
     source = tmp_path / f"{doc_id}.md"

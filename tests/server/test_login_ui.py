@@ -1,6 +1,6 @@
 """Logging in through the form in a real headless Chromium, chatting as that user, logging out; the admin page.
 
-Needs Debian's /usr/bin/chromium (see tests/server/test_ui.py). The session cookie is Secure: Chromium keeps it
+The browser comes from tests/ui_browser.py. The session cookie is Secure: Chromium keeps it
 on http://127.0.0.1 because loopback counts as a secure context.
 """
 
@@ -10,7 +10,6 @@ import dataclasses
 import socket
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,21 +17,7 @@ import pytest
 from api.accounts.tables import Role
 from conftest import LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PASSWORD = "s3cure-enough-passphrase"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser.sh", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

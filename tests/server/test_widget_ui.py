@@ -22,9 +22,6 @@ import pytest
 from api.accounts.tables import Role
 from api.accounts.widgets import WidgetKeyCreate, WidgetStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "s3cure-enough-passphrase"
 QUESTION = "等保三级对医院有什么要求？"
@@ -80,18 +77,6 @@ def portal() -> Iterator[ThirdParty]:
 @pytest.fixture(scope="module")
 def stranger() -> Iterator[ThirdParty]:
     yield from _serve()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser.sh", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
