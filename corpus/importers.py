@@ -268,7 +268,7 @@ def _keep_front_matter(imported: Imported, header: str, data: bytes) -> None:
     """A Markdown file's own front matter wins; missing required fields are filled from suggestions."""
     try:
         own = yaml.safe_load(header)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: an impossible date such as 2024-13-45
         own = None
     if not isinstance(own, dict):  # report it exactly as `corpus validate` would
         _, problems = parse_text(decode_text(data) or "", imported.filename)

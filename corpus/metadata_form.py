@@ -24,6 +24,15 @@ LISTS = {"industries", "need_categories", "regions", "articles"}
 SOURCE_KEYS = {"issuer", "document_number", "articles", "url"}
 
 
+class _FormLoader(yaml.SafeLoader):
+    """Safe YAML where a date stays the text it was written as: the form shows an invalid date
+    (2024-13-45) for validation to name, instead of failing to load it."""
+
+
+_FormLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+DATE_KEYS = ("effective_date", "review_by")
+
+
 class FormError(ValueError):
     """The text has no front matter the form can work on; `problem` says where."""
 
@@ -41,10 +50,12 @@ def split(text: str, name: str = "document.md") -> tuple[dict[str, Any], str]:
     if end is None:
         raise FormError(Problem(name, 1, "front matter", "front matter 缺少结尾的 '---' 行"))
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_FormLoader) or {}  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
         raise FormError(Problem(name, line, "front matter", f"YAML 无法解析：{getattr(exc, 'problem', exc)}")) from None
+    except RecursionError:
+        raise FormError(Problem(name, 2, "front matter", "YAML 嵌套过深")) from None
     if not isinstance(meta, dict):
         raise FormError(Problem(name, 2, "front matter", "front matter 须是字段映射（key: value）"))
     return meta, "\n".join(lines[end + 1 :])
@@ -106,6 +117,9 @@ def write_form(text: str, fields: dict[str, Any], name: str = "document.md") -> 
             target[key] = value
     if source or "source" in meta:
         meta["source"] = source
+    for key in DATE_KEYS:  # loaded as text (see _FormLoader): a valid date is written back unquoted
+        if isinstance(meta.get(key), str):
+            meta[key] = _as_date(meta[key])
     header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
     return f"{FRONT_MATTER_FENCE}\n{header}{FRONT_MATTER_FENCE}\n{body}"
 

@@ -120,6 +120,13 @@ def parse_text(text: str, name: str) -> tuple[Document | None, list[Problem]]:
 
     header = "\n".join(lines[1:end])
     try:
+        return _parse_front_matter(header, lines, end, name)
+    except RecursionError:  # e.g. thousands of nested brackets: the parser's recursion gives up
+        return None, [Problem(name, 2, "front matter", "YAML is nested too deeply to be a front matter")]
+
+
+def _parse_front_matter(header: str, lines: list[str], end: int, name: str) -> tuple[Document | None, list[Problem]]:
+    try:
         node = yaml.compose(header, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

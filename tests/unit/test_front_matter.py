@@ -328,3 +328,10 @@ def test_missing_directory_is_a_problem_not_an_exception(tmp_path: Path) -> None
     loaded = load_corpus(tmp_path / "nope")
     assert not loaded.ok and loaded.documents == []
     assert loaded.problems[0].field == "path"
+
+
+def test_front_matter_nested_too_deeply_is_a_problem_not_an_exception() -> None:
+    text = "---\nid: x\ntitle: " + "[" * 2000 + "]" * 2000 + "\n---\n\nbody\n"
+    document, problems = parse_text(text, "deep.md")
+    assert document is None and len(problems) == 1
+    assert (problems[0].line, problems[0].field) == (2, "front matter") and "nested too deeply" in problems[0].message

@@ -248,6 +248,10 @@ def test_markdown_front_matter_problems_are_reported_like_validate() -> None:
     assert [(p.path, p.line, p.field) for p in imported.problems] == [("bad.md", 4, "kind")]
     broken = convert(b"---\nid: [unclosed\n---\n\nbody\n", "broken.md")
     assert broken.problems and broken.problems[0].field == "front matter"
+    impossible = convert(b"---\nid: faq-x2\neffective_date: 2024-13-45\n---\n\n# T\n\nbody.\n", "date.md")
+    assert [(p.line, p.field) for p in impossible.problems] == [(3, "effective_date")]
+    deep = convert(b"---\ntitle: " + b"[" * 2000 + b"]" * 2000 + b"\n---\n\nbody\n", "deep.md")
+    assert [(p.line, p.field) for p in deep.problems] == [(2, "front matter")]
 
 
 def test_converted_front_matter_dumps_as_yaml_dates() -> None:

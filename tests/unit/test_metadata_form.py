@@ -55,3 +55,18 @@ def test_text_without_usable_front_matter_is_refused_with_its_line(text: str, li
     with pytest.raises(FormError) as caught:
         read_form(text)
     assert caught.value.problem.line == line and words in caught.value.problem.message
+
+
+def test_an_impossible_date_is_shown_for_validation_to_name() -> None:
+    text = doc().replace("effective_date: ", "effective_date: 2024-13-45\nold_date: ", 1)
+    assert read_form(text)["effective_date"] == "2024-13-45"
+    written = write_form(text, {"title": "新标题"})
+    assert any(p.field == "effective_date" for p in check(written))
+    fixed = write_form(written, {"effective_date": "2024-12-31"})
+    assert "effective_date: 2024-12-31\n" in fixed
+
+
+def test_front_matter_nested_too_deeply_is_refused() -> None:
+    with pytest.raises(FormError) as caught:
+        read_form("---\ntitle: " + "[" * 2000 + "]" * 2000 + "\n---\nbody\n")
+    assert caught.value.problem.field == "front matter" and "嵌套" in caught.value.problem.message
