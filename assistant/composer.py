@@ -50,6 +50,8 @@ def source_ref(n: int, chunk: Chunk) -> SourceRef:
 def profile_line(profile: Profile) -> str:
     """The profiler's inference, labelled as such (it is not a corpus fact and carries no marker)."""
     parts = [f"{label}：{value}" for label, value in profile.facts()]
+    if any(e.field == "industry" and e.source == "llm" for e in profile.evidence):
+        parts.append("行业依据：大模型判断，未经核实")
     return "> 客户画像（系统推断，供核对）：" + "｜".join(parts) + f"｜置信度：{profile.confidence:.0%}"
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from api.container import industry_guesser
 from api.settings import Settings
+from assistant.composer import profile_line
 from assistant.industry_llm import LLMIndustryGuesser, parse_guess
 from assistant.openai_writer import WriterConfig
 from assistant.profiler import LLM_CONFIDENCE, Profiler
@@ -35,6 +36,8 @@ def test_the_llm_places_a_name_the_rules_cannot_and_is_asked_once(fake_llm) -> N
     assert profile.regulators == ["工信部", "公安机关（等级保护）", "国家网信办"]  # the rest follows the industry
     assert next(e for e in profile.evidence if e.field == "regulators").source == "llm"
 
+    assert "大模型判断，未经核实" in profile_line(profile)  # the brief says where the industry came from
+    assert "大模型" not in profile_line(Profiler().profile("临江县人民医院"))
     sent = fake_llm.requests[0]["messages"]
     assert BRAND in sent[-1]["content"] and "real_estate" in sent[0]["content"]  # the name, and our codes
     assert profiler.profile(BRAND).industry == "manufacturing"
