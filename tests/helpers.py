@@ -8,6 +8,7 @@ once per test session and each test can pick its own Chroma mode/collection.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,15 @@ def make_profiler(stack: RetrievalStack):  # type: ignore[no-untyped-def]
 
     migrate_directory(stack.registry.engine)
     return Profiler(directory=CustomerDirectory(stack.registry.engine), regulators=corpus_issuers(STARTER_DIR))
+
+
+def parse_sse(body: str) -> list[tuple[str, Any]]:
+    """(event name, JSON data) for each event of a text/event-stream body."""
+    events = []
+    for block in body.replace("\r\n", "\n").split("\n\n"):
+        lines = [line for line in block.split("\n") if line and not line.startswith(":")]
+        name = next((line[6:].strip() for line in lines if line.startswith("event:")), "message")
+        data = "\n".join(line[5:].removeprefix(" ") for line in lines if line.startswith("data:"))
+        if data:
+            events.append((name, json.loads(data)))
+    return events

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers import parse_sse
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CUSTOMER = "佛山市第一人民医院"
@@ -27,17 +28,6 @@ class Exchange:
 
     def data(self, event: str) -> dict[str, Any]:
         return next(data for name, data in self.events if name == event)
-
-
-def parse_sse(body: str) -> list[tuple[str, dict[str, Any]]]:
-    events = []
-    for block in body.replace("\r\n", "\n").split("\n\n"):
-        lines = [line for line in block.split("\n") if line and not line.startswith(":")]
-        name = next((line[6:].strip() for line in lines if line.startswith("event:")), "message")
-        data = "\n".join(line[5:].removeprefix(" ") for line in lines if line.startswith("data:"))
-        if data:
-            events.append((name, json.loads(data)))
-    return events
 
 
 def ask(page, text: str) -> Exchange:  # type: ignore[no-untyped-def]

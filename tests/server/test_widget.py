@@ -16,6 +16,7 @@ import pytest
 
 from api.accounts.tables import OrgKind, Role
 from conftest import LiveServer
+from helpers import parse_sse
 
 PORTAL = "https://portal.example.com"
 JSON = {"Accept": "application/json"}
@@ -67,17 +68,6 @@ def embed_config(response: httpx.Response) -> dict[str, Any]:
     match = re.search(r'<script type="application/json" id="widget-config">(.*?)</script>', response.text, re.S)
     assert match, response.text[:500]
     return json.loads(match.group(1))
-
-
-def sse(body: str) -> list[tuple[str, Any]]:
-    events = []
-    for block in body.replace("\r\n", "\n").split("\n\n"):
-        lines = [line for line in block.split("\n") if line and not line.startswith(":")]
-        name = next((line[6:].strip() for line in lines if line.startswith("event:")), "message")
-        data = "\n".join(line[5:].removeprefix(" ") for line in lines if line.startswith("data:"))
-        if data:
-            events.append((name, json.loads(data)))
-    return events
 
 
 def identity(secret: str, **claims: Any) -> str:
@@ -209,7 +199,7 @@ def test_allowed_origin_chats_with_cited_answer_and_cors(http, partner) -> None:
     key = create_key(http, partner)["id"]
     with http.stream("POST", f"/api/widget/{key}/chat", json=ASK, headers={"Origin": PORTAL}) as response:
         assert response.status_code == 200 and response.headers["access-control-allow-origin"] == PORTAL
-        events = sse(response.read().decode())
+        events = parse_sse(response.read().decode())
     names = [name for name, _ in events]
     assert names[0] == "meta" and names[-1] == "done"
     sources = {s["n"] for s in dict(events)["sources"]["sources"]}
@@ -294,6 +284,6 @@ def test_hidden_sources_leave_no_sources_or_markers(http, partner) -> None:  # t
     reply = ask(http, key).json()
     assert reply["sources"] == [] and reply["text"] and not re.search(r"\[\d+\]", reply["text"])
     with http.stream("POST", f"/api/widget/{key}/chat", json=ASK, headers={"Origin": PORTAL}) as response:
-        events = sse(response.read().decode())
+        events = parse_sse(response.read().decode())
     assert ("sources", {"sources": []}) in events
     assert not re.search(r"\[\d+\]", "".join(data["text"] for name, data in events if name == "delta"))
