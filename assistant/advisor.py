@@ -44,7 +44,9 @@ _GENERIC_TERMS = frozenset("要求 规定 方案 客户 适合 推荐 单位 公
 
 
 class ProfilerLike(Protocol):
-    def profile(self, name: str, *, industry_hint: str | None = None, region_hint: str | None = None) -> Profile: ...
+    def profile(
+        self, name: str, *, industry_hint: str | None = None, region_hint: str | None = None, ask_llm: bool = True
+    ) -> Profile: ...
 
 
 AdvisorEvent = ProfileEvent | SourcesEvent | DeltaEvent | NoticeEvent | DoneEvent
@@ -127,7 +129,7 @@ class Advisor:
                 context = Profile(name=message, industry=next(iter(mentioned)))  # only to focus retrieval
                 return Decision("answer", message, None, context=context)
             return Decision("answer", message, context)
-        profile = self.profiler.profile(message)
+        profile = self.profiler.profile(message, ask_llm=False)  # the LLM only once it is not a topic (build)
         if profile.known:
             return Decision("brief", message, profile)
         return Decision("name_or_topic", message, profile, context=context)
@@ -139,11 +141,15 @@ class Advisor:
             return self._brief(decision.message, decision.profile, focus=decision.focus)
         if decision.kind == "answer":
             return self._answer(decision.message, decision.profile, industry_of=decision.context)
-        # Not a recognisable customer: maybe a topic ("数据库审计"); else ask who it is.
+        # Not a recognisable customer: maybe a topic ("数据库审计"); else a name the rules cannot place,
+        # which the profiler's LLM step (when configured) may still know; else ask who it is.
         request = self._answer(decision.message, decision.context)
         message = decision.message
         if request.mode == "not_found" and (_ORG_SUFFIX.search(message) or len(message) <= 12):
-            return WriteRequest(mode="ask_user", question=message, profile=decision.profile, sources=request.sources)
+            profile = self.profiler.profile(message)
+            if profile.known:
+                return self._brief(message, profile, focus=[])
+            return WriteRequest(mode="ask_user", question=message, profile=profile, sources=request.sources)
         return request
 
     def prepare(self, message: str, *, context: Profile | None = None) -> WriteRequest:

@@ -98,3 +98,21 @@ def test_the_container_wires_the_step_only_for_an_llm_writer(tmp_path) -> None: 
     llm = WriterConfig(kind="openai", base_url="http://127.0.0.1:9/v1")
     assert isinstance(industry_guesser(base.model_copy(update={"writer": llm})), LLMIndustryGuesser)
     assert industry_guesser(base.model_copy(update={"writer": llm, "profiler_llm": False})) is None
+
+
+def test_the_advisor_asks_the_llm_only_for_names_that_are_not_topics(fake_llm, starter_container) -> None:  # type: ignore[no-untyped-def]
+    from assistant.advisor import Advisor
+
+    base = starter_container.advisor
+    advisor = Advisor(profiler=make_profiler(fake_llm), planner=base.planner, retriever=base.retriever)
+    topic = advisor.prepare("零信任")
+    assert topic.mode == "answer" and fake_llm.requests == []  # a corpus topic never reaches the model
+
+    fake_llm.enqueue(Reply('{"industry": "finance", "reason": "城市商业银行"}'))
+    brief = advisor.prepare(BRAND)
+    assert brief.mode == "brief" and brief.profile is not None and brief.profile.industry == "finance"
+    assert len(fake_llm.requests) == 1
+
+    fake_llm.enqueue(Reply('{"industry": "unknown", "reason": "不确定"}'))
+    asked = advisor.prepare("北辰云帆")
+    assert asked.mode == "ask_user" and asked.profile is not None and asked.profile.question
