@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 
-from assistant.gazetteer import Gazetteer, default_gazetteer
+from assistant.gazetteer import Gazetteer, RegionMatch, default_gazetteer
 from assistant.industry_llm import IndustryGuesser
 from assistant.models import INDUSTRY_LABELS, UNKNOWN, Evidence, Profile, Region
 from assistant.name_rules import (
@@ -180,7 +180,10 @@ class Profiler:
         self.gazetteer = gazetteer or default_gazetteer()
         self.regulators = sorted({name_key(r) for r in regulators if r}, key=len, reverse=True)
 
-    def profile(self, name: str, *, industry_hint: str | None = None, region_hint: str | None = None) -> Profile:
+    def profile(
+        self, name: str, *, industry_hint: str | None = None, region_hint: str | None = None, ask_llm: bool = True
+    ) -> Profile:
+        """`ask_llm=False` skips the LLM step (the advisor asks it only once a message is known not to be a topic)."""
         cleaned = clean_name(name if isinstance(name, str) else "")
         if not cleaned:
             raise ProfileInputError("客户名称为空")
@@ -190,6 +193,14 @@ class Profiler:
         core = strip_tails(name_key(cleaned))
         entry = self.directory.lookup(cleaned) if self.directory is not None else None
         region = self._region(cleaned, entry, region_hint, evidence)
+        if entry is None and industry_hint is None:
+            place = self._bare_place(name_key(cleaned))
+            if place is not None:  # 连云港 is a city, not a port operator: ask which organisation
+                if not region.label:  # the strict reading wants 市/县; a bare 连云港 still says where
+                    region = place.region
+                    evidence.append(Evidence(field="region", value=region.label, source="name", detail=place.detail))
+                return Profile(name=cleaned, region=region, confidence=0.0, evidence=evidence,
+                               question=f"“{cleaned}”是地名，不是机构名称：请输入该地的具体机构，例如某单位、某医院或某企业的全称。")
         place_free = core
         match = self.gazetteer.find(core)
         for surface, _ in match.spans if match is not None else ():
@@ -201,7 +212,7 @@ class Profiler:
             core, reading, directory_industry=entry_industry, hint=industry_hint,
             regulators=self.regulators, evidence=evidence,
         )
-        if industry == UNKNOWN and self.guesser is not None:
+        if industry == UNKNOWN and ask_llm and self.guesser is not None:
             guess = self.guesser.guess(cleaned)
             if guess is not None:
                 industry, confidence = guess.industry, LLM_CONFIDENCE
@@ -227,6 +238,13 @@ class Profiler:
                        regulators=regulators, confidence=round(confidence, 2), evidence=evidence)
 
     # -- pieces -------------------------------------------------------------------------------
+
+    def _bare_place(self, key: str) -> RegionMatch | None:
+        """The place, when the whole name is one (a city or county name alone names no organisation)."""
+        match = self.gazetteer.find(key, relaxed=True)
+        if match is None or "".join(surface for surface, _ in match.spans) != key:
+            return None
+        return match
 
     def _region(self, cleaned: str, entry: object | None, hint: str | None, evidence: list[Evidence]) -> Region:
         for text, source, label in (

@@ -179,3 +179,12 @@ def test_name_rules_are_fast(profiler: Profiler) -> None:
         for name in names:
             profiler.profile(name)
     assert (time.perf_counter() - started) / 200 < 0.002
+
+
+@pytest.mark.parametrize(("name", "region"), [("临江市", "临江市"), ("渭南", "渭南市"), ("浦东新区", "浦东新区")])
+def test_a_bare_place_name_is_not_an_organisation(profiler: Profiler, name: str, region: str) -> None:
+    profile = profiler.profile(name)
+    assert profile.industry == UNKNOWN and region in profile.region.label
+    assert profile.question and "地名" in profile.question
+    assert profiler.profile(name, industry_hint="government").industry == "government"  # a hint still decides
+    assert profiler.profile(f"{name}人民政府").industry == "government"
