@@ -82,10 +82,11 @@ class CachedNumpyBackend(NumpyBackend):
         lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
         flat = np.fromiter((t for ids in group for t in ids), dtype=np.int64, count=n_tokens)
         with self._lock:
-            if not self._cache(flat):
-                return super()._encode_batch(group, n_tokens, out)
+            cached = self._cache(flat)
             # Slots never move and the arrays only grow by copying, so these stay valid.
             token_slot, x_rows, parts = self._slot_of[flat], self._x, self._parts
+        if not cached:  # outside the lock: a full cache must not serialise every caller
+            return super()._encode_batch(group, n_tokens, out)
         starts = np.zeros(len(group), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
 
