@@ -19,8 +19,8 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Request, Response
 
-from api.accounts.store import Identity
-from api.accounts.tables import Role
+from accounts.store import Identity
+from accounts.tables import Role
 from api.deps import ContainerDep, SettingsDep
 
 __all__ = [

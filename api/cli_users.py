@@ -12,8 +12,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from api.accounts.store import AccountError, AccountNotFound, AccountStore, check_password, normalise_email
-from api.accounts.tables import OrgKind, Role, migrate_accounts
+from accounts.store import AccountError, AccountNotFound, AccountStore, check_password, normalise_email
+from accounts.tables import OrgKind, Role, migrate_accounts
 from corpus.store import make_engine
 
 __all__ = ["users"]

@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.accounts.quotas import QuotaCounter
-from api.accounts.store import AccountStore
-from api.accounts.widgets import WidgetStore
-from api.accounts.tables import migrate_accounts
+from accounts.quotas import QuotaCounter
+from accounts.store import AccountStore
+from accounts.widgets import WidgetStore
+from accounts.tables import migrate_accounts
 from api.settings import Settings
 from assistant.advisor import Advisor
 from assistant.chat import ChatService

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.accounts.store import AccountConflict, AccountNotFound
+from accounts.store import AccountConflict, AccountNotFound
 from api.openai_format import OpenAIError
 from assistant.conversations import ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError

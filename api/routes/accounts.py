@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.accounts.store import (
+from accounts.store import (
     AccountStore,
     ApiKeyCreated,
     ApiKeyPublic,
@@ -16,7 +16,7 @@ from api.accounts.store import (
     UserPublic,
     WebSession,
 )
-from api.accounts.tables import OrgKind, Role
+from accounts.tables import OrgKind, Role
 from api.auth import SESSION_COOKIE, AdminDep, CurrentUser, UserDep
 from api.deps import ContainerDep, require_json
 from api.settings import Settings

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.accounts.store import AccountNotFound, AccountStore
-from api.accounts.tables import Role
+from accounts.store import AccountNotFound, AccountStore
+from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep
 from api.deps import ContainerDep, require_json
 from corpus import metadata_form as metadata

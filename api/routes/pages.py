@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.accounts.store import AccountConflict, AccountError, AccountNotFound, UserPublic
-from api.accounts.tables import OrgKind, Role
+from accounts.store import AccountConflict, AccountError, AccountNotFound, UserPublic
+from accounts.tables import OrgKind, Role
 from api.auth import SESSION_COOKIE, CurrentUser, OptionalUserDep
 from api.deps import ContainerDep
 from api.routes.accounts import check_not_self_lockout, clear_session_cookie, log_in, set_session_cookie

@@ -30,9 +30,9 @@ from pydantic import Field, ValidationError
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.accounts.identity import EndUser, IdentityError, mint_embed_token, read_embed_token, verify_identity
-from api.accounts.quotas import DAY, MINUTE, QuotaCounter, QuotaExceeded
-from api.accounts.widgets import WidgetKey, WidgetStore, normalise_origin, origin_allowed
+from accounts.identity import EndUser, IdentityError, mint_embed_token, read_embed_token, verify_identity
+from accounts.quotas import DAY, MINUTE, QuotaCounter, QuotaExceeded
+from accounts.widgets import WidgetKey, WidgetStore, normalise_origin, origin_allowed
 from api.deps import ChatDep, ContainerDep, wants_json
 from api.routes.chat import ChatRequest
 from api.routes.chat import _sse as sse_event

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.accounts.tables import Role
-from api.accounts.widgets import WidgetKeyCreate, WidgetKeyCreated, WidgetKeyPublic, WidgetKeyUpdate
+from accounts.tables import Role
+from accounts.widgets import WidgetKeyCreate, WidgetKeyCreated, WidgetKeyPublic, WidgetKeyUpdate
 from api.auth import CurrentUser, OptionalUserDep, PartnerDep
 from api.deps import require_json
 from api.routes.pages import guard, page

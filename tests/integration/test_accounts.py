@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from sqlalchemy import select, update
 
-from api.accounts.store import AccountConflict, AccountError, AccountNotFound, AccountStore
-from api.accounts.tables import Role, UserRow, WebSessionRow, migrate_accounts
+from accounts.store import AccountConflict, AccountError, AccountNotFound, AccountStore
+from accounts.tables import Role, UserRow, WebSessionRow, migrate_accounts
 from api.cli import cli
 from api.settings import Settings
 from corpus.store import make_engine

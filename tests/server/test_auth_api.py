@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.accounts.tables import Role
+from accounts.tables import Role
 from conftest import LiveServer
 
 PASSWORD = "s3cure-enough-passphrase"

@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from api.accounts.tables import Role
+from accounts.tables import Role
 from conftest import LiveServer
 from helpers import document_text
 from test_auth_api import Account, log_in, make_account

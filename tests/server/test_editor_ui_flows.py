@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from api.accounts.tables import Role
+from accounts.tables import Role
 from conftest import LiveServer
 from helpers import document_text
 from pdf_writer import make_pdf

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from api.accounts.tables import Role
+from accounts.tables import Role
 from conftest import LiveServer
 
 PASSWORD = "s3cure-enough-passphrase"

@@ -14,7 +14,7 @@ import httpx
 import jwt
 import pytest
 
-from api.accounts.tables import OrgKind, Role
+from accounts.tables import OrgKind, Role
 from conftest import LiveServer
 from helpers import parse_sse
 

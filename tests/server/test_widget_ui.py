@@ -19,8 +19,8 @@ from typing import Any
 import jwt
 import pytest
 
-from api.accounts.tables import Role
-from api.accounts.widgets import WidgetKeyCreate, WidgetStore
+from accounts.tables import Role
+from accounts.widgets import WidgetKeyCreate, WidgetStore
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "s3cure-enough-passphrase"

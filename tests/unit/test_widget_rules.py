@@ -14,15 +14,15 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import create_engine
 
-from api.accounts.identity import (
+from accounts.identity import (
     IdentityError,
     mint_embed_token,
     read_embed_token,
     verify_identity,
 )
-from api.accounts.quotas import DAY, MINUTE, QuotaCounter, QuotaExceeded
-from api.accounts.tables import migrate_accounts
-from api.accounts.widgets import WidgetKeyCreate, WidgetKeyUpdate, normalise_origin, origin_allowed
+from accounts.quotas import DAY, MINUTE, QuotaCounter, QuotaExceeded
+from accounts.tables import migrate_accounts
+from accounts.widgets import WidgetKeyCreate, WidgetKeyUpdate, normalise_origin, origin_allowed
 from api.routes.widget import MarkerStripper, frame_ancestors, visible_events
 from assistant.events import DeltaEvent, DoneEvent, NoticeEvent, SourcesEvent
 from assistant.models import SourceRef

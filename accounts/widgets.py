@@ -24,8 +24,8 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.accounts.store import AccountNotFound
-from api.accounts.tables import WidgetKeyRow, utcnow
+from accounts.store import AccountNotFound
+from accounts.tables import WidgetKeyRow, utcnow
 
 __all__ = [
     "MAX_ORIGINS",

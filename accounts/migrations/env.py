@@ -1,13 +1,13 @@
 """Alembic environment of the account tables; runs on the connection handed over by
-api.accounts.tables.migrate_accounts, with a version table of its own."""
+accounts.tables.migrate_accounts, with a version table of its own."""
 
 from alembic import context
 
-from api.accounts.tables import VERSION_TABLE, AccountsBase
+from accounts.tables import VERSION_TABLE, AccountsBase
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reached when alembic runs from a shell
-    raise RuntimeError("run migrations through api.accounts.tables.migrate_accounts(engine)")
+    raise RuntimeError("run migrations through accounts.tables.migrate_accounts(engine)")
 
 context.configure(
     connection=connection,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from api.accounts.tables import QuotaUsageRow
+from accounts.tables import QuotaUsageRow
 
 __all__ = ["DAY", "MINUTE", "QuotaCounter", "QuotaExceeded", "Window"]
 

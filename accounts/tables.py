@@ -1,4 +1,4 @@
-"""Account tables in the application database, with their own Alembic chain (api/accounts/migrations)."""
+"""Account tables in the application database, with their own Alembic chain (accounts/migrations)."""
 
 from __future__ import annotations
 

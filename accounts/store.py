@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.accounts.tables import ApiKeyRow, OrganisationRow, OrgKind, Role, UserRow, WebSessionRow, utcnow
+from accounts.tables import ApiKeyRow, OrganisationRow, OrgKind, Role, UserRow, WebSessionRow, utcnow
 
 __all__ = [
     "MIN_PASSWORD_CHARS",
