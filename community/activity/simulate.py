@@ -93,7 +93,8 @@ def simulate_activity(
     # Organisations: a home province, up to three industries, an activity rate.
     home = rng.choice(len(provinces), size=orgs, p=_probabilities(list(PROVINCES.values())))
     ind_p = _probabilities([INDUSTRY_WEIGHTS[i] for i in industries])
-    org_industries = [rng.choice(len(industries), size=rng.integers(1, 4), replace=False, p=ind_p) for _ in range(orgs)]
+    most = min(3, len(industries))
+    org_industries = [rng.choice(len(industries), size=rng.integers(1, most + 1), replace=False, p=ind_p) for _ in range(orgs)]
     rate = rng.lognormal(mean=np.log(events_per_org_week), sigma=0.6, size=orgs)
 
     # Events per (organisation, week), then one row per event.

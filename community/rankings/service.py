@@ -209,12 +209,13 @@ class RankingsService:
         }  # fmt: skip
 
     def csv_lines(self, *, window: str | None, kind: str | None, industry: str | None, province: str | None) -> Iterator[str]:
-        """Published cells of the newest release as CSV (UTF-8 with BOM, for Excel), filtered like the API."""
+        """Published cells of the newest release as CSV (UTF-8 with BOM, for Excel), filtered like the API;
+        `week` rows are the weekly trend points (period_start names the week)."""
         release = self.release()
         c = RankingCellRow
         query = select(c.window, c.kind, c.period, c.industry, c.province, c.rank, c.need, c.band)
         if release is not None:
-            query = query.where(c.release_id == release.id, c.window != "week")
+            query = query.where(c.release_id == release.id)
             if window:
                 query = query.where(c.window == check_window(window))
             if kind:
