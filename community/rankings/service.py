@@ -191,19 +191,21 @@ class RankingsService:
         return info.need_title if info else need
 
     def options(self) -> dict:
-        """Filter choices: industries and provinces that have at least one published list, and every need."""
+        """Filter choices (every industry and province, those with published lists flagged) and every need."""
+        from community.activity.simulate import PROVINCES
+
         release = self.release()
-        industries: list[str] = []
-        provinces: list[str] = []
+        industries: set[str] = set()
+        provinces: set[str] = set()
         if release is not None:
             c = RankingCellRow
             with self.engine.connect() as conn:
-                industries = list(conn.execute(select(c.industry).where(c.release_id == release.id).distinct()).scalars())
-                provinces = list(conn.execute(select(c.province).where(c.release_id == release.id).distinct()).scalars())
+                industries = set(conn.execute(select(c.industry).where(c.release_id == release.id).distinct()).scalars())
+                provinces = set(conn.execute(select(c.province).where(c.release_id == release.id).distinct()).scalars())
         return {
             "windows": WINDOW_LABELS, "kinds": KINDS,
-            "industries": [{"code": i, "label": INDUSTRY_LABELS.get(i, i)} for i in INDUSTRY_CODES if i in industries],
-            "provinces": sorted(p for p in provinces if p != NATIONWIDE),
+            "industries": [{"code": i, "label": INDUSTRY_LABELS.get(i, i), "published": i in industries} for i in INDUSTRY_CODES],
+            "provinces": [{"name": p, "published": p in provinces} for p in [*PROVINCES, *sorted(provinces - set(PROVINCES) - {NATIONWIDE})]],
             "needs": [{"id": n.id, "title": n.need_title} for n in self.catalogue.needs()],
             "release": release.model_dump(mode="json") if release else None,
         }  # fmt: skip
