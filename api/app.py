@@ -12,7 +12,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api.container import Container, build_container
 from api.errors import install_error_handlers
-from api.routes import accounts, chat, editor, health, openai_compat, pages, widget, widget_keys
+from api.routes import accounts, chat, documents, editor, health, openai_compat, pages, rankings, watch, widget, widget_keys
+from api.schedule import run_schedule
 from api.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -27,7 +28,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         built = container or build_container(settings)
         built.advisor.warm_up()
         app.state.container = built
+        schedule = run_schedule(built)
         yield
+        schedule.cancel()
         if container is None:
             built.close()
 
@@ -47,6 +50,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(widget.router)
     app.include_router(widget_keys.router)
     app.include_router(widget_keys.pages)
+    for module in (rankings, watch, documents):
+        app.include_router(module.router)
+        app.include_router(module.pages)
 
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -176,11 +176,15 @@ from api.cli_ask import ask  # noqa: E402 - registered after cli exists
 from api.cli_corpus_add import corpus_add  # noqa: E402
 from api.cli_profile import customers, profile  # noqa: E402
 from api.cli_users import users  # noqa: E402
+from api.cli_community import demo, rankings, updates  # noqa: E402
 
 cli.add_command(customers)
 cli.add_command(profile)
 cli.add_command(ask)
 cli.add_command(users)
+cli.add_command(rankings)
+cli.add_command(demo)
+cli.add_command(updates)
 corpus.add_command(corpus_add)
 
 

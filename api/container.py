@@ -11,6 +11,7 @@ from accounts.quotas import QuotaCounter
 from accounts.store import AccountStore
 from accounts.widgets import WidgetStore
 from accounts.tables import migrate_accounts
+from api.recording import TurnRecorder
 from api.settings import Settings
 from assistant.advisor import Advisor
 from assistant.chat import ChatService
@@ -18,6 +19,7 @@ from assistant.composer import ComposerWriter
 from assistant.conversations import ConversationStore
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
+from community.insights import Insights, open_insights
 from assistant.industry_llm import LLMIndustryGuesser
 from assistant.openai_writer import make_writer
 from assistant.planner import Planner
@@ -45,6 +47,7 @@ class Container:
     widgets: WidgetStore
     quotas: QuotaCounter
     editorial: EditorialStore
+    insights: Insights
     secret_key: bytes  # signs cookies; see server_secret
 
     @property
@@ -134,16 +137,19 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         retriever=stack.retriever,
         writer=make_writer(settings.writer, ComposerWriter()),
     )
-    chat = ChatService(advisor, ConversationStore(engine))
+    accounts, widgets = AccountStore(engine), WidgetStore(engine)
+    insights = open_insights(engine, stack.keyword_index)
+    chat = ChatService(advisor, ConversationStore(engine), on_complete=TurnRecorder(insights, accounts, widgets))
     return Container(
         settings=settings,
         stack=stack,
         profiler=profiler,
         advisor=advisor,
         chat=chat,
-        accounts=AccountStore(engine),
-        widgets=WidgetStore(engine),
+        accounts=accounts,
+        widgets=widgets,
         quotas=QuotaCounter(engine),
         editorial=editorial,
+        insights=insights,
         secret_key=server_secret(settings),
     )

@@ -17,6 +17,7 @@ from accounts.store import AccountConflict, AccountNotFound
 from api.openai_format import OpenAIError
 from assistant.conversations import ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
+from community.watch import WatchNotFound
 from corpus.editorial import DocumentNotFound, EditorialError, InvalidDocument, NotAllowed, WorkflowConflict
 from retrieval.keyword_index import StagingLost
 
@@ -87,6 +88,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConversationNotFound)
     @app.exception_handler(MessageNotFound)
     @app.exception_handler(AccountNotFound)
+    @app.exception_handler(WatchNotFound)
     async def _not_found(_: Request, exc: LookupError) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc)})
 

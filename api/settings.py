@@ -11,6 +11,8 @@ from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.openai_writer import WriterConfig
+from community.rankings.privacy import RankingsConfig
+from community.watch.digest import SmtpConfig
 from corpus import STARTER_DIR
 from corpus.editorial import EditorialConfig
 from retrieval.vector_store import ChromaConfig
@@ -48,6 +50,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         True, description="mark cookies Secure (browsers still accept them on http://localhost and 127.0.0.1)"
     )
+    rankings: RankingsConfig = Field(default_factory=RankingsConfig)
+    smtp: SmtpConfig = Field(default_factory=SmtpConfig)
+    digest_weekday: int = Field(1, ge=0, le=7, description="ISO weekday the weekly digest goes out (1 = Monday); 0: never")
     secret_key: SecretStr | None = Field(
         None, description="server secret for signed cookies; default: generated once under data_dir/secret_key"
     )

@@ -7,7 +7,7 @@ OpenAI-compatible route share one behaviour (and one place that persists).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ class ChatTurn:
     notices: list[NoticeEvent] = field(default_factory=list)
     done: DoneEvent | None = None
     error: str | None = None
+    owner: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -57,15 +58,18 @@ class ChatTurn:
 
 
 class ChatService:
-    def __init__(self, advisor: Advisor, store: ConversationStore) -> None:
+    def __init__(
+        self, advisor: Advisor, store: ConversationStore, *, on_complete: Callable[[ChatTurn], None] | None = None
+    ) -> None:
         self.advisor = advisor
         self.store = store
+        self.on_complete = on_complete  # told of each completed turn (activity for rankings); must not raise
 
     def start(self, message: str, *, conversation_id: str | None = None, owner: str | None = None) -> ChatTurn:
         """Validate and store the question. Raises ValueError (bad message) or ConversationNotFound."""
         message = clean_message(message)
         conversation, reply, context = self.store.start_turn(message, conversation_id, owner)
-        return ChatTurn(conversation_id=conversation, message_id=reply, message=message, context=context)
+        return ChatTurn(conversation_id=conversation, message_id=reply, message=message, context=context, owner=owner)
 
     def events(self, turn: ChatTurn) -> Iterator[Any]:
         """meta, then the advisor's events, then done (or error). Stored however it ends,
@@ -103,6 +107,11 @@ class ChatService:
                 notices=[n.model_dump(exclude={"type"}) for n in turn.notices],
                 timing_ms=turn.done.timing_ms if turn.done else {},
             )
+            if status == "complete" and self.on_complete is not None:
+                try:
+                    self.on_complete(turn)
+                except Exception:  # recording is a side effect; the answer already reached the user
+                    log.exception("on_complete of turn %s failed", turn.message_id)
 
     def run(self, turn: ChatTurn) -> ChatTurn:
         """The whole reply at once (JSON clients)."""

@@ -74,7 +74,8 @@ export function createViews(S) {
       h("dl", { class: "facts" }, profileFacts(profile).map(([label, value]) =>
         h("div", { class: label === S.profile.regulators ? "wide" : null }, h("dt", {}, label), h("dd", {}, value)))),
       profile.question ? h("p", { class: "profile-question" }, profile.question) : null,
-      h("p", { class: "muted small" }, S.profile.inferred),
+      h("p", { class: "muted small" }, S.profile.inferred,
+        profile.name ? h("button", { type: "button", class: "link-button watch-customer", "data-customer": profile.name }, "关注该客户") : null),
       evidence.length
         ? h(
             "details",

@@ -1,0 +1,172 @@
+"""Compute a ranking release from the activity tables: set-based SQL for the counting, Python for the ordering.
+
+The SQL reduces the events to one row per (window, industry, province, need) with the number of distinct
+organisations, at four levels (with 全部行业 and 全国), keeping only cells of at least k organisations. What
+reaches Python is the published cells only: a few thousand rows, however many million events there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import Date, Engine, bindparam, delete, exists, insert, select, text
+
+from community.activity.log import iso_week
+from community.activity.tables import ActivityEventRow
+from community.rankings.privacy import NoisyCounter, RankingsConfig, band_label, sensitivity
+from community.rankings.tables import ALL_INDUSTRIES, NATIONWIDE, RankingCellRow, RankingReleaseRow
+
+__all__ = ["TREND_WEEKS", "WINDOWS", "ReleaseSummary", "Window", "refresh_rankings", "windows_for"]
+
+WINDOWS: dict[str, int] = {"7d": 1, "30d": 4, "quarter": 13}  # window → ISO weeks
+TREND_WEEKS = 13
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str  # 7d, 30d, quarter, or week (a trend point)
+    phase: str  # cur or prev
+    first: dt.date  # Monday of the first week
+    last: dt.date  # Monday of the last week
+
+
+@dataclass
+class ReleaseSummary:
+    release_id: int
+    reference_week: dt.date
+    cells: int
+    lists: int
+    simulated: bool
+    seconds: float
+
+
+def windows_for(reference: dt.date) -> list[Window]:
+    """Current and previous window of each size, and one window per week for the trend."""
+    found = []
+    for name, weeks in WINDOWS.items():
+        span = dt.timedelta(weeks=weeks)
+        found.append(Window(name, "cur", reference - span + dt.timedelta(weeks=1), reference))
+        found.append(Window(name, "prev", reference - 2 * span + dt.timedelta(weeks=1), reference - span))
+    for back in range(TREND_WEEKS):
+        monday = reference - dt.timedelta(weeks=back)
+        found.append(Window("week", "cur", monday, monday))
+    return found
+
+
+def _counting_sql(windows: list[Window], *, simulated: bool, bounded: bool) -> str:
+    values = ", ".join(f"({i}, :f{i}, :l{i})" for i in range(len(windows)))
+    only_real = "" if simulated else " AND e.simulated = :false"
+    pick = (
+        ", ROW_NUMBER() OVER (PARTITION BY c.wid, c.org_id ORDER BY random()) AS pick FROM cellorg c"
+        if bounded else ", 1 AS pick FROM cellorg c"
+    )  # fmt: skip
+    return f"""
+WITH w(wid, first_week, last_week) AS (VALUES {values}),
+presence AS (
+  SELECT DISTINCT e.org_id, e.industry, e.province, n.need, e.week
+  FROM activity_events e JOIN activity_event_needs n ON n.event_id = e.id
+  WHERE e.week BETWEEN :earliest AND :latest{only_real}
+),
+cellorg AS (
+  SELECT DISTINCT w.wid, p.industry, p.province, p.need, p.org_id
+  FROM presence p JOIN w ON p.week BETWEEN w.first_week AND w.last_week
+),
+picked AS (SELECT c.wid, c.industry, c.province, c.need, c.org_id{pick}),
+levels(li, lp) AS (VALUES (1, 1), (1, 0), (0, 1), (0, 0)),
+cells AS (
+  SELECT p.wid,
+         CASE WHEN l.li = 1 THEN p.industry ELSE '{ALL_INDUSTRIES}' END AS industry,
+         CASE WHEN l.lp = 1 THEN p.province ELSE '{NATIONWIDE}' END AS province,
+         p.need, p.org_id, p.pick
+  FROM picked p CROSS JOIN levels l
+  WHERE (l.li = 0 OR p.industry <> 'unknown') AND (l.lp = 0 OR p.province <> '')
+)
+SELECT wid, industry, province, need, COUNT(DISTINCT org_id) AS n,
+       COUNT(DISTINCT CASE WHEN pick <= :cap THEN org_id END) AS nb
+FROM cells
+GROUP BY wid, industry, province, need
+HAVING COUNT(DISTINCT org_id) >= :k
+"""
+
+
+def refresh_rankings(
+    engine: Engine,
+    config: RankingsConfig,
+    *,
+    today: dt.date | None = None,
+    known_needs: Collection[str] | None = None,
+) -> ReleaseSummary:
+    """Count, suppress, order and publish one release; older releases are dropped in the same transaction."""
+    import time
+
+    started = time.perf_counter()
+    reference = iso_week(today)
+    windows = windows_for(reference)
+    earliest = min(w.first for w in windows)
+    noise = config.epsilon is not None
+    sql = text(_counting_sql(windows, simulated=config.include_simulated, bounded=noise))
+    params: dict[str, object] = {"earliest": earliest, "latest": reference, "k": config.k, "cap": config.max_cells_per_org}
+    dated = [bindparam("earliest", type_=Date), bindparam("latest", type_=Date)]
+    for i, window in enumerate(windows):
+        params[f"f{i}"], params[f"l{i}"] = window.first, window.last
+        dated += [bindparam(f"f{i}", type_=Date), bindparam(f"l{i}", type_=Date)]
+    if not config.include_simulated:
+        params["false"] = False
+    sql = sql.bindparams(*dated)
+
+    with engine.begin() as conn:
+        rows = conn.execute(sql, params).all()
+        simulated = config.include_simulated and bool(conn.execute(select(exists().where(
+            ActivityEventRow.simulated.is_(True), ActivityEventRow.week.between(earliest, reference)))).scalar())  # fmt: skip
+
+        counts: dict[tuple[int, str, str], dict[str, int]] = defaultdict(dict)
+        for wid, industry, province, need, n, nb in rows:
+            if known_needs is None or need in known_needs:
+                counts[(wid, industry, province)][need] = int(nb if noise else n)
+        if noise:
+            counter = NoisyCounter(config.epsilon, sensitivity(config.max_cells_per_org, len(windows)))  # type: ignore[arg-type]
+            for cell in counts.values():
+                cell.update(zip(cell, counter.noisy(list(cell.values()))))
+
+        release_id = conn.execute(insert(RankingReleaseRow).values(
+            reference_week=reference, k=config.k, epsilon=config.epsilon, simulated=simulated,
+            created_at=dt.datetime.now(dt.UTC)).returning(RankingReleaseRow.id)).scalar_one()  # fmt: skip
+        cells = _ranked(release_id, windows, counts, band_label(config.k))
+        if cells:
+            conn.execute(insert(RankingCellRow), cells)
+        older = select(RankingReleaseRow.id).where(RankingReleaseRow.id < release_id)
+        conn.execute(delete(RankingCellRow).where(RankingCellRow.release_id.in_(older)))
+        conn.execute(delete(RankingReleaseRow).where(RankingReleaseRow.id < release_id))
+    lists = len({(c["window"], c["kind"], c["period"], c["industry"], c["province"]) for c in cells})
+    return ReleaseSummary(release_id, reference, len(cells), lists, simulated, time.perf_counter() - started)
+
+
+def _ranked(
+    release_id: int, windows: list[Window], counts: dict[tuple[int, str, str], dict[str, float]], band: str
+) -> list[dict[str, object]]:
+    """Top lists for every window, rising lists for the sized windows (both windows published)."""
+    previous = {w.name: i for i, w in enumerate(windows) if w.phase == "prev"}
+    cells: list[dict[str, object]] = []
+
+    def emit(window: Window, kind: str, industry: str, province: str, order: list[str]) -> None:
+        base = {"release_id": release_id, "window": window.name, "kind": kind, "period": window.first,
+                "industry": industry, "province": province, "band": band}  # fmt: skip
+        cells.extend({**base, "need": need, "rank": rank} for rank, need in enumerate(order, 1))
+
+    for (wid, industry, province), current in counts.items():
+        window = windows[wid]
+        if window.phase != "cur":
+            continue
+        emit(window, "top", industry, province, sorted(current, key=lambda need: (-current[need], need)))
+        if window.name in previous:
+            before = counts.get((previous[window.name], industry, province), {})
+            growth = {
+                need: (current[need] - before[need]) / max(before[need], 1.0)
+                for need in current
+                if need in before and current[need] > before[need]
+            }
+            emit(window, "rising", industry, province, sorted(growth, key=lambda need: (-growth[need], -current[need], need)))
+    return cells
