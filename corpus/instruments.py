@@ -114,6 +114,11 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     Instrument("未成年人网络保护条例", _d("2023-10-24")),
     Instrument("互联网政务应用安全管理规定", _d("2024-05-15")),
     Instrument("数据安全技术 数据分类分级规则", _d("2024-03-15")),
+    Instrument("国家网络身份认证公共服务管理办法", _d("2025-05-23")),
+    Instrument("政务数据共享条例", _d("2025-05-28")),
+    Instrument("中国人民银行业务领域数据安全管理办法", _d("2025-05-07")),
+    Instrument("江苏省数据条例", _d("2025-01-22")),
+    Instrument("广州市数据条例", _d("2025-01-22")),
 )
 
 _BY_NAME = {i.name: i for i in INSTRUMENTS}
