@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from corpus.content_rules import check_documents
 from corpus.document import INDUSTRY_CODES, NEED_CATEGORIES, Kind
 from corpus.validate import load_corpus
 from retrieval.models import SearchFilters
@@ -58,13 +59,19 @@ def corpus() -> None:
 @corpus.command("validate")
 @click.argument("directory", type=click.Path(path_type=Path))
 def corpus_validate(directory: Path) -> None:
-    """Check every document under DIRECTORY; print `file:line: field: message` per problem."""
+    """Check every document under DIRECTORY; print `file:line: field: message` per problem.
+
+    Besides the format, the content rules run: an article of an amended law must be cited
+    with its version (《网络安全法》（2025年修正）第二十三条), and a case must not cite rules
+    published after its date."""
     loaded = load_corpus(directory)
-    for problem in loaded.problems:
+    content = check_documents(loaded.documents)
+    for problem in loaded.problems + content:
         click.echo(str(problem))
     total = len(loaded.documents) + len(loaded.bad_files)
-    if loaded.problems:
-        console.print(f"[red]{len(loaded.problems)} problem(s) in {len(loaded.bad_files)} of {total} file(s)[/red]")
+    if loaded.problems or content:
+        files = len(set(loaded.bad_files) | {p.path for p in content})
+        console.print(f"[red]{len(loaded.problems) + len(content)} problem(s) in {files} of {total} file(s)[/red]")
         sys.exit(1)
     console.print(f"[green]{total} document(s) valid[/green]")
 

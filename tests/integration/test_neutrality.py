@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import median
 
 from assistant.composer import ComposerWriter
 from assistant.events import DeltaEvent
 from assistant.models import Profile
 from assistant.planner import Planner
 from assistant.advisor import Advisor
+from corpus import STARTER_DIR, load_corpus
+from corpus.neutrality import vendor_report
 from helpers import Stack, make_profiler, write_doc
 
 PROFILE_BODY = """# 交通行业画像
@@ -80,3 +83,12 @@ def test_vendor_neutral_material_is_not_flagged(stack: Stack, corpus_dir: Path) 
     assert needs and needs[0].single_vendor is None
     assert needs[0].vendors == ["甲安科技", "乙盾网络", "丙川信息"]
     assert "中立性提示" not in text
+
+
+def test_starter_corpus_names_vendors_in_balance_and_always_with_the_disclaimer() -> None:
+    """The issue-15 finding (one vendor in 60% of vendor-naming documents, twice its peers) stays fixed."""
+    report = vendor_report(load_corpus(STARTER_DIR).documents)
+    assert report.undisclaimed == []
+    top = report.counts[:5]
+    assert report.share(top[0].name) <= 0.45, [(c.name, len(c.documents)) for c in top]
+    assert len(top[0].documents) <= 1.5 * median(len(c.documents) for c in top)
