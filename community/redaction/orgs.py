@@ -1,0 +1,207 @@
+"""Organisation names other than the customer's: found by their head word (公司, 医院, 银行, 大学, 局 …),
+extended left over the words of the name, and kept only when something in front makes them
+specific (a place, a 字号): 三甲医院 and 一家安全公司 are not names, 温州市第二人民医院 is.
+
+Security vendors and regulators (lexicon.KEEP_ORGS) are kept as written, and so are government
+bodies named only by place and function (杭州市公安局): the place is generalised by places.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from community.redaction.lexicon import GENERIC_MODIFIERS, KEEP_ORGS
+from community.redaction.models import FindingKind as K
+from community.redaction.places import is_place
+from community.redaction.spans import Candidate, Context, Token
+
+__all__ = ["detect_orgs", "org_type", "is_kept_org"]
+
+# Head words, longest first, with the type word a placeholder uses (某医院A, 某公司B).
+HEADS: dict[str, str] = {}
+for _type, _words in {
+    "公司": "股份有限公司 有限责任公司 集团有限公司 有限公司 分公司 子公司 总公司 公司 集团 企业 工厂 厂 商行 Co.,Ltd. Ltd",
+    "医院": "医院 中医院 人民医院 卫生院 保健院 妇幼保健院 门诊部 诊所 医疗集团 医学中心 院区",
+    "银行": "银行 分行 支行 总行 信用社 信用联社 农商行 城商行 村镇银行 营业部",
+    "高校": "大学 学院 职业技术学院 高等专科学校 医学院",
+    "学校": "中学 小学 学校 幼儿园 附中 附小 一中 二中 三中 实验学校 职高 中专 技校",
+    "机构": "研究院 研究所 设计院 研究中心 事务所 合作社 协会 学会 商会 基金会 联合会 实验室 中心 站 所 馆 社 台 报社 "
+    "电视台 出版社 酒店 宾馆 商场 超市 机场 码头 电厂 证券 保险 期货 信托 基金",
+    "单位": "人民政府 政府 委员会 管委会 人民法院 法院 人民检察院 检察院 办事处 街道办 公安局 分局 局 厅 委 办 处 署 "
+    "支队 总队 大队 派出所 监狱",
+}.items():
+    for _w in _words.split():
+        HEADS[_w] = _type
+_HEAD_WORDS = sorted(HEADS, key=len, reverse=True)
+_HEAD_RE = re.compile("|".join(re.escape(w) for w in _HEAD_WORDS))
+# Heads too common in ordinary words to stand without a place or a long specific name in front.
+WEAK_HEADS = frozenset("中心 站 所 馆 社 台 局 厅 委 办 处 署 厂 企业 支队 总队 大队 营业部 院区 基金 证券 保险 期货 信托".split())
+# Heads of government bodies: with only a place in front they name a public authority, not a customer.
+GOV_HEADS = frozenset("人民政府 政府 委员会 管委会 人民法院 法院 人民检察院 检察院 公安局 分局 局 厅 委 办 署 支队 总队 大队 派出所".split())
+TRADE_WORDS = ("科技", "信息", "软件", "网络", "电子", "技术", "数据", "智能", "通信", "系统", "集成", "数码", "信息技术")
+
+# Words that end an organisation name on its left: the sentence's verbs, prepositions and the like.
+VERB_STOP = frozenset(
+    (
+        "为 是 有 给 在 帮 帮助 协助 服务 完成 中标 签约 拜访 联系 对接 部署 交付 采购 实施 负责 参与 推荐 介绍 包括 涉及 选择 "
+        "选用 采用 使用 替换 竞争 对标 合作 联合 配合 支持 进入 来自 属于 称为 叫 成为 拿下 输给 击败 报备 投标 入围 落地 上线 "
+        "通过 承建 承接 提供 获得 开展 组织 召开 邀请 要求 发布 印发 下发 牵头 主导 推进 上报 提交 报送 对比 比较 参考 借鉴 学习 "
+        "考察 调研 走访 访问 见 找 找到 接触 认识 搞定 跟进 跟踪 跟 把 被 让 向 将 从 到 由 经 经过 通知 告知 表示 认为 希望 "
+        "需要 想 要 能 会 可以 应该 必须 发现 看到 了解 知道 遇到 处理 整改 加固 检查 测评 评估 审计 巡检 核查 和 与 及 或 "
+        "对 于 以 并 也 都 还 又 即 就 等 了 的 地 得 着 过 之 其 该 此 这 那 及其 以及 或者 还是 同时 另外 此外 后来 最终 "
+        "首先 其次 然后 今年 去年 明年 当年 今天 昨天 目前 现在 已经 曾经 正在 客户 用户 甲方 乙方 业主 我们 我方 我司 他们 "
+        "对方 项目 方案 系统 平台 招标 投标方 竞标 报价 预算 合同 公告 名单 清单 集成商 厂商 供应商 代理商 经销商 渠道 友商"
+    ).split()
+)
+# Words that, with places, make up a public authority's name: 杭州市公安局网安支队, 浙江省大数据发展管理局.
+AUTHORITY_WORDS = frozenset(
+    "公安 公安局 公安厅 分局 网安 网信 网信办 经侦 治安 刑侦 交警 消防 应急 应急管理 大数据 数据 政务 政务服务 行政 审批 "
+    "管理 管理局 发展 监督 执法 卫健 卫健委 卫生健康 教育 教育局 教育厅 财政 税务 市场 市场监管 人社 医保 审计 交通 "
+    "交通运输 住建 工信 经信 发改 发展改革 网络安全 信息化 委员会 人民 人民政府 政府 办公室 办公厅 保密 密码 国资 通信 "
+    "通信管理局 能源 统计 海关 边检 金融 监管 监管局 总局 中心 支队 总队 大队".split()
+)
+STOP_TAGS = ("p", "c", "u", "r", "d", "y", "e", "o", "x", "w", "q")
+
+
+def is_kept_org(name: str) -> bool:
+    """A security vendor or a regulator, or a body whose name opens with one (中国人民银行杭州中心支行)."""
+    bare = re.sub(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$", "", name)
+    return name in KEEP_ORGS or bare in KEEP_ORGS or any(name.startswith(k) for k in KEEP_ORGS if len(k) >= 3)
+
+
+def org_type(name: str) -> str:
+    """The type word of a placeholder: 公司, 医院, 银行, 高校, 学校, 单位 or 机构."""
+    for head in _HEAD_WORDS:
+        if name.endswith(head):
+            return HEADS[head]
+    for head in _HEAD_WORDS:
+        if head in name:
+            return HEADS[head]
+    return "机构"
+
+
+def _stops(tok: Token) -> bool:
+    if tok.word in VERB_STOP or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", tok.word):
+        return True
+    if tok.word in ("(", ")", "（", "）", "·", "&"):
+        return False
+    return tok.tag.startswith(STOP_TAGS) and tok.tag not in ("nr", "nrt", "nrfg", "nz", "nt", "ns") or tok.word.startswith("某")
+
+
+def _generic(word: str) -> bool:
+    return word in GENERIC_MODIFIERS or bool(re.fullmatch(r"[0-9一二三四五六七八九十百几多两数]+[家个所座]?", word))
+
+
+def _extend_left(ctx: Context, head_start: int) -> int:
+    """Where the name ending in the head word at `head_start` begins."""
+    i = ctx.token_at[head_start]
+    start = ctx.tokens[i].start
+    taken = 0
+    while i > 0 and taken < 10:
+        prev = ctx.tokens[i - 1]
+        if _stops(prev) or start - prev.start > 30:
+            break
+        i -= 1
+        start = prev.start
+        taken += 1
+    return start
+
+
+def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | None:
+    """The start after dropping generic words in front, or None when nothing specific is left."""
+    toks = [t for t in ctx.tokens[ctx.token_at[start] : ctx.token_at[head_start] + 1]]
+    while toks and toks[0].end <= head_start and _generic(toks[0].word):
+        toks.pop(0)
+    if not toks:
+        return None
+    start = max(toks[0].start, start)
+    front = [t for t in toks if t.end <= head_start]
+    # The head's own token may carry specific characters (浙江大学/nt, 中国工商银行/nt).
+    own = ctx.tokens[ctx.token_at[head_start]]
+    own_front = ctx.folded[max(own.start, start) : head_start]
+    words = [t.word for t in front] + ([own_front] if own_front else [])
+    specific = [w for w in words if not _generic(w)]
+    if not specific:
+        return None
+    authority = all(is_place(w) or _generic(w) or w in AUTHORITY_WORDS for w in words)
+    if authority and (head in GOV_HEADS or head == "中心"):
+        return None  # 杭州市公安局网安支队: a public authority; places.py generalises the place
+    if head in WEAK_HEADS and not any(is_place(w) for w in words) and sum(len(w) for w in specific) < 4:
+        return None
+    return start
+
+
+def _suffix_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candidate]:
+    f = ctx.folded
+    for m in _HEAD_RE.finditer(f):
+        head = m.group()
+        end = m.end()
+        # 医院 inside 医院信息科 still ends a name; 公司 inside 公司化 does not.
+        if end < len(f) and head in WEAK_HEADS and not ctx.ends_token(end):
+            continue
+        own = ctx.tokens[ctx.token_at[m.start()]]
+        if len(head) == 1 and own.word != head and own.tag != "nt" and len(own.word) < 3:
+            continue  # 署 in 部署, 办 in 举办: a word, not a head
+        start = _extend_left(ctx, m.start())
+        start = _specific(ctx, start, m.start(), head) if start < m.start() else None
+        if start is None:
+            continue
+        name = f[start:end]
+        if is_kept_org(name):
+            kept.append((start, end))
+        else:
+            yield Candidate(start, end, K.org, key=name, hint=HEADS[head])
+
+
+def _trade_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candidate]:
+    """Short company names: a 字号 jieba does not know as a common word, then a trade word (明远科技)."""
+    for i, tok in enumerate(ctx.tokens[1:], 1):
+        if not tok.word.startswith(TRADE_WORDS):
+            continue
+        prev = ctx.tokens[i - 1]
+        if len(prev.word) not in (2, 3) or not re.fullmatch(r"[\u4e00-\u9fff]+", prev.word) or _generic(prev.word):
+            continue
+        if prev.tag not in ("nr", "nrt", "nrfg", "nz", "a", "j") or is_place(prev.word) or prev.word in VERB_STOP:
+            continue
+        name = prev.word + tok.word
+        inside_kept = any(s <= prev.start and tok.end <= e for s, e in kept)
+        if not inside_kept and not is_kept_org(name) and not is_kept_org(prev.word) and not is_kept_org(f"{ctx.folded[prev.start - 1 : prev.start]}{name}"):
+            yield Candidate(prev.start, tok.end, K.org, key=name, hint="公司", priority=68)
+
+
+LATIN_ORG = re.compile(
+    r"(?<![A-Za-z])(?:[A-Z][A-Za-z&'-]*\.? ){1,5}(?:Co\., ?Ltd\.?|Co\. Ltd\.?|Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|LLC|"
+    r"Group|Bank|Hospital|University|College|Institute)(?![A-Za-z])"
+)
+
+
+def _latin_names(ctx: Context) -> Iterator[Candidate]:
+    for m in LATIN_ORG.finditer(ctx.folded):
+        name = m.group()
+        if not any(k in name for k in KEEP_ORGS if k.isascii() and len(k) > 2):
+            yield Candidate(m.start(), m.end(), K.org, key=name.lower(), hint="公司")
+
+
+def _merge(cands: list[Candidate]) -> list[Candidate]:
+    """Overlapping or touching names are one name (中国工商银行 + 杭州分行)."""
+    cands.sort(key=lambda c: (c.start, -c.end))
+    out: list[Candidate] = []
+    for c in cands:
+        if out and c.start <= out[-1].end:
+            last = out[-1]
+            if c.end > last.end:
+                last.end = c.end
+                last.hint = c.hint
+        else:
+            out.append(c)
+    return out
+
+
+def detect_orgs(ctx: Context) -> list[Candidate]:
+    kept: list[tuple[int, int]] = []
+    suffixed = list(_suffix_names(ctx, kept))
+    found = _merge(suffixed + list(_trade_names(ctx, kept)))
+    for c in found:
+        c.key = ctx.folded[c.start : c.end]
+    return found + list(_latin_names(ctx))

@@ -1,0 +1,166 @@
+"""Person names: a surname plus context, never a guess from the characters alone.
+
+Evidence, any of:
+- a title after the surname or full name: 张主任, 李工, 王总, 周志强工程师, 李建国总经理;
+- a role before a full name: 联系人：王小明, 科长张伟, 信息科李娜, 由赵磊负责;
+- jieba tags a surname-led word as a person (nr) and it is three characters, or two with context;
+- a pinyin name in Latin letters: Zhang Wei, Wei Zhang, Mr. Wang.
+Once a full name is found, its other mentions are found too, with or without context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from community.redaction.lexicon import (
+    COMPOUND_SURNAMES,
+    FUNCTION_CHARS,
+    NOT_GIVEN,
+    PERSON_AFTER,
+    ROLE_BEFORE,
+    SINGLE_CHAR_TITLES,
+    SURNAMES,
+    TITLES,
+)
+from community.redaction.models import FindingKind as K
+from community.redaction.spans import Candidate, Context
+
+__all__ = ["detect_people"]
+
+_HANZI = re.compile(r"[\u4e00-\u9fff]")
+_BOUNDARY = set("，,。.；;：:、！!？?（）()「」『』“”\"'《》 \n\t|-/")
+# jieba sometimes tags these as names; they are words.
+NOT_NAMES = frozenset("高新 方案 安全 安装 万元 金额 和平 江湖 平安 明确 成本 成功 时间 关键 向上 司法 宁可 华为 齐全 严格 常规".split())
+
+PINYIN_SURNAMES = (
+    "Zhang Wang Li Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng Liang Xie Song Tang Han "
+    "Feng Deng Cao Peng Zeng Xiao Tian Dong Yuan Pan Yu Jiang Cai Du Ye Cheng Su Wei Lv Lyu Ding Ren Shen Yao Lu Cui "
+    "Zhong Tan Fan Jin Shi Liao Jia Xia Fu Fang Bai Zou Meng Xiong Qin Qiu Yin Xue Yan Duan Lei Hou Long Tao Mao Hao "
+    "Gong Shao Wan Qian Kong Chang Wen Kang Niu Ge Xing Qi Yi Qiao Pang Ni Zhuang Nie Ouyang"
+).split()
+_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uai|iao|ian|uan|van|ai|ei|ao|ou|an|en|in|un|"
+    r"vn|ia|ie|iu|ua|uo|ui|ue|ve|er|a|o|e|i|u|v)"
+)
+_PINYIN_GIVEN = rf"[A-Z]{_SYLLABLE}(?:-?{_SYLLABLE})?"
+_PS = "|".join(PINYIN_SURNAMES)
+PINYIN_NAME = re.compile(
+    rf"(?<![A-Za-z])(?:(?P<s1>{_PS}) (?P<g1>{_PINYIN_GIVEN})|(?P<g2>{_PINYIN_GIVEN}) (?P<s2>{_PS}))(?![A-Za-z])"
+)
+TITLED_LATIN = re.compile(rf"(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? (?P<s>{_PS}|[A-Z][a-z]+)(?![A-Za-z])")
+
+
+def _surname_at(f: str, i: int) -> str | None:
+    if f[i : i + 2] in COMPOUND_SURNAMES:
+        return f[i : i + 2]
+    return f[i] if f[i] in SURNAMES else None
+
+
+def _title_at(f: str, i: int) -> str | None:
+    for title in TITLES:
+        if f.startswith(title, i):
+            return title
+    return None
+
+
+def _given_ok(given: str) -> bool:
+    return all(_HANZI.match(c) and c not in NOT_GIVEN for c in given)
+
+
+def _boundary_after(f: str, j: int) -> bool:
+    return j >= len(f) or f[j] in _BOUNDARY or f.startswith(PERSON_AFTER, j) or _title_at(f, j) is not None
+
+
+def _role_before(f: str, i: int) -> bool:
+    k = i
+    while k > 0 and f[k - 1] in " :：":
+        k -= 1
+    return k == 0 or f[:k].endswith(ROLE_BEFORE)
+
+
+def _punct_before(f: str, i: int) -> bool:
+    return i == 0 or f[i - 1] in _BOUNDARY
+
+
+def _word_start_ok(ctx: Context, i: int) -> bool:
+    """The surname must open a word: not 全 in 安全, not 单 in 单位 (unless a name follows 由, 和 …)."""
+    if ctx.starts_token(i):
+        return True
+    return i > 0 and ctx.folded[i - 1] in FUNCTION_CHARS
+
+
+def _blocked_by_word(ctx: Context, i: int, s_end: int, name_end: int) -> bool:
+    """A dictionary word that is not a name opens at the surname and runs past it: 常务, 党委, 方案."""
+    if not ctx.starts_token(i):
+        return False
+    tok = ctx.tokens[ctx.token_at[i]]
+    if tok.word in NOT_NAMES:
+        return True
+    if tok.tag.startswith("nr") or tok.end == name_end:
+        return False
+    return tok.end > s_end
+
+
+def _jieba_says_name(ctx: Context, i: int, end: int) -> bool:
+    """jieba's words fall exactly on the name and one of them is tagged a person (欧阳/ns 娜娜/nrt)."""
+    if not (ctx.starts_token(i) and ctx.ends_token(end)) or ctx.folded[i:end] in NOT_NAMES:
+        return False
+    return any(t.tag.startswith("nr") for t in ctx.tokens[ctx.token_at[i] : ctx.token_at[end - 1] + 1])
+
+
+def _chinese_names(ctx: Context) -> Iterator[Candidate]:
+    f = ctx.folded
+    i = 0
+    while i < len(f):
+        surname = _surname_at(f, i)
+        if surname is None or not _word_start_ok(ctx, i):
+            i += 1
+            continue
+        s_end = i + len(surname)
+        found: Candidate | None = None
+        for g in (2, 1):  # full names: surname + one or two characters
+            end = s_end + g
+            given = f[s_end:end]
+            if end > len(f) or not _given_ok(given) or _blocked_by_word(ctx, i, s_end, end):
+                continue
+            jieba_name = _jieba_says_name(ctx, i, end)
+            titled = _title_at(f, end) is not None and not (_title_at(f, end) in SINGLE_CHAR_TITLES and g == 2)
+            cued = _role_before(f, i) and _boundary_after(f, end)
+            weak_cue = _role_before(f, i) or _punct_before(f, i) or _boundary_after(f, end)
+            if titled or cued or (jieba_name and (g == 2 or weak_cue)):
+                found = Candidate(i, end, K.person, key=f[i:end], hint=surname)
+                break
+        if found is None:  # surname + title only: 张主任, 李工, 王总
+            title = _title_at(f, s_end)
+            after = s_end + len(title) if title else s_end
+            if title and f[i:after] not in NOT_NAMES and not (surname == "高" and title == "工"):
+                if title not in SINGLE_CHAR_TITLES or ctx.ends_token(after) or _boundary_after(f, after):
+                    found = Candidate(i, s_end, K.person, key=surname, hint=surname)
+        if found is not None:
+            yield found
+            i = found.end
+        else:
+            i += 1
+
+
+def _latin_names(f: str) -> Iterator[Candidate]:
+    for m in PINYIN_NAME.finditer(f):
+        surname = m.group("s1") or m.group("s2")
+        yield Candidate(m.start(), m.end(), K.person, key=m.group().lower(), hint=surname)
+    for m in TITLED_LATIN.finditer(f):
+        yield Candidate(m.start("s"), m.end("s"), K.person, key=m.group("s").lower(), hint=m.group("s"))
+
+
+def _more_mentions(f: str, found: list[Candidate]) -> Iterator[Candidate]:
+    """Every other mention of a full name already found, with or without context."""
+    taken = [(c.start, c.end) for c in found]
+    for name in {c.key: c for c in found if c.end - c.start >= 2 and c.key == f[c.start : c.end]}.values():
+        for m in re.finditer(re.escape(name.key), f):
+            if not any(s <= m.start() < e for s, e in taken):
+                yield Candidate(m.start(), m.end(), K.person, key=name.key, hint=name.hint)
+
+
+def detect_people(ctx: Context) -> list[Candidate]:
+    found = list(_chinese_names(ctx)) + list(_latin_names(ctx.folded))
+    return found + list(_more_mentions(ctx.folded, found))
