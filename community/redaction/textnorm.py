@@ -16,7 +16,7 @@ from pathlib import Path
 
 __all__ = ["fold", "to_simplified_char"]
 
-_T2S_FILE = Path(__file__).with_name("data") / "t2s.txt"
+_T2S_FILE = Path(__file__).with_name("t2s.txt")
 _SPACES = "\u3000\u00a0\u2002\u2003\u2009\u200a\u202f\u205f"
 _DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\uff0d": "-"}
 
