@@ -68,7 +68,7 @@ def _roads(ctx: Context) -> Iterator[Candidate]:
         after_place = start > 0 and is_place(ctx.tokens[ctx.token_at[start - 1]].word)
         if start >= m.start() or not (house or named or after_place):
             continue
-        if not _specific(f[start : m.start()]):
+        if not house and not _specific(f[start : m.start()]) or f[start:].startswith("某"):
             continue
         end = house.end() if house else m.end()
         units = UNITS.match(f, end)

@@ -27,7 +27,7 @@ class AliasSource(Protocol):
 
 
 FORMS = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "(集团)", "集团", "总公司", "公司")
-TRADES = ("信息技术", "信息科技", "网络科技", "数字科技", "智能科技", "电子科技", "软件技术", "科技", "信息", "网络", "软件",
+TRADES = ("系统集成", "信息技术", "信息科技", "网络科技", "数据科技", "数字科技", "智能科技", "电子科技", "软件技术", "科技", "信息", "网络", "软件",
           "技术", "电子", "数据", "智能", "通信", "系统", "实业", "贸易", "发展", "控股", "投资", "咨询", "服务", "工程")  # fmt: skip
 NUMERALS = "一二三四五六七八九十"
 # Never proposed alone: they name a kind of organisation, not one.
@@ -106,7 +106,7 @@ def _university(name: str) -> list[str]:
         out += [f"{stem[0]}大{n}院", f"{stem}大学附{n}院", f"{stem}大学附属第{n}医院", f"{stem[0]}{n}", f"附{n}院"]
         return out
     rest = name
-    for long, short in (("师范大学", "师大"), ("交通大学", "交大"), ("理工大学", "理工"), ("科技大学", "科大"), ("医科大学", "医大"),
+    for long, short in (("职业技术学院", "职院"), ("职业学院", "职院"), ("师范大学", "师大"), ("交通大学", "交大"), ("理工大学", "理工"), ("科技大学", "科大"), ("医科大学", "医大"),
                         ("工业大学", "工大"), ("财经大学", "财大"), ("农业大学", "农大"), ("师范学院", "师院"), ("大学", "大")):
         if rest.endswith(long):
             stem = _short_place(rest[: -len(long)])
@@ -164,7 +164,7 @@ def propose_aliases(name: str, *, sources: tuple[AliasSource, ...] = ()) -> list
             break
     if brand != rest_core and len(brand) >= 2 and not generic_rest:
         if no_bracket != core:  # a company: 明远科技, 明远公司
-            out += [brand + "科技", brand + "公司", brand + "集团"]
+            out += [brand + w for w in ("科技", "公司", "集团", "信息", "软件", "网络", "数据", "电子", "智能")]
         out.append(brand)
         if places:
             out.append(_short_place(places[-1]) + brand)

@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from functools import lru_cache
+
+import rjieba
+
 from community.redaction.lexicon import GENERIC_MODIFIERS, KEEP_ORGS
 from community.redaction.models import FindingKind as K
 from community.redaction.places import is_place
@@ -39,7 +43,7 @@ _HEAD_RE = re.compile("|".join(re.escape(w) for w in _HEAD_WORDS))
 WEAK_HEADS = frozenset("中心 站 所 馆 社 台 局 厅 委 办 处 署 厂 企业 支队 总队 大队 营业部 院区 基金 证券 保险 期货 信托".split())
 # Heads of government bodies: with only a place in front they name a public authority, not a customer.
 GOV_HEADS = frozenset("人民政府 政府 委员会 管委会 人民法院 法院 人民检察院 检察院 公安局 分局 局 厅 委 办 署 支队 总队 大队 派出所".split())
-TRADE_WORDS = ("科技", "信息", "软件", "网络", "电子", "技术", "数据", "智能", "通信", "系统", "集成", "数码", "信息技术")
+TRADE_WORDS = ("科技", "信息", "软件", "网络", "电子", "技术", "数据", "智能", "通信", "系统", "集成", "数码", "信息技术", "公司")
 
 # Words that end an organisation name on its left: the sentence's verbs, prepositions and the like.
 VERB_STOP = frozenset(
@@ -51,7 +55,8 @@ VERB_STOP = frozenset(
         "需要 想 要 能 会 可以 应该 必须 发现 看到 了解 知道 遇到 处理 整改 加固 检查 测评 评估 审计 巡检 核查 和 与 及 或 "
         "对 于 以 并 也 都 还 又 即 就 等 了 的 地 得 着 过 之 其 该 此 这 那 及其 以及 或者 还是 同时 另外 此外 后来 最终 "
         "首先 其次 然后 今年 去年 明年 当年 今天 昨天 目前 现在 已经 曾经 正在 客户 用户 甲方 乙方 业主 我们 我方 我司 他们 "
-        "对方 项目 方案 系统 平台 招标 投标方 竞标 报价 预算 合同 公告 名单 清单 集成商 厂商 供应商 代理商 经销商 渠道 友商"
+        "对方 项目 方案 系统 平台 招标 投标方 竞标 报价 预算 合同 公告 名单 清单 集成商 厂商 供应商 代理商 经销商 渠道 友商 "
+        "已 正在 曾 再 很 更 最 才 只 仅 均 皆 全部 主要 尤其 特别 说 讲 问 看 听 去 来 通报 约谈 点名 批评 表扬 一批 一些 多个"
     ).split()
 )
 # Words that, with places, make up a public authority's name: 杭州市公安局网安支队, 浙江省大数据发展管理局.
@@ -61,7 +66,13 @@ AUTHORITY_WORDS = frozenset(
     "交通运输 住建 工信 经信 发改 发展改革 网络安全 信息化 委员会 人民 人民政府 政府 办公室 办公厅 保密 密码 国资 通信 "
     "通信管理局 能源 统计 海关 边检 金融 监管 监管局 总局 中心 支队 总队 大队".split()
 )
-STOP_TAGS = ("p", "c", "u", "r", "d", "y", "e", "o", "x", "w", "q")
+STOP_TAGS = ("p", "c", "u", "r", "y", "e", "o", "x", "w")
+
+
+@lru_cache(maxsize=8192)
+def rjieba_common(word: str) -> bool:
+    """A frequent dictionary word (配套, 感知): not a 字号."""
+    return rjieba.has_word(word) and not rjieba.tag(word, False)[0][1].startswith(("nr", "nz", "nt"))
 
 
 def is_kept_org(name: str) -> bool:
@@ -89,8 +100,11 @@ def _stops(tok: Token) -> bool:
     return tok.tag.startswith(STOP_TAGS) and tok.tag not in ("nr", "nrt", "nrfg", "nz", "nt", "ns") or tok.word.startswith("某")
 
 
+NOT_ORGS = frozenset("手机银行 网上银行 网银 电子银行 直销银行 数据银行 数据中心 运营中心 指挥中心 灾备中心 呼叫中心 客服中心".split())
+
+
 def _generic(word: str) -> bool:
-    return word in GENERIC_MODIFIERS or bool(re.fullmatch(r"[0-9一二三四五六七八九十百几多两数]+[家个所座]?", word))
+    return word in GENERIC_MODIFIERS or bool(re.fullmatch(r"[0-9一二三四五六七八九十百几多两数]+[家个所座批些类种级位名]?", word))
 
 
 def _extend_left(ctx: Context, head_start: int) -> int:
@@ -127,8 +141,10 @@ def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | Non
     authority = all(is_place(w) or _generic(w) or w in AUTHORITY_WORDS for w in words)
     if authority and (head in GOV_HEADS or head == "中心"):
         return None  # 杭州市公安局网安支队: a public authority; places.py generalises the place
-    if head in WEAK_HEADS and not any(is_place(w) for w in words) and sum(len(w) for w in specific) < 4:
-        return None
+    if head in WEAK_HEADS and not any(is_place(w) for w in words):
+        brandish = [t for t in front if t.tag in ("nr", "nrt", "nrfg", "nz", "nt", "j") and not _generic(t.word)]
+        if not brandish and sum(len(w) for w in specific) < 6:
+            return None
     return start
 
 
@@ -148,6 +164,8 @@ def _suffix_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candida
         if start is None:
             continue
         name = f[start:end]
+        if name in NOT_ORGS or name.endswith(tuple(NOT_ORGS)) and not any(is_place(t.word) for t in ctx.tokens[ctx.token_at[start] : ctx.token_at[end - 1]]):
+            continue
         if is_kept_org(name):
             kept.append((start, end))
         else:
@@ -162,7 +180,9 @@ def _trade_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candidat
         prev = ctx.tokens[i - 1]
         if len(prev.word) not in (2, 3) or not re.fullmatch(r"[\u4e00-\u9fff]+", prev.word) or _generic(prev.word):
             continue
-        if prev.tag not in ("nr", "nrt", "nrfg", "nz", "a", "j") or is_place(prev.word) or prev.word in VERB_STOP:
+        if prev.tag.startswith(("v", "p", "c", "u", "r", "d", "m", "q", "x", "f", "t", "n")) and prev.tag not in ("nr", "nrt", "nrfg", "nz", "nt"):
+            continue
+        if is_place(prev.word) or prev.word in VERB_STOP or rjieba_common(prev.word):
             continue
         name = prev.word + tok.word
         inside_kept = any(s <= prev.start and tok.end <= e for s, e in kept)

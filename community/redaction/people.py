@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+
+import rjieba
 
 from community.redaction.lexicon import (
     COMPOUND_SURNAMES,
@@ -31,7 +34,15 @@ __all__ = ["detect_people"]
 _HANZI = re.compile(r"[\u4e00-\u9fff]")
 _BOUNDARY = set("，,。.；;：:、！!？?（）()「」『』“”\"'《》 \n\t|-/")
 # jieba sometimes tags these as names; they are words.
-NOT_NAMES = frozenset("高新 方案 安全 安装 万元 金额 和平 江湖 平安 明确 成本 成功 时间 关键 向上 司法 宁可 华为 齐全 严格 常规".split())
+NOT_NAMES = frozenset("高新 方案 安全 安装 万元 金额 和平 江湖 平安 明确 成本 成功 时间 关键 向上 司法 宁可 华为 齐全 严格 常规 "
+                      "安全法 安全性 信息 包括 于是 万台 方面 高级 高效 高危 单独 单点 石油 金融 黄金 程序 孙子 龙头".split())
+
+
+@lru_cache(maxsize=8192)
+def _common_word(word: str) -> bool:
+    """A dictionary word that jieba does not read as a person (安全, 信息, 方案)."""
+    tags = rjieba.tag(word, False)
+    return len(tags) == 1 and not tags[0][1].startswith("nr") and len(word) >= 2
 
 PINYIN_SURNAMES = (
     "Zhang Wang Li Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng Liang Xie Song Tang Han "
@@ -84,8 +95,8 @@ def _punct_before(f: str, i: int) -> bool:
 
 
 def _word_start_ok(ctx: Context, i: int) -> bool:
-    """The surname must open a word: not 全 in 安全, not 单 in 单位 (unless a name follows 由, 和 …)."""
-    if ctx.starts_token(i):
+    """The surname must open a word: not 全 in 安全, not 单 in 单位 (unless a name follows 由, 和, 科长 …)."""
+    if ctx.starts_token(i) or _role_before(ctx.folded, i):
         return True
     return i > 0 and ctx.folded[i - 1] in FUNCTION_CHARS
 
@@ -124,9 +135,12 @@ def _chinese_names(ctx: Context) -> Iterator[Candidate]:
             given = f[s_end:end]
             if end > len(f) or not _given_ok(given) or _blocked_by_word(ctx, i, s_end, end):
                 continue
+            if _common_word(f[i : s_end + 1]) or _common_word(f[i:end]):
+                continue
             jieba_name = _jieba_says_name(ctx, i, end)
             titled = _title_at(f, end) is not None and not (_title_at(f, end) in SINGLE_CHAR_TITLES and g == 2)
-            cued = _role_before(f, i) and _boundary_after(f, end)
+            strong_role = _role_before(f, i) and i > 0 and f[:i].rstrip(" :：").endswith(TITLES + ("负责人", "对接人", "联系人", "老板", "采购", "接口人"))
+            cued = _role_before(f, i) and (_boundary_after(f, end) or (strong_role and ctx.ends_token(end)))
             weak_cue = _role_before(f, i) or _punct_before(f, i) or _boundary_after(f, end)
             if titled or cued or (jieba_name and (g == 2 or weak_cue)):
                 found = Candidate(i, end, K.person, key=f[i:end], hint=surname)

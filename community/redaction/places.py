@@ -77,9 +77,11 @@ def _piece_at(ctx: Context, i: int) -> tuple[str, list[Place]] | None:
             return piece, g.full[piece]
         if piece in g.province_short and ctx.starts_token(i):
             return piece, [g.province_short[piece]]
-        if piece in g.short and ctx.starts_token(i):
+        if piece in g.short:
             tok = ctx.tokens[ctx.token_at[i]]
-            if (tok.end == i + length and tok.tag == "ns") or _piece_follows(f, i + length):
+            own_word = tok.tag == "ns" and tok.start <= i and tok.end >= i + length
+            cued = f.startswith(("的一家", "的这家", "的某", "的客户", "地区", "本地"), i + length) or f[:i].endswith(("在", "于", "是", "位于", "地处", "来自", "到"))
+            if own_word or (ctx.starts_token(i) and (cued or _piece_follows(f, i + length))):
                 return piece, g.short[piece]
     return None
 

@@ -164,7 +164,7 @@ _QTY = rf"(?P<n>{_NUMBER})\s?(?P<wan>万)?(?P<more>余|多)?"
 SIZES: list[tuple[K, re.Pattern[str]]] = [
     (K.beds, re.compile(rf"(?:床位|床位数|编制床位|开放床位|实际开放床位|核定床位)(?:数)?(?:约|近|超过|达|有|为|共)?\s?[:：|]?\s?{_QTY}\s?(?P<unit>张|床)?")),
     (K.beds, re.compile(rf"{_QTY}\s?(?P<unit>张|个)\s?(?:编制|开放|核定)?床位")),
-    (K.headcount, re.compile(rf"{_PEOPLE}(?:总数|数量|规模)?(?:约|近|超过|超|达|有|为|共|逾|将近)?\s?[:：|]?\s?{_QTY}\s?(?P<unit>人|名)")),
+    (K.headcount, re.compile(rf"{_PEOPLE}(?:总数|数量|规模)?(?:约|近|超过|超|达|有|为|共|逾|将近)?\s?[:：|]?\s?(?:约|近|超过|超|达|逾|将近)?{_QTY}\s?(?P<unit>人|名)")),
     (K.headcount, re.compile(rf"{_QTY}\s?(?P<unit>人|名)(?:左右)?的?(?:{_PEOPLE}|规模|团队|职工队伍)")),
 ]
 
