@@ -14,6 +14,7 @@ import re
 from typing import Protocol, runtime_checkable
 
 from community.redaction.places import _gaz  # the shared gazetteer instance
+from community.redaction.spans import common_word
 from community.redaction.textnorm import fold
 
 __all__ = ["AliasSource", "propose_aliases"]
@@ -174,6 +175,8 @@ def propose_aliases(name: str, *, sources: tuple[AliasSource, ...] = ()) -> list
     seen: dict[str, None] = {}
     for alias in out:
         alias = alias.strip()
-        if len(alias) >= 2 and alias not in TOO_GENERIC and not _GENERIC_REST.fullmatch(alias) and alias not in seen:
+        if alias != full and (common_word(alias) or alias in TOO_GENERIC or _GENERIC_REST.fullmatch(alias)):
+            continue  # 商行 (from 商丘银行), 人民医院: words, not this customer
+        if len(alias) >= 2 and alias not in seen:
             seen[alias] = None
     return sorted(seen, key=len, reverse=True)

@@ -11,14 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from functools import lru_cache
-
-import rjieba
-
 from community.redaction.lexicon import GENERIC_MODIFIERS, KEEP_ORGS
 from community.redaction.models import FindingKind as K
 from community.redaction.places import is_place
-from community.redaction.spans import Candidate, Context, Token
+from community.redaction.spans import Candidate, Context, Token, common_word
 
 __all__ = ["detect_orgs", "org_type", "is_kept_org"]
 
@@ -69,20 +65,23 @@ AUTHORITY_WORDS = frozenset(
 STOP_TAGS = ("p", "c", "u", "r", "y", "e", "o", "x", "w")
 
 
-@lru_cache(maxsize=8192)
-def rjieba_common(word: str) -> bool:
-    """A frequent dictionary word (配套, 感知): not a 字号."""
-    return rjieba.has_word(word) and not rjieba.tag(word, False)[0][1].startswith(("nr", "nz", "nt"))
-
-
 def is_kept_org(name: str) -> bool:
     """A security vendor or a regulator, or a body whose name opens with one (中国人民银行杭州中心支行)."""
     bare = re.sub(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$", "", name)
     return name in KEEP_ORGS or bare in KEEP_ORGS or any(name.startswith(k) for k in KEEP_ORGS if len(k) >= 3)
 
 
+_FORMS = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|\(集团\)|（集团）)$")
+
+
 def org_type(name: str) -> str:
-    """The type word of a placeholder: 公司, 医院, 银行, 高校, 学校, 单位 or 机构."""
+    """The type word of a placeholder: 公司, 医院, 银行, 高校, 学校, 单位 or 机构 (宁波银行股份有限公司 → 银行)."""
+    bare = _FORMS.sub("", name)
+    if bare != name:
+        for head in _HEAD_WORDS:
+            if bare.endswith(head) and HEADS[head] != "机构":
+                return HEADS[head]
+        return "公司"
     for head in _HEAD_WORDS:
         if name.endswith(head):
             return HEADS[head]
@@ -157,8 +156,8 @@ def _suffix_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candida
         if end < len(f) and head in WEAK_HEADS and not ctx.ends_token(end):
             continue
         own = ctx.tokens[ctx.token_at[m.start()]]
-        if len(head) == 1 and own.word != head and own.tag != "nt" and len(own.word) < 3:
-            continue  # 署 in 部署, 办 in 举办: a word, not a head
+        if len(head) == 1 and own.word != head and (own.tag not in ("nt", "nz", "ns", "n", "j", "nr") or len(own.word) < 3 and own.tag != "nt"):
+            continue  # 署 in 部署, 办 in 举办, 台 in 上百台: a word, not a head
         start = _extend_left(ctx, m.start())
         start = _specific(ctx, start, m.start(), head) if start < m.start() else None
         if start is None:
@@ -182,7 +181,7 @@ def _trade_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candidat
             continue
         if prev.tag.startswith(("v", "p", "c", "u", "r", "d", "m", "q", "x", "f", "t", "n")) and prev.tag not in ("nr", "nrt", "nrfg", "nz", "nt"):
             continue
-        if is_place(prev.word) or prev.word in VERB_STOP or rjieba_common(prev.word):
+        if is_place(prev.word) or prev.word in VERB_STOP or common_word(prev.word):
             continue
         name = prev.word + tok.word
         inside_kept = any(s <= prev.start and tok.end <= e for s, e in kept)

@@ -27,7 +27,7 @@ from community.redaction.lexicon import (
     TITLES,
 )
 from community.redaction.models import FindingKind as K
-from community.redaction.spans import Candidate, Context
+from community.redaction.spans import Candidate, Context, common_word
 
 __all__ = ["detect_people"]
 
@@ -35,14 +35,8 @@ _HANZI = re.compile(r"[\u4e00-\u9fff]")
 _BOUNDARY = set("，,。.；;：:、！!？?（）()「」『』“”\"'《》 \n\t|-/")
 # jieba sometimes tags these as names; they are words.
 NOT_NAMES = frozenset("高新 方案 安全 安装 万元 金额 和平 江湖 平安 明确 成本 成功 时间 关键 向上 司法 宁可 华为 齐全 严格 常规 "
-                      "安全法 安全性 信息 包括 于是 万台 方面 高级 高效 高危 单独 单点 石油 金融 黄金 程序 孙子 龙头".split())
+                      "安全法 安全性 师生 信息 包括 于是 万台 方面 高级 高效 高危 单独 单点 石油 金融 黄金 程序 孙子 龙头".split())
 
-
-@lru_cache(maxsize=8192)
-def _common_word(word: str) -> bool:
-    """A dictionary word that jieba does not read as a person (安全, 信息, 方案)."""
-    tags = rjieba.tag(word, False)
-    return len(tags) == 1 and not tags[0][1].startswith("nr") and len(word) >= 2
 
 PINYIN_SURNAMES = (
     "Zhang Wang Li Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng Liang Xie Song Tang Han "
@@ -84,6 +78,8 @@ def _boundary_after(f: str, j: int) -> bool:
 
 
 def _role_before(f: str, i: int) -> bool:
+    if f[:i].rstrip(" ").endswith((":", "：", "|")):
+        return True
     k = i
     while k > 0 and f[k - 1] in " :：":
         k -= 1
@@ -120,6 +116,22 @@ def _jieba_says_name(ctx: Context, i: int, end: int) -> bool:
     return any(t.tag.startswith("nr") for t in ctx.tokens[ctx.token_at[i] : ctx.token_at[end - 1] + 1])
 
 
+_ITEM_EDGE = set("、，,|;；:：\n/")
+
+
+def _standalone(f: str, i: int, end: int) -> bool:
+    """A list item or table cell that is just a surname and a given name: | 包强溪 |, 唐生洋、崔燕春."""
+    k = i
+    while k > 0 and f[k - 1] == " ":
+        k -= 1
+    j = end
+    while j < len(f) and f[j] == " ":
+        j += 1
+    return (k == 0 or f[k - 1] in _ITEM_EDGE or f[:k].endswith(("我方", "对方", "参会", "参会人"))) and (
+        j >= len(f) or f[j] in _ITEM_EDGE or f[j] in "(（。."
+    )
+
+
 def _chinese_names(ctx: Context) -> Iterator[Candidate]:
     f = ctx.folded
     i = 0
@@ -130,14 +142,15 @@ def _chinese_names(ctx: Context) -> Iterator[Candidate]:
             continue
         s_end = i + len(surname)
         found: Candidate | None = None
-        for g in (2, 1):  # full names: surname + one or two characters
+        # Full names: surname + one or two characters; jieba's reading decides between 邢家|去 and 邢家宏.
+        order = (1, 2) if _jieba_says_name(ctx, i, s_end + 1) and not _jieba_says_name(ctx, i, s_end + 2) else (2, 1)
+        for g in order:
             end = s_end + g
             given = f[s_end:end]
-            if end > len(f) or not _given_ok(given) or _blocked_by_word(ctx, i, s_end, end):
+            if end > len(f) or not _given_ok(given) or f[i:end] in NOT_NAMES or common_word(f[i:end]):
                 continue
-            if _common_word(f[i : s_end + 1]) or _common_word(f[i:end]):
-                continue
-            jieba_name = _jieba_says_name(ctx, i, end)
+            standalone = _standalone(f, i, end)
+            jieba_name = standalone or (_jieba_says_name(ctx, i, end) and not _blocked_by_word(ctx, i, s_end, end))
             titled = _title_at(f, end) is not None and not (_title_at(f, end) in SINGLE_CHAR_TITLES and g == 2)
             strong_role = _role_before(f, i) and i > 0 and f[:i].rstrip(" :：").endswith(TITLES + ("负责人", "对接人", "联系人", "老板", "采购", "接口人"))
             cued = _role_before(f, i) and (_boundary_after(f, end) or (strong_role and ctx.ends_token(end)))

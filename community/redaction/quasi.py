@@ -71,7 +71,7 @@ MONEY = re.compile(
 MONEY_CUE = re.compile(
     r"(?:预算|金额|合同额|合同金额|合同价|报价|投资|费用|花费|总价|中标价|中标金额|采购额|采购金额|标的|成交价|成交额|造价|"
     r"价格|价款|回款|单价|年费|服务费|维保费|首付|尾款|下单额|订单额|销售额|营收|收入|产值|拨款|资金|经费|补贴|罚款|罚没|"
-    r"赔偿|损失|价值|返点|返利)[^。；;\n]{0,8}$"
+    r"赔偿|损失|价值|返点|返利|合计|共计|总计|总额|合同|签约|中标|budget|Budget|BUDGET|price|Price|cost|Cost|deal|Deal)[^。；;\n]{0,8}$"
 )
 NOT_MONEY_AFTER = re.compile(r"\s?(?:条|人|台|次|个|张|份|户|行|字|GB|TB|PB|G\b|T\b|小时|分钟|天|家|所|座|名|位|套|件|笔|页|张|篇|万次|倍|%|％)")
 
@@ -83,7 +83,7 @@ def _money(ctx: Context) -> Iterator[Candidate]:
         if m.start("n1") > 0 and (f[m.start("n1") - 1].isdigit() or f[m.start("n1") - 1] in ".-/"):
             continue
         currency = bool(pre) or bool(yuan) or unit.endswith("元") or unit == "块"
-        cued = bool(MONEY_CUE.search(f[max(0, m.start() - 16) : m.start()]))
+        cued = bool(MONEY_CUE.search(f[max(0, m.start("n1") - 16) : m.start("n1")]))
         if not currency and not (cued and unit):
             continue
         if NOT_MONEY_AFTER.match(f, m.end()) or (not unit and not pre and not yuan):

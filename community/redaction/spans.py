@@ -7,14 +7,23 @@ the engine picks non-overlapping ones by priority and length, then names them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import rjieba
 
 from community.redaction.models import FindingKind
 from community.redaction.textnorm import fold
 
-__all__ = ["Candidate", "Context", "Token", "PRIORITY"]
+__all__ = ["Candidate", "Context", "Token", "PRIORITY", "common_word"]
+
+
+@lru_cache(maxsize=16384)
+def common_word(word: str, min_freq: int = 50) -> bool:
+    """A frequent word of jieba's dictionary that is not a person's name: 常务, 安全, 方案, 配套 (not 常远, 明远)."""
+    if len(word) < 2 or not rjieba.has_word(word):
+        return False
+    tags = rjieba.tag(word, False)
+    return len(tags) == 1 and not tags[0][1].startswith("nr") and rjieba.suggest_freq(word) >= min_freq
 
 # Higher wins an overlap; equal priorities prefer the longer span.
 PRIORITY: dict[FindingKind, int] = {
@@ -93,7 +102,9 @@ class Context:
         return index
 
     def starts_token(self, pos: int) -> bool:
-        return pos == 0 or (pos < len(self.folded) and self.tokens[self.token_at[pos]].start == pos)
+        return pos == 0 or (0 < pos < len(self.folded) and self.tokens[self.token_at[pos]].start == pos)
 
     def ends_token(self, pos: int) -> bool:
-        return pos == len(self.folded) or (pos > 0 and self.tokens[self.token_at[pos - 1]].end == pos)
+        if pos >= len(self.folded):
+            return pos == len(self.folded)
+        return pos > 0 and self.tokens[self.token_at[pos - 1]].end == pos
