@@ -30,6 +30,7 @@ _GENERIC_BUILDING = frozenset(
     "智慧 工业 产业 科技 软件 数据 云 创新 创业 商业 金融 物流 信息 安全 医疗 教育 办公 行政 综合 新 老 该 本 此 这 某 "
     "农村 乡村 城镇 城乡 美丽 数字 智能 文化 生态 特色 城市 社区 示范 试点".split()
 )
+_ORG_HEADS = ("公司", "集团", "医院", "银行", "大学", "学院", "学校", "中学", "小学", "政府", "委员会", "研究院", "研究所")
 _STOP_WORDS = frozenset("位于 地处 坐落 坐落于 地址 搬迁 搬到 迁至 迁到 设在 设于 在 于 到 至 从 是 为 和 与 及 的 处".split())
 
 
@@ -41,6 +42,7 @@ def _left_name(ctx: Context, end: int, max_chars: int = 8) -> int:
         prev = ctx.tokens[i - 1]
         if (
             prev.word in _STOP_WORDS
+            or prev.word.endswith(_ORG_HEADS)
             or is_place(prev.word)
             or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", prev.word)
             or prev.tag.startswith(("p", "c", "u", "r", "d", "v", "x"))

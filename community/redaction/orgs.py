@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import rjieba
+
 from community.redaction.lexicon import GENERIC_MODIFIERS, KEEP_ORGS
 from community.redaction.models import FindingKind as K
 from community.redaction.places import is_place
@@ -62,7 +64,7 @@ AUTHORITY_WORDS = frozenset(
     "交通运输 住建 工信 经信 发改 发展改革 网络安全 信息化 委员会 人民 人民政府 政府 办公室 办公厅 保密 密码 国资 通信 "
     "通信管理局 能源 统计 海关 边检 金融 监管 监管局 总局 中心 支队 总队 大队".split()
 )
-STOP_TAGS = ("p", "c", "u", "r", "y", "e", "o", "x", "w")
+STOP_TAGS = ("p", "c", "u", "r", "y", "e", "o")  # punctuation (x, w) is caught by its characters
 
 
 def is_kept_org(name: str) -> bool:
@@ -171,22 +173,36 @@ def _suffix_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candida
             yield Candidate(start, end, K.org, key=name, hint=HEADS[head])
 
 
+# Characters that do not occur in a 字号 but start or end the words before a trade word (讲关键信息, 把园区网络).
+_NOT_BRAND = set("的了和与及或在是把被让给跟向对从到为以于而但并且别只也都就还又再很更最讲说走看做用开关录配个些这那其该各每某我你他她它们有无不没要会能")
+_EDGE = set("，,。.；;：:、|（(）)“”\"'「」《》 \n-–—·•*#")
+
+
 def _trade_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candidate]:
-    """Short company names: a 字号 jieba does not know as a common word, then a trade word (明远科技)."""
-    for i, tok in enumerate(ctx.tokens[1:], 1):
-        if not tok.word.startswith(TRADE_WORDS):
+    """Short company names: a 字号 of two or three characters right after a boundary, then a trade word
+    that ends the word there (；昊辰信息也来竞标, ，泓数信息（负责软件）, 明远科技报价更低)."""
+    f = ctx.folded
+    for m in re.finditer("|".join(TRADE_WORDS), f):
+        if not ctx.ends_token(m.end()) and m.end() < len(f) and f[m.end()] not in _EDGE:
             continue
-        prev = ctx.tokens[i - 1]
-        if len(prev.word) not in (2, 3) or not re.fullmatch(r"[\u4e00-\u9fff]+", prev.word) or _generic(prev.word):
-            continue
-        if prev.tag.startswith(("v", "p", "c", "u", "r", "d", "m", "q", "x", "f", "t", "n")) and prev.tag not in ("nr", "nrt", "nrfg", "nz", "nt"):
-            continue
-        if is_place(prev.word) or prev.word in VERB_STOP or common_word(prev.word):
-            continue
-        name = prev.word + tok.word
-        inside_kept = any(s <= prev.start and tok.end <= e for s, e in kept)
-        if not inside_kept and not is_kept_org(name) and not is_kept_org(prev.word) and not is_kept_org(f"{ctx.folded[prev.start - 1 : prev.start]}{name}"):
-            yield Candidate(prev.start, tok.end, K.org, key=name, hint="公司", priority=68)
+        for size in (2, 3):
+            start = m.start() - size
+            brand = f[start : m.start()]
+            if start < 0 or not re.fullmatch(r"[\u4e00-\u9fff]+", brand):
+                continue
+            before = f[:start]
+            opens = start == 0 or f[start - 1] in _EDGE or before.endswith(tuple(VERB_STOP))
+            if not opens or not ctx.starts_token(start) and f[start - 1] not in _EDGE:
+                continue
+            if _generic(brand) or is_place(brand) or brand in VERB_STOP or any(c in _NOT_BRAND for c in brand):
+                continue
+            if rjieba.has_word(brand) and not rjieba.tag(brand, False)[0][1].startswith(("nr", "nz", "nt", "j")):
+                continue  # a dictionary word (园区, 录音, 配套) is not a 字号
+            name = brand + m.group()
+            if any(s <= start and m.end() <= e for s, e in kept) or is_kept_org(name) or is_kept_org(brand):
+                continue
+            yield Candidate(start, m.end(), K.org, key=name, hint="公司", priority=68)
+            break
 
 
 LATIN_ORG = re.compile(
