@@ -41,7 +41,7 @@ _HEAD_RE = re.compile("|".join(re.escape(w) for w in _HEAD_WORDS))
 WEAK_HEADS = frozenset("中心 站 所 馆 社 台 局 厅 委 办 处 署 厂 企业 支队 总队 大队 营业部 院区 基金 证券 保险 期货 信托".split())
 # Heads of government bodies: with only a place in front they name a public authority, not a customer.
 GOV_HEADS = frozenset("人民政府 政府 委员会 管委会 人民法院 法院 人民检察院 检察院 公安局 分局 局 厅 委 办 署 支队 总队 大队 派出所".split())
-TRADE_WORDS = ("科技", "信息", "软件", "网络", "电子", "技术", "数据", "智能", "通信", "系统", "集成", "数码", "信息技术", "公司")
+TRADE_WORDS = ("科技", "信息", "软件", "电子", "通信", "数码", "公司", "集团")
 
 # Words that end an organisation name on its left: the sentence's verbs, prepositions and the like.
 VERB_STOP = frozenset(
@@ -101,7 +101,7 @@ def _stops(tok: Token) -> bool:
     return tok.tag.startswith(STOP_TAGS) and tok.tag not in ("nr", "nrt", "nrfg", "nz", "nt", "ns") or tok.word.startswith("某")
 
 
-NOT_ORGS = frozenset("手机银行 网上银行 网银 电子银行 直销银行 数据银行 数据中心 运营中心 指挥中心 灾备中心 呼叫中心 客服中心".split())
+NOT_ORGS = frozenset("中小学 中小学校 手机银行 网上银行 网银 电子银行 直销银行 数据银行 数据中心 运营中心 指挥中心 灾备中心 呼叫中心 客服中心".split())
 
 
 def _generic(word: str) -> bool:
@@ -136,7 +136,8 @@ def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | Non
     own = ctx.tokens[ctx.token_at[head_start]]
     own_front = ctx.folded[max(own.start, start) : head_start]
     words = [t.word for t in front] + ([own_front] if own_front else [])
-    specific = [w for w in words if not _generic(w)]
+    # Specific: a place, a word jieba does not know as a frequent common word (明远, 华睿), or a name tag.
+    specific = [w for w in words if not _generic(w) and (is_place(w) or not common_word(w, 200))]
     if not specific:
         return None
     authority = all(is_place(w) or _generic(w) or w in AUTHORITY_WORDS for w in words)

@@ -50,8 +50,15 @@ _SYLLABLE = (
 )
 _PINYIN_GIVEN = rf"[A-Z]{_SYLLABLE}(?:-?{_SYLLABLE})?"
 _PS = "|".join(PINYIN_SURNAMES)
+# English given names partners use with a Chinese surname (Tony Zhang); a short list, not a dictionary.
+_ENGLISH = (
+    "Tony|Jack|Kevin|David|Michael|Peter|Eric|Jason|Frank|Steven|Vincent|Leo|Allen|Andy|Alex|Bob|Ben|James|John|Tom|"
+    "Jerry|Sam|Simon|Ken|Terry|Ray|Roy|Ryan|Henry|Lucas|William|Jimmy|Bruce|Charles|Daniel|Edward|George|Jeff|Mark|"
+    "Lily|Lucy|Amy|Anna|Cindy|Coco|Grace|Helen|Irene|Jenny|Joyce|Judy|Linda|Lisa|Maggie|Mary|Nancy|Nina|Sally|Sophia|"
+    "Stella|Tina|Vivian|Wendy|Emily|Emma|Angela|Alice|Cathy|Cherry|Echo|Eva|Fiona|Ivy|Jessica|Kelly|Rose|Ruby|Sunny"
+)
 PINYIN_NAME = re.compile(
-    rf"(?<![A-Za-z])(?:(?P<s1>{_PS}) (?P<g1>{_PINYIN_GIVEN})|(?P<g2>{_PINYIN_GIVEN}) (?P<s2>{_PS}))(?![A-Za-z])"
+    rf"(?<![A-Za-z])(?:(?P<s1>{_PS}) (?P<g1>{_PINYIN_GIVEN})|(?P<g2>{_PINYIN_GIVEN}|{_ENGLISH}) (?P<s2>{_PS}))(?![A-Za-z])"
 )
 TITLED_LATIN = re.compile(rf"(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? (?P<s>{_PS}|[A-Z][a-z]+)(?![A-Za-z])")
 
@@ -127,7 +134,7 @@ def _standalone(f: str, i: int, end: int) -> bool:
     j = end
     while j < len(f) and f[j] == " ":
         j += 1
-    return (k == 0 or f[k - 1] in _ITEM_EDGE or f[:k].endswith(("我方", "对方", "参会", "参会人"))) and (
+    return (k == 0 or f[k - 1] in _ITEM_EDGE or f[k - 1] in "(（" or f[:k].endswith(("我方", "对方", "参会", "参会人"))) and (
         j >= len(f) or f[j] in _ITEM_EDGE or f[j] in "(（。."
     )
 
@@ -161,7 +168,8 @@ def _chinese_names(ctx: Context) -> Iterator[Candidate]:
         if found is None:  # surname + title only: 张主任, 李工, 王总
             title = _title_at(f, s_end)
             after = s_end + len(title) if title else s_end
-            if title and f[i:after] not in NOT_NAMES and not (surname == "高" and title == "工"):
+            single = title in SINGLE_CHAR_TITLES if title else False
+            if title and f[i:after] not in NOT_NAMES and not (single and common_word(f[i:after])) and not (surname == "高" and title == "工"):
                 if title not in SINGLE_CHAR_TITLES or ctx.ends_token(after) or _boundary_after(f, after):
                     found = Candidate(i, s_end, K.person, key=surname, hint=surname)
         if found is not None:

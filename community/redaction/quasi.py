@@ -65,14 +65,16 @@ _SCALE = {"": 1, "元": 1, "块": 1, "千": 1e3, "千元": 1e3, "k": 1e3, "K": 1
           "百万": 1e6, "百万元": 1e6, "千万": 1e7, "千万元": 1e7, "亿": 1e8, "亿元": 1e8, "M": 1e6}  # fmt: skip
 _APPROX = r"(?:约|近|超过|超|逾|将近|大约|接近|不到|不足|共计|合计|总计|累计)?"
 MONEY = re.compile(
-    rf"(?P<pre>(?:¥|RMB|CNY|人民币)\s?)?{_APPROX}(?P<n1>{_NUMBER})(?:\s?(?:-|~|至|到)\s?(?P<n2>{_NUMBER}))?"
-    r"\s?(?P<unit>百万元|千万元|万元|亿元|千元|百万|千万|万|亿|元|块|[kKwWM](?![A-Za-z]))?(?P<tail>余|多)?(?P<yuan>元|人民币)?"
+    rf"(?P<pre>(?:¥|RMB|CNY|人民币)\s?)?{_APPROX}(?<![\d.,])(?P<n1>{_NUMBER})(?:\s?(?:-|~|至|到)\s?(?P<n2>{_NUMBER}))?"
+    r"(?:余|多)?\s?(?P<unit>百万元|千万元|万元|亿元|千元|百万|千万|万|亿|元|块|[kKwWM](?![A-Za-z]))?(?P<tail>余|多)?(?P<yuan>元|人民币)?"
 )
 MONEY_CUE = re.compile(
     r"(?:预算|金额|合同额|合同金额|合同价|报价|投资|费用|花费|总价|中标价|中标金额|采购额|采购金额|标的|成交价|成交额|造价|"
     r"价格|价款|回款|单价|年费|服务费|维保费|首付|尾款|下单额|订单额|销售额|营收|收入|产值|拨款|资金|经费|补贴|罚款|罚没|"
     r"赔偿|损失|价值|返点|返利|合计|共计|总计|总额|合同|签约|中标|budget|Budget|BUDGET|price|Price|cost|Cost|deal|Deal)[^。；;\n]{0,8}$"
 )
+# Nouns that make a bare 300万 a count, not money, when they come shortly before it.
+COUNTED = re.compile(r"用户|条|人口|人次|访问|终端|设备|台|次|行|字|页|个|户|会员|粉丝|下载|请求|日志|数据量|记录")
 NOT_MONEY_AFTER = re.compile(r"\s?(?:条|人|台|次|个|张|份|户|行|字|GB|TB|PB|G\b|T\b|小时|分钟|天|家|所|座|名|位|套|件|笔|页|张|篇|万次|倍|%|％)")
 
 
@@ -84,7 +86,8 @@ def _money(ctx: Context) -> Iterator[Candidate]:
             continue
         currency = bool(pre) or bool(yuan) or unit.endswith("元") or unit == "块"
         cued = bool(MONEY_CUE.search(f[max(0, m.start("n1") - 16) : m.start("n1")]))
-        if not currency and not (cued and unit):
+        clause_end = m.end() >= len(f) or f[m.end()] in "。，,；;！!\n)）"
+        if not currency and not (unit and (cued or clause_end and not COUNTED.search(f[max(0, m.start() - 30) : m.start()]))):
             continue
         if NOT_MONEY_AFTER.match(f, m.end()) or (not unit and not pre and not yuan):
             continue

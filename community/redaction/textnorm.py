@@ -41,6 +41,8 @@ def _fold_char(ch: str) -> str:
         return " "
     if ch in _DASHES:
         return _DASHES[ch]
+    if ch == "\uff0c":  # ， stays: folded to "," it would read as a thousands separator (003，3980万元)
+        return ch
     if "\uff01" <= ch <= "\uff5e" or ch == "\uffe5":
         folded = unicodedata.normalize("NFKC", ch)
         return folded if len(folded) == 1 else ch
