@@ -13,8 +13,13 @@ from __future__ import annotations
 import re
 from typing import Protocol, runtime_checkable
 
-from community.redaction.places import _gaz  # the shared gazetteer instance
-from community.redaction.spans import common_word
+import rjieba
+
+from assistant.name_rules import match_words
+from community.redaction.lexicon import DOMAIN_WORDS
+from community.redaction.orgs import AUTHORITY_WORDS
+from community.redaction.places import _gaz, is_place
+from community.redaction.spans import common_word, ordinary_word
 from community.redaction.textnorm import fold
 
 __all__ = ["AliasSource", "propose_aliases"]
@@ -132,6 +137,33 @@ def _bank(short: str, rest: str) -> list[str]:
     return out
 
 
+def _public_body(rest: str) -> bool:
+    """大数据发展管理局, 人民政府办公室: the name of a kind of public body, the same in every city."""
+    if not rest.endswith(("局", "委", "办", "厅", "中心", "委员会", "办公室", "政府")):
+        return False
+    words = rjieba.cut(rest, False)
+    return all(len(w) == 1 or w in AUTHORITY_WORDS or w in DOMAIN_WORDS or common_word(w) for w in words)
+
+
+def _brands(rest_core: str, company: bool, places: list[str], generic_rest: bool) -> list[str]:
+    """The 字号 and its short forms: 明远信息技术 → 明远, 明远信息, 明远公司; 华泰绿能电力设备 → 华泰绿能, 华泰."""
+    if generic_rest:
+        return []
+    cuts = [len(rest_core) - len(t) for t in TRADES if rest_core.endswith(t)][:1]
+    cuts += [w.start for w in match_words(rest_core) if w.rule.tier >= 1 and w.start >= 2]
+    out: list[str] = []
+    for cut in sorted(set(cuts), reverse=True):
+        brand, trade = rest_core[:cut], rest_core[cut:]
+        if len(brand) < 2 or brand == rest_core or is_place(brand) or ordinary_word(brand):
+            continue
+        out.append(brand)
+        if company:
+            out += [brand + "公司", brand + "集团", brand + trade[:2]] + ([brand + "科技"] if "科技" in trade else [])
+        if places:
+            out.append(_short_place(places[-1]) + brand)
+    return out
+
+
 def propose_aliases(name: str, *, sources: tuple[AliasSource, ...] = ()) -> list[str]:
     """The name and the aliases it implies, longest first; generic words are never proposed."""
     full = "".join(fold(name).split())
@@ -145,7 +177,7 @@ def propose_aliases(name: str, *, sources: tuple[AliasSource, ...] = ()) -> list
     if places and rest.startswith(_HEAD_START):  # 浙江大学, 宁波银行: the place is part of the name
         rest = places.pop() + rest
     rest_core = _strip_form(rest)
-    generic_rest = bool(_GENERIC_REST.fullmatch(rest_core))
+    generic_rest = bool(_GENERIC_REST.fullmatch(rest_core)) or _public_body(rest_core)
     if places and len(rest_core) >= 2:
         place, short, level = places[-1], _short_place(places[-1]), _level(places[-1])
         out += [place + rest_core, short + rest, short + rest_core]
@@ -158,24 +190,14 @@ def propose_aliases(name: str, *, sources: tuple[AliasSource, ...] = ()) -> list
     out += _university(no_bracket)
     if not places:
         out += _bank("", rest_core)
-    brand = rest_core
-    for trade in TRADES:
-        if brand.endswith(trade) and len(brand) - len(trade) >= 2:
-            brand = brand[: -len(trade)]
-            break
-    if brand != rest_core and len(brand) >= 2 and not generic_rest:
-        if no_bracket != core:  # a company: 明远科技, 明远公司
-            out += [brand + w for w in ("科技", "公司", "集团", "信息", "软件", "网络", "数据", "电子", "智能")]
-        out.append(brand)
-        if places:
-            out.append(_short_place(places[-1]) + brand)
+    out += _brands(rest_core, no_bracket != core, places, generic_rest)
     out += [a.replace("人民政府", "政府") for a in out if a.endswith("人民政府")]
     for source in sources:
         out += [fold(a) for a in source.aliases(name)]
     seen: dict[str, None] = {}
     for alias in out:
         alias = alias.strip()
-        if alias != full and (common_word(alias) or alias in TOO_GENERIC or _GENERIC_REST.fullmatch(alias)):
+        if alias != full and (common_word(alias) or alias in TOO_GENERIC or alias in DOMAIN_WORDS or _GENERIC_REST.fullmatch(alias)):
             continue  # 商行 (from 商丘银行), 人民医院: words, not this customer
         if len(alias) >= 2 and alias not in seen:
             seen[alias] = None

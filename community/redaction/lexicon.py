@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "COMPOUND_SURNAMES",
+    "DOMAIN_WORDS",
     "FUNCTION_CHARS",
     "GENERIC_MODIFIERS",
     "KEEP_ORGS",
@@ -26,10 +27,10 @@ SURNAMES = frozenset(
     "房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙"
     "荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权"
     "强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况那宿鲜印逯"
-    "隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由洪凤钮荀宦税淦"
 )
 # Characters that are surnames but far more often words of a sentence (都熟, 由此, 信息, 全面): not read as names.
-SURNAMES = SURNAMES - frozenset("都但由於来相时和国全公元信初门位区那宿印战危银智幸植富闭干斯展阴衣束居揭利权花普鲜隆亢敬玉云师")
+SURNAMES = SURNAMES - frozenset("都但由於来相时和国全公元信初门位区那宿印战危银智幸植富闭干斯展阴衣束居揭利权花普鲜隆亢敬玉云师农商项修容哈支计索解应边沙查封薄储宣")
 COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 诸葛 上官 东方 皇甫 令狐 慕容 夏侯 公孙 尉迟 长孙 宇文 司徒 澹台 端木 独孤 南宫 西门 百里 呼延 "
     "轩辕 钟离 闻人 赫连 申屠 太史 万俟 仲孙 濮阳 淳于 单于 第五".split()
@@ -105,6 +106,12 @@ GENERIC_MODIFIERS = frozenset(
         "家 个 所 座 间 级 类 种 定点 指定 主要 重点 牵头 参与 相关 有关 所属 直属 派出 省直 市直 区直 县直 部属 省属 市属 "
         "重要 关键 骨干 核心 大 小 高 低 好 优秀 示范 试点 标杆 先进 一流 双一流 985 211 普通 职业 高等 高职 中职"
     ).split()
+)
+
+# Words of the trade that are never a name, whatever jieba's dictionary says.
+DOMAIN_WORDS = frozenset(
+    "大数据 云计算 人工智能 物联网 区块链 数据 网络安全 信息安全 数据安全 政务云 政务 智慧城市 数字政府 信创 信息化 数字化 "
+    "智能化 一网通办 数据共享 数据资源 数据要素 算力 云平台 态势感知 零信任 等保 密评 灾备 运维 安全运营".split()
 )
 
 # Security vendors and regulators a case may name (kept as written). Short, curated, generic to the trade.

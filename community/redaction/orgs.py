@@ -16,7 +16,7 @@ import rjieba
 from community.redaction.lexicon import GENERIC_MODIFIERS, KEEP_ORGS
 from community.redaction.models import FindingKind as K
 from community.redaction.places import is_place
-from community.redaction.spans import Candidate, Context, Token, common_word
+from community.redaction.spans import Candidate, Context, Token, ordinary_word
 
 __all__ = ["detect_orgs", "org_type", "is_kept_org"]
 
@@ -37,6 +37,7 @@ for _type, _words in {
         HEADS[_w] = _type
 _HEAD_WORDS = sorted(HEADS, key=len, reverse=True)
 _HEAD_RE = re.compile("|".join(re.escape(w) for w in _HEAD_WORDS))
+LEGAL_FORMS = frozenset("股份有限公司 有限责任公司 集团有限公司 有限公司 分公司 子公司 总公司 Co.,Ltd. Ltd".split())
 # Heads too common in ordinary words to stand without a place or a long specific name in front.
 WEAK_HEADS = frozenset("中心 站 所 馆 社 台 局 厅 委 办 处 署 厂 企业 支队 总队 大队 营业部 院区 基金 证券 保险 期货 信托".split())
 # Heads of government bodies: with only a place in front they name a public authority, not a customer.
@@ -137,7 +138,8 @@ def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | Non
     own_front = ctx.folded[max(own.start, start) : head_start]
     words = [t.word for t in front] + ([own_front] if own_front else [])
     # Specific: a place, a word jieba does not know as a frequent common word (明远, 华睿), or a name tag.
-    specific = [w for w in words if not _generic(w) and (is_place(w) or not common_word(w, 200))]
+    legal = head in LEGAL_FORMS  # 致远网络科技有限公司: with a legal form any non-generic word is a 字号
+    specific = [w for w in words if not _generic(w) and (legal or is_place(w) or not ordinary_word(w))]
     if not specific:
         return None
     authority = all(is_place(w) or _generic(w) or w in AUTHORITY_WORDS for w in words)
@@ -159,6 +161,8 @@ def _suffix_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candida
         if end < len(f) and head in WEAK_HEADS and not ctx.ends_token(end):
             continue
         own = ctx.tokens[ctx.token_at[m.start()]]
+        if len(head) == 1 and own.word == head and own.tag == "q":
+            continue  # 台 in 上百台: a measure word
         if len(head) == 1 and own.word != head and (own.tag not in ("nt", "nz", "ns", "n", "j", "nr") or len(own.word) < 3 and own.tag != "nt"):
             continue  # 署 in 部署, 办 in 举办, 台 in 上百台: a word, not a head
         start = _extend_left(ctx, m.start())

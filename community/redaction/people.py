@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
-import rjieba
 
 from community.redaction.lexicon import (
     COMPOUND_SURNAMES,
@@ -123,6 +121,11 @@ def _jieba_says_name(ctx: Context, i: int, end: int) -> bool:
     return any(t.tag.startswith("nr") for t in ctx.tokens[ctx.token_at[i] : ctx.token_at[end - 1] + 1])
 
 
+# What a person, not a thing, does right after being named (with punctuation before the name).
+STRONG_AFTER = tuple(
+    "负责 牵头 表示 介绍 提出 认为 指出 带队 拍板 签字 确认 审批 主导 坦言 透露 回忆 反馈 建议 要求 答应 同意 "
+    "的身份证 的手机 的电话 的邮箱 的微信 的车 本人 老师 同志".split()
+)
 _ITEM_EDGE = set("、，,|;；:：\n/")
 
 
@@ -154,7 +157,7 @@ def _chinese_names(ctx: Context) -> Iterator[Candidate]:
         for g in order:
             end = s_end + g
             given = f[s_end:end]
-            if end > len(f) or not _given_ok(given) or f[i:end] in NOT_NAMES or common_word(f[i:end]):
+            if end > len(f) or not _given_ok(given) or f[i:end] in NOT_NAMES or common_word(f[i:end], 1000):
                 continue
             standalone = _standalone(f, i, end)
             jieba_name = standalone or (_jieba_says_name(ctx, i, end) and not _blocked_by_word(ctx, i, s_end, end))
@@ -162,7 +165,11 @@ def _chinese_names(ctx: Context) -> Iterator[Candidate]:
             strong_role = _role_before(f, i) and i > 0 and f[:i].rstrip(" :：").endswith(TITLES + ("负责人", "对接人", "联系人", "老板", "采购", "接口人"))
             cued = _role_before(f, i) and (_boundary_after(f, end) or (strong_role and ctx.ends_token(end)))
             weak_cue = _role_before(f, i) or _punct_before(f, i) or _boundary_after(f, end)
-            if titled or cued or (jieba_name and (g == 2 or weak_cue)):
+            said = _punct_before(f, i) and f.startswith(STRONG_AFTER, end)  # ，曾凡负责技术 / （内部）辛林的身份证
+            punct_after = end >= len(f) or f[end] in _BOUNDARY
+            if common_word(f[i:end]) and not (titled or strong_role and punct_after):
+                continue  # 项目经理齐国， is a name; 齐国 alone is the ancient state, 主任连夜找到 a manner
+            if titled or cued or said or (jieba_name and (g == 2 or weak_cue)):
                 found = Candidate(i, end, K.person, key=f[i:end], hint=surname)
                 break
         if found is None:  # surname + title only: 张主任, 李工, 王总

@@ -14,7 +14,7 @@ import rjieba
 from community.redaction.models import FindingKind
 from community.redaction.textnorm import fold
 
-__all__ = ["Candidate", "Context", "Token", "PRIORITY", "common_word"]
+__all__ = ["Candidate", "Context", "Token", "PRIORITY", "common_word", "ordinary_word"]
 
 
 @lru_cache(maxsize=16384)
@@ -24,6 +24,21 @@ def common_word(word: str, min_freq: int = 50) -> bool:
         return False
     tags = rjieba.tag(word, False)
     return len(tags) == 1 and not tags[0][1].startswith("nr") and rjieba.suggest_freq(word) >= min_freq
+
+
+@lru_cache(maxsize=16384)
+def ordinary_word(word: str, min_freq: int = 200) -> bool:
+    """A frequent word, or one made of frequent words (在线教育 = 在线 + 教育): nothing in it names anyone."""
+    if common_word(word, min_freq):
+        return True
+    parts = {p for p in rjieba.cut_for_search(word, False) if 2 <= len(p) < len(word)}
+    pos = 0
+    while pos < len(word):  # tile the word with its frequent sub-words, longest first
+        step = next((p for p in sorted(parts, key=len, reverse=True) if word.startswith(p, pos) and common_word(p, min_freq)), None)
+        if step is None:
+            return False
+        pos += len(step)
+    return True
 
 # Higher wins an overlap; equal priorities prefer the longer span.
 PRIORITY: dict[FindingKind, int] = {
