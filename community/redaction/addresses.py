@@ -25,6 +25,8 @@ BUILDING = re.compile(
     r"(?:大厦|大楼|广场|园区|产业园|软件园|科技园|工业园|创业园|孵化园|写字楼|小区|花园|公寓|商务楼|商务中心|科创园|创新园|"
     r"产业基地|智谷|金融港|创意园|办公楼|综合楼|门诊楼|住院楼|科研楼|行政楼)"
 )
+BUILDING_WORDS = ("园", "大厦", "大楼", "广场", "中心", "苑", "城", "座", "楼", "港", "谷", "基地")
+NAMED_BUILDING = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:" + "|".join(BUILDING_WORDS) + ")")
 TOWN = re.compile(r"(?:街道|镇|乡|村|社区|开发区|高新区|新区|工业区|保税区)")
 _GENERIC_BUILDING = frozenset(
     "智慧 工业 产业 科技 软件 数据 云 创新 创业 商业 金融 物流 信息 安全 医疗 教育 办公 行政 综合 新 老 该 本 此 这 某 "
@@ -73,6 +75,9 @@ def _roads(ctx: Context) -> Iterator[Candidate]:
         if not house and not _specific(f[start : m.start()]) or f[start:].startswith("某"):
             continue
         end = house.end() if house else m.end()
+        named = NAMED_BUILDING.match(f, end) if house else None  # …998号海创园18幢
+        if named and (UNITS.match(f, named.end()) or named.group().endswith(BUILDING_WORDS)):
+            end = named.end()
         units = UNITS.match(f, end)
         yield Candidate(start, units.end() if units else end, K.address, key=f[start:end])
 

@@ -33,6 +33,7 @@ BRACKETED = {
     K.plate: "车牌号", K.ip: "IP地址", K.domain: "域名", K.address: "地址", K.project_no: "编号", K.manual: "已删除",
 }  # fmt: skip
 STEMS = "甲乙丙丁戊己庚辛壬癸"
+ORG_TYPES = frozenset("公司 医院 银行 高校 学校 机构 单位".split())
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -137,7 +138,7 @@ def _names(chosen: list[Candidate], customer_label: str) -> list[str]:
             out.append(customer_label)
         elif c.kind is K.org:
             if c.key not in org_letters:
-                kind = org_type(c.key)
+                kind = c.hint if c.hint in ORG_TYPES else org_type(c.key)
                 org_letters[c.key] = f"某{kind}{chr(ord('A') + per_type[kind] % 26)}"
                 per_type[kind] += 1
             out.append(org_letters[c.key])

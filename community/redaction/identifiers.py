@@ -21,15 +21,15 @@ __all__ = ["detect_identifiers", "KEEP_DOMAINS"]
 _NB = r"(?<![0-9A-Za-z])"  # no alphanumeric before
 _NA = r"(?![0-9A-Za-z])"  # and none after
 
-MOBILE = re.compile(_NB + r"(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d){8}" + _NA)
+MOBILE = re.compile(_NB + r"(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- .]?\d){8}" + _NA)
 LANDLINE = re.compile(
     _NB + r"(?:(?:\+|00)?86[- ]?)?(?:\(0\d{2,3}\)|0\d{2,3})[- ]?[2-9]\d{2,3}[- ]?\d{3,4}(?:(?:-|转|ext\.?|分机)\d{1,5})?" + _NA
 )
 SERVICE = re.compile(_NB + r"[48]00[- ]?\d{3}[- ]?\d{4}" + _NA)
 CUED_PHONE = re.compile(r"(?:电话|座机|手机|分机|传真|热线|联系方式|tel|phone|fax)[^0-9\n]{0,4}?(\d{3,4}[- ]?\d{4})" + _NA, re.I)
 
-ID18 = re.compile(_NB + r"\d{6}(?: ?\d){11} ?[\dXx]" + _NA)
-CUED_ID = re.compile(r"(?:身份证|证件号|公民身份号码)[^0-9A-Za-z\n]{0,6}?(\d{17}[\dXx])" + _NA)
+ID18 = re.compile(_NB + r"\d(?: ?\d){16} ?[\dXx]" + _NA)
+CUED_ID = re.compile(r"(?:身份证|证件号|公民身份号码)[^0-9A-Za-z\n]{0,6}?(\d(?: ?\d){16} ?[\dXx])" + _NA)
 USCC = re.compile(_NB + r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}\d{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}" + _NA)
 CUED_USCC = re.compile(r"(?:信用代码|税号|纳税人识别号|注册号)[^0-9A-Za-z\n]{0,6}?([0-9A-Z]{15,20})" + _NA)
 CARD = re.compile(_NB + r"\d{4}(?:[ -]?\d){11,15}" + _NA)

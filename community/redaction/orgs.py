@@ -129,6 +129,14 @@ def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | Non
     toks = [t for t in ctx.tokens[ctx.token_at[start] : ctx.token_at[head_start] + 1]]
     while toks and toks[0].end <= head_start and _generic(toks[0].word):
         toks.pop(0)
+    # A verb in front (这是一家…, 另有郑州市…) opens the sentence, not the name, unless it is all the name has.
+    while toks and toks[0].end <= head_start and toks[0].tag.startswith("v") and not toks[0].tag.startswith("vn"):
+        rest = [t for t in toks[1:] if t.end <= head_start]
+        if head in LEGAL_FORMS and not any(is_place(t.word) or not _generic(t.word) for t in rest):
+            break
+        toks.pop(0)
+        while toks and toks[0].end <= head_start and _generic(toks[0].word):
+            toks.pop(0)
     if not toks:
         return None
     start = max(toks[0].start, start)

@@ -123,10 +123,18 @@ def _jieba_says_name(ctx: Context, i: int, end: int) -> bool:
 
 # What a person, not a thing, does right after being named (with punctuation before the name).
 STRONG_AFTER = tuple(
-    "负责 牵头 表示 介绍 提出 认为 指出 带队 拍板 签字 确认 审批 主导 坦言 透露 回忆 反馈 建议 要求 答应 同意 "
+    "说 称 负责 牵头 表示 介绍 提出 认为 指出 带队 拍板 签字 确认 审批 主导 坦言 透露 回忆 反馈 建议 要求 答应 同意 "
     "的身份证 的手机 的电话 的邮箱 的微信 的车 本人 老师 同志".split()
 )
 _ITEM_EDGE = set("、，,|;；:：\n/")
+
+
+def _nr_token(ctx: Context, i: int, end: int) -> bool:
+    """jieba has one person-tagged word exactly here (张敏 in 张敏一起来了)."""
+    if not ctx.starts_token(i) or end > len(ctx.folded):
+        return False
+    tok = ctx.tokens[ctx.token_at[i]]
+    return tok.end == end and tok.tag.startswith("nr")
 
 
 def _standalone(f: str, i: int, end: int) -> bool:
@@ -138,7 +146,7 @@ def _standalone(f: str, i: int, end: int) -> bool:
     while j < len(f) and f[j] == " ":
         j += 1
     return (k == 0 or f[k - 1] in _ITEM_EDGE or f[k - 1] in "(（" or f[:k].endswith(("我方", "对方", "参会", "参会人"))) and (
-        j >= len(f) or f[j] in _ITEM_EDGE or f[j] in "(（。."
+        j >= len(f) or f[j] in _ITEM_EDGE or f[j] in "(（。.等"
     )
 
 
@@ -153,7 +161,7 @@ def _chinese_names(ctx: Context) -> Iterator[Candidate]:
         s_end = i + len(surname)
         found: Candidate | None = None
         # Full names: surname + one or two characters; jieba's reading decides between 邢家|去 and 邢家宏.
-        order = (1, 2) if _jieba_says_name(ctx, i, s_end + 1) and not _jieba_says_name(ctx, i, s_end + 2) else (2, 1)
+        order = (1, 2) if _nr_token(ctx, i, s_end + 1) and not _nr_token(ctx, i, s_end + 2) else (2, 1)
         for g in order:
             end = s_end + g
             given = f[s_end:end]

@@ -130,7 +130,7 @@ def detect_places(ctx: Context) -> list[Candidate]:
             provinces = (provinces & known) or provinces
         if len(provinces) == 1:
             province = next(iter(provinces))
-            full_form = run[0][1].endswith(("省", "市", "区", "县", "州", "盟", "旗")) or province.endswith("市")
+            full_form = run[0][1] in _gaz().full or province.endswith("市")  # 苏州 → 江苏, 苏州市 → 江苏省
             replacement = province if full_form else _short_province(province)
         else:
             province, replacement = "", "某地"

@@ -122,7 +122,7 @@ def assess_uniqueness(
     for name, regions, band in options:
         if (peers(regions, band) or 0) >= threshold:
             suggestion = f"建议把地区写成“{name}”" + ("" if band == size_band else "，并去掉规模描述")
-            suggested = name.split("（")[0]
+            suggested = name.split("（")[0].removesuffix("地区")
             break
     if suggestion is None:
         suggestion = "建议只写行业和“全国”，并去掉规模描述"
