@@ -23,7 +23,7 @@ from community.redaction.orgs import detect_orgs, org_type
 from community.redaction.people import detect_people
 from community.redaction.places import detect_places
 from community.redaction.quasi import detect_quasi
-from community.redaction.spans import Candidate, Context
+from community.redaction.spans import PRIORITY, Candidate, Context
 from community.redaction.textnorm import fold
 
 __all__ = ["Redactor", "redact"]
@@ -69,7 +69,7 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
 def _absorb_customer(orgs: list[Candidate], customer: list[Candidate]) -> None:
     """An organisation name that contains the customer's (宁波银行杭州分行) is the customer."""
     for org in orgs:
-        if any(org.start <= c.start and c.end <= org.end for c in customer):
+        if org.priority == PRIORITY[K.org] and any(org.start <= c.start and c.end <= org.end for c in customer):
             org.kind, org.priority, org.key = K.customer, 86, "customer"
 
 

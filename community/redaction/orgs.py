@@ -198,6 +198,8 @@ def _trade_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candidat
     for m in re.finditer("|".join(TRADE_WORDS), f):
         if not ctx.ends_token(m.end()) and m.end() < len(f) and f[m.end()] not in _EDGE:
             continue
+        if f.startswith(("科", "部", "处", "室", "化", "中心", "安全", "系统", "平台", "技术"), m.end()):
+            continue  # 信息科, 信息中心: a department or a domain word, not a company
         for size in (2, 3):
             start = m.start() - size
             brand = f[start : m.start()]
