@@ -99,7 +99,7 @@ def _stops(tok: Token) -> bool:
         return True
     if tok.word in ("(", ")", "（", "）", "·", "&"):
         return False
-    return tok.tag.startswith(STOP_TAGS) and tok.tag not in ("nr", "nrt", "nrfg", "nz", "nt", "ns") or tok.word.startswith("某")
+    return tok.tag in STOP_TAGS or tok.tag.startswith("u") or tok.word.startswith("某")
 
 
 NOT_ORGS = frozenset("中小学 中小学校 手机银行 网上银行 网银 电子银行 直销银行 数据银行 数据中心 运营中心 指挥中心 灾备中心 呼叫中心 客服中心".split())
@@ -147,7 +147,8 @@ def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | Non
     words = [t.word for t in front] + ([own_front] if own_front else [])
     # Specific: a place, a word jieba does not know as a frequent common word (明远, 华睿), or a name tag.
     legal = head in LEGAL_FORMS  # 致远网络科技有限公司: with a legal form any non-generic word is a 字号
-    specific = [w for w in words if not _generic(w) and (legal or is_place(w) or not ordinary_word(w))]
+    named = own.tag == "nt" and bool(own_front) and not _generic(own_front)  # 清华大学: jieba knows the organisation
+    specific = [w for w in words if not _generic(w) and (legal or named or is_place(w) or not ordinary_word(w))]
     if not specific:
         return None
     authority = all(is_place(w) or _generic(w) or w in AUTHORITY_WORDS for w in words)

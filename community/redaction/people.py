@@ -167,6 +167,9 @@ def _chinese_names(ctx: Context) -> Iterator[Candidate]:
             given = f[s_end:end]
             if end > len(f) or not _given_ok(given) or f[i:end] in NOT_NAMES or common_word(f[i:end], 1000):
                 continue
+            own_title = _title_at(f, s_end)
+            if own_title and len(own_title) >= g:
+                continue  # 赵医生, 周书记: a surname and a title, read below
             standalone = _standalone(f, i, end)
             jieba_name = standalone or (_jieba_says_name(ctx, i, end) and not _blocked_by_word(ctx, i, s_end, end))
             titled = _title_at(f, end) is not None and not (_title_at(f, end) in SINGLE_CHAR_TITLES and g == 2)
