@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from community.redaction.lexicon import GENERIC_MODIFIERS
 from community.redaction.models import FindingKind as K
 from community.redaction.places import is_place
-from community.redaction.spans import Candidate, Context
+from community.redaction.spans import Candidate, Context, ordinary_word
 
 __all__ = ["detect_addresses"]
 
@@ -30,7 +30,7 @@ NAMED_BUILDING = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:" + "|".join(BUILDING_WORD
 TOWN = re.compile(r"(?:街道|镇|乡|村|社区|开发区|高新区|新区|工业区|保税区)")
 _GENERIC_BUILDING = frozenset(
     "智慧 工业 产业 科技 软件 数据 云 创新 创业 商业 金融 物流 信息 安全 医疗 教育 办公 行政 综合 新 老 该 本 此 这 某 "
-    "农村 乡村 城镇 城乡 美丽 数字 智能 文化 生态 特色 城市 社区 示范 试点".split()
+    "农村 乡村 城镇 城乡 美丽 数字 智能 文化 生态 特色 城市 社区 示范 试点 长租 政企 老旧 高端 共享 人才".split()
 )
 _ORG_HEADS = ("公司", "集团", "医院", "银行", "大学", "学院", "学校", "中学", "小学", "政府", "委员会", "研究院", "研究所")
 _STOP_WORDS = frozenset("位于 地处 坐落 坐落于 地址 搬迁 搬到 迁至 迁到 设在 设于 在 于 到 至 从 是 为 和 与 及 的 处".split())
@@ -57,7 +57,12 @@ def _left_name(ctx: Context, end: int, max_chars: int = 8) -> int:
 
 
 def _specific(words: str) -> bool:
-    return bool(words) and words not in _GENERIC_BUILDING and words not in GENERIC_MODIFIERS and not words.startswith("某")
+    """A proper name in front of 大厦/园区/街道: not generic words (智慧园区, 中小企业和产业园, 进出小区)."""
+    if not words or words in _GENERIC_BUILDING or words in GENERIC_MODIFIERS or words.startswith("某"):
+        return False
+    if any(c in "和与及、，,或的在" for c in words):
+        return False
+    return not ordinary_word(words)
 
 
 def _roads(ctx: Context) -> Iterator[Candidate]:

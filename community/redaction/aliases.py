@@ -96,6 +96,10 @@ def _hospital(place: str, short: str, level: str, rest: str) -> list[str]:
         n = m.group(1)
         out += [f"{short}{n}院", f"{place}{n}院", f"{short}{level}{n}院", f"{level}{n}院", f"{short}{n}医院", f"{level}{n}医院",
                 f"{place}{n}医院", f"{short}第{n}人民医院", f"{short}第{n}医院"]
+    school = re.fullmatch(rf"(?:{level})?第([{NUMERALS}]+)中学", rest)
+    if school:  # 吴忠市第四中学 → 吴忠四中, 市四中
+        n = school.group(1)
+        out += [f"{short}{n}中", f"{place}{n}中", f"{level}{n}中", f"{short}第{n}中学"]
     for head, shorts in (("人民医院", ("人医", "人民医院")), ("中医院", ("中医院",)), ("中心医院", ("中心医院",)),
                          ("妇幼保健院", ("妇幼", "妇幼保健院")), ("儿童医院", ("儿童医院",)), ("肿瘤医院", ("肿瘤医院",))):
         if rest in (head, level + head):

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from community.redaction.addresses import detect_addresses
 from community.redaction.aliases import AliasSource, propose_aliases
 from community.redaction.identifiers import detect_identifiers
+from community.redaction.lexicon import KEEP_ORGS
 from community.redaction.models import Finding, FindingKind as K, Redaction
 from community.redaction.orgs import detect_orgs, org_type
 from community.redaction.people import detect_people
@@ -50,6 +51,16 @@ def _find_phrases(ctx: Context, phrases: Iterable[str], kind: K, key: str, hint:
             if m.end() > m.start():
                 out.append(Candidate(m.start(), m.end(), kind, key=key, hint=hint))
     return out
+
+
+def _kept_spans(ctx: Context) -> list[tuple[int, int]]:
+    """Where the text names a security vendor or a regulator from the keep-list."""
+    f = ctx.folded
+    spans: list[tuple[int, int]] = []
+    for name in KEEP_ORGS:
+        if len(name) >= 2 and name in f:
+            spans += [(m.start(), m.end()) for m in re.finditer(re.escape(name), f)]
+    return spans
 
 
 def _select(cands: list[Candidate]) -> list[Candidate]:
@@ -89,8 +100,10 @@ class Redactor:
         customer_hits = _find_phrases(ctx, names, K.customer, "customer")
         orgs = detect_orgs(ctx)
         _absorb_customer(orgs, customer_hits)
-        cands = _find_phrases(ctx, manual, K.manual, "manual") + customer_hits + orgs
-        cands += detect_identifiers(ctx) + detect_addresses(ctx) + detect_people(ctx)
+        kept = _kept_spans(ctx)  # 宝兰德, 安华金和: a vendor's name is not a person's or a company to hide
+        names = [c for c in orgs + detect_people(ctx) if not any(c.start < e and s < c.end for s, e in kept) or c.kind is K.customer]
+        cands = _find_phrases(ctx, manual, K.manual, "manual") + customer_hits + names
+        cands += detect_identifiers(ctx) + detect_addresses(ctx)
         if generalise:
             cands += detect_places(ctx) + detect_quasi(ctx)
         return cands

@@ -52,6 +52,18 @@ KEEP_DOMAINS = frozenset(
     "cnvd.org.cn cnnvd.org.cn cert.org.cn www.cert.org.cn pbc.gov.cn nfra.gov.cn csrc.gov.cn oscca.gov.cn "
     "github.com microsoft.com www.microsoft.com".split()
 )
+NATIONAL_GOV = ("npc", "mps", "cac", "miit", "nhc", "moe", "samr", "pbc", "nfra", "csrc", "court", "spp", "ndrc", "mof",
+                "audit", "nea", "mot", "caac", "nda", "nmpa", "nhsa", "sasac", "mee", "mohurd", "moa", "mofcom", "nrta", "oscca")
+
+
+def _kept_domain(host: str) -> bool:
+    """Regulators' and standards bodies' sites (flk.npc.gov.cn, www.mps.gov.cn) stay; a customer's do not."""
+    host = host.lower().removeprefix("www.")
+    if host in KEEP_DOMAINS or any(host.endswith("." + d) for d in KEEP_DOMAINS if d.count(".") >= 2 and d != "www.gov.cn"):
+        return True
+    return any(host == f"{n}.gov.cn" or host.endswith(f".{n}.gov.cn") for n in NATIONAL_GOV)
+
+
 IPV4 = re.compile(r"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:/\d{1,2})?(?![0-9.])")
 IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}:?(?:[0-9A-Fa-f]{1,4})?(?:/\d{1,3})?(?![0-9A-Fa-f:])")
 
@@ -116,11 +128,11 @@ def _network(f: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), K.email, key=m.group().lower())
     for m in URL.finditer(f):
         host = re.sub(r"^[a-z]+://", "", m.group().lower()).split("/")[0].split(":")[0]
-        if host not in KEEP_DOMAINS:
+        if not _kept_domain(host):
             yield Candidate(m.start(), m.end(), K.domain, key=host.removeprefix("www."))
     for m in DOMAIN.finditer(f):
         name = m.group().lower()
-        if name in KEEP_DOMAINS or not re.search("[a-z]", m.group()):  # ASP.NET, VB.NET: not hosts
+        if _kept_domain(name) or not re.search("[a-z]", m.group()):  # ASP.NET, VB.NET: not hosts
             continue
         yield Candidate(m.start(), m.end(), K.domain, key=name.removeprefix("www."))
     for m in IPV4.finditer(f):

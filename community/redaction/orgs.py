@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import rjieba
 
-from community.redaction.lexicon import GENERIC_MODIFIERS, KEEP_ORGS
+from community.redaction.lexicon import GENERIC_MODIFIERS, GIVEN_CHARS, KEEP_ORGS
 from community.redaction.models import FindingKind as K
 from community.redaction.places import is_place
 from community.redaction.spans import Candidate, Context, Token, ordinary_word
@@ -37,12 +37,14 @@ for _type, _words in {
         HEADS[_w] = _type
 _HEAD_WORDS = sorted(HEADS, key=len, reverse=True)
 _HEAD_RE = re.compile("|".join(re.escape(w) for w in _HEAD_WORDS))
-LEGAL_FORMS = frozenset("股份有限公司 有限责任公司 集团有限公司 有限公司 分公司 子公司 总公司 Co.,Ltd. Ltd".split())
+LEGAL_FORMS = frozenset("股份有限公司 有限责任公司 集团有限公司 有限公司 Co.,Ltd. Ltd".split())
 # Heads too common in ordinary words to stand without a place or a long specific name in front.
 WEAK_HEADS = frozenset("中心 站 所 馆 社 台 局 厅 委 办 处 署 厂 企业 支队 总队 大队 营业部 院区 基金 证券 保险 期货 信托".split())
 # Heads of government bodies: with only a place in front they name a public authority, not a customer.
 GOV_HEADS = frozenset("人民政府 政府 委员会 管委会 人民法院 法院 人民检察院 检察院 公安局 分局 局 厅 委 办 署 支队 总队 大队 派出所".split())
-TRADE_WORDS = ("科技", "信息", "软件", "电子", "通信", "数码", "公司", "集团")
+TRADE_WORDS = ("科技", "软件", "电子", "数码", "信息")
+# 信息 ends too many ordinary phrases (面单信息, 患者信息): before it only a two-character 字号 of name-like characters.
+BRAND_CHARS = GIVEN_CHARS | set("数智云联网创讯达通捷盾擎芯码策图维度链信汇鼎拓锐沐辰")
 
 # Words that end an organisation name on its left: the sentence's verbs, prepositions and the like.
 VERB_STOP = frozenset(
@@ -94,15 +96,51 @@ def org_type(name: str) -> str:
     return "机构"
 
 
+# Single characters that end a name on its left even when jieba glues them to the next one (由县医院, 可借助).
+_FUNCTION_CHARS = set("由可于使或对为在是的了和与及把被让给向从到以将而并也都就还又再很更最其该此这那各每如若年月日")
+
+
 def _stops(tok: Token) -> bool:
     if tok.word in VERB_STOP or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", tok.word):
         return True
     if tok.word in ("(", ")", "（", "）", "·", "&"):
         return False
-    return tok.tag in STOP_TAGS or tok.tag.startswith("u") or tok.word.startswith("某")
+    if re.fullmatch(r"第.+[条款项章节]|.*规定", tok.word):
+        return True  # 第七条规定中国证券业协会: the article, not the name
+    if tok.word[0] in _FUNCTION_CHARS or tok.word.startswith("某") or any(c in "是的了" for c in tok.word):
+        return True  # jieba glues 是 to the word before it (运维是): no name contains it
+    if len(tok.word) == 1:  # a 字号 jieba split into characters (毅|正|科技): only function words stop it
+        return tok.tag in STOP_TAGS or tok.tag.startswith("u")
+    if tok.tag in STOP_TAGS or tok.tag.startswith("u"):
+        return True
+    # A real verb, adverb or time word ends the name (另有, 这是, 目前); an unknown 字号 jieba guessed a verb (联纳) does not.
+    return tok.tag.startswith(("v", "d", "f", "t")) and tok.tag != "vn" and ordinary_word(tok.word)
 
 
 NOT_ORGS = frozenset("中小学 中小学校 手机银行 网上银行 网银 电子银行 直销银行 数据银行 数据中心 运营中心 指挥中心 灾备中心 呼叫中心 客服中心".split())
+
+
+def _join_single_chars(words: list[str]) -> list[str]:
+    """格|沐 → 格沐: a 字号 jieba split into characters is one word; a lone character (在华|子公司, 加|工厂) is none."""
+    out: list[str] = []
+    joining = False
+    for w in words:
+        single = len(w) == 1 and bool(re.fullmatch(r"[\u4e00-\u9fff]", w))
+        if single and joining:
+            out[-1] += w
+        else:
+            out.append(w)
+        joining = single or (joining and single)
+    return out
+
+
+def _proper(word: str) -> bool:
+    """Could name one organisation: not an ordinary word, and unknown to jieba or known as a proper noun."""
+    if ordinary_word(word):
+        return False
+    if not rjieba.has_word(word):
+        return True
+    return rjieba.tag(word, False)[0][1].startswith(("nr", "nz", "nt", "ns", "j"))
 
 
 def _generic(word: str) -> bool:
@@ -116,6 +154,9 @@ def _extend_left(ctx: Context, head_start: int) -> int:
     taken = 0
     while i > 0 and taken < 10:
         prev = ctx.tokens[i - 1]
+        glued = len(prev.word) > 1 and prev.word[0] in _FUNCTION_CHARS and not rjieba.has_word(prev.word)
+        if glued and not _stops(Token(prev.word[1:], "x", 0, 0)):
+            return prev.start + 1  # 是|泽云: jieba glued the verb to the 字号
         if _stops(prev) or start - prev.start > 30:
             break
         i -= 1
@@ -141,14 +182,18 @@ def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | Non
         return None
     start = max(toks[0].start, start)
     front = [t for t in toks if t.end <= head_start]
+    if front and front[0].start < start:  # the name starts inside jieba's word (在华|子公司 → 华)
+        first = front[0]
+        front[0] = Token(ctx.folded[start : first.end], first.tag, start, first.end)
     # The head's own token may carry specific characters (浙江大学/nt, 中国工商银行/nt).
     own = ctx.tokens[ctx.token_at[head_start]]
     own_front = ctx.folded[max(own.start, start) : head_start]
     words = [t.word for t in front] + ([own_front] if own_front else [])
     # Specific: a place, a word jieba does not know as a frequent common word (明远, 华睿), or a name tag.
     legal = head in LEGAL_FORMS  # 致远网络科技有限公司: with a legal form any non-generic word is a 字号
+    words = [w for w in _join_single_chars(words) if len(w) >= 2 or not re.fullmatch(r"[\u4e00-\u9fff]", w)]
     named = own.tag == "nt" and bool(own_front) and not _generic(own_front)  # 清华大学: jieba knows the organisation
-    specific = [w for w in words if not _generic(w) and (legal or named or is_place(w) or not ordinary_word(w))]
+    specific = [w for w in words if not _generic(w) and (legal or named or is_place(w) or _proper(w))]
     if not specific:
         return None
     authority = all(is_place(w) or _generic(w) or w in AUTHORITY_WORDS for w in words)
@@ -167,13 +212,13 @@ def _suffix_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candida
         head = m.group()
         end = m.end()
         # 医院 inside 医院信息科 still ends a name; 公司 inside 公司化 does not.
-        if end < len(f) and head in WEAK_HEADS and not ctx.ends_token(end):
-            continue
+        if end < len(f) and not ctx.ends_token(end) and f[end] not in _EDGE and not f.startswith(("信息", "科", "部", "处"), end):
+            continue  # 分行 in 细分行业, 公司 in 公司化: the head must end a word
         own = ctx.tokens[ctx.token_at[m.start()]]
         if len(head) == 1 and own.word == head and own.tag == "q":
             continue  # 台 in 上百台: a measure word
-        if len(head) == 1 and own.word != head and (own.tag not in ("nt", "nz", "ns", "n", "j", "nr") or len(own.word) < 3 and own.tag != "nt"):
-            continue  # 署 in 部署, 办 in 举办, 台 in 上百台: a word, not a head
+        if len(head) == 1 and own.word != head and (own.tag != "nt" or ordinary_word(own.word)):
+            continue  # 署 in 部署, 所 in 公共场所, 厂 in 加工厂: a word, not a head
         start = _extend_left(ctx, m.start())
         start = _specific(ctx, start, m.start(), head) if start < m.start() else None
         if start is None:
@@ -212,7 +257,9 @@ def _trade_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candidat
                 continue
             if _generic(brand) or is_place(brand) or brand in VERB_STOP or any(c in _NOT_BRAND for c in brand):
                 continue
-            if rjieba.has_word(brand) and not rjieba.tag(brand, False)[0][1].startswith(("nr", "nz", "nt", "j")):
+            if m.group() == "信息" and (size != 2 or any(c not in BRAND_CHARS for c in brand)):
+                continue
+            if ordinary_word(brand) or rjieba.has_word(brand) and not rjieba.tag(brand, False)[0][1].startswith(("nr", "nz", "nt", "j")):
                 continue  # a dictionary word (园区, 录音, 配套) is not a 字号
             name = brand + m.group()
             if any(s <= start and m.end() <= e for s, e in kept) or is_kept_org(name) or is_kept_org(brand):

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+
+import rjieba
 
 
 from community.redaction.lexicon import (
     COMPOUND_SURNAMES,
+    DOMAIN_WORDS,
     FUNCTION_CHARS,
+    GIVEN_CHARS,
+    KEEP_ORGS,
     NOT_GIVEN,
     PERSON_AFTER,
     ROLE_BEFORE,
@@ -25,7 +31,7 @@ from community.redaction.lexicon import (
     TITLES,
 )
 from community.redaction.models import FindingKind as K
-from community.redaction.spans import Candidate, Context, common_word
+from community.redaction.spans import PRIORITY, Candidate, Context, common_word, ordinary_word
 
 __all__ = ["detect_people"]
 
@@ -82,6 +88,9 @@ def _boundary_after(f: str, j: int) -> bool:
     return j >= len(f) or f[j] in _BOUNDARY or f.startswith(PERSON_AFTER, j) or _title_at(f, j) is not None
 
 
+MULTI_ROLES = tuple(r for r in ROLE_BEFORE if len(r) >= 2)
+
+
 def _role_before(f: str, i: int) -> bool:
     if f[:i].rstrip(" ").endswith((":", "：", "|")):
         return True
@@ -97,8 +106,10 @@ def _punct_before(f: str, i: int) -> bool:
 
 def _word_start_ok(ctx: Context, i: int) -> bool:
     """The surname must open a word: not 全 in 安全, not 单 in 单位 (unless a name follows 由, 和, 科长 …)."""
-    if ctx.starts_token(i) or _role_before(ctx.folded, i):
+    if ctx.starts_token(i) or ctx.folded[:i].rstrip(" :：").endswith(MULTI_ROLES):
         return True
+    if _role_before(ctx.folded, i) and ctx.ends_token(i):
+        return True  # 信息科|李娜, not 处于|信创
     return i > 0 and ctx.folded[i - 1] in FUNCTION_CHARS
 
 
@@ -127,6 +138,21 @@ STRONG_AFTER = tuple(
     "的身份证 的手机 的电话 的邮箱 的微信 的车 本人 老师 同志".split()
 )
 _ITEM_EDGE = set("、，,|;；:：\n/")
+
+
+STRONG_ROLES = TITLES + tuple(
+    "负责人 对接人 联系人 经办人 签字人 法定代表人 老板 采购 接口人 书记员 审计员 科员 研究员 业务员 技术员 操作员 安全员 "
+    "联络员 项目经理 客户经理 销售经理 CIO CTO CISO CEO 人是 人为 我方 对方".split()
+)
+
+
+@lru_cache(maxsize=8192)
+def _dictionary_word(word: str) -> bool:
+    """jieba knows the word and not as a person's name (楼宇, 顾客, 官网)."""
+    if not rjieba.has_word(word):
+        return False
+    tags = rjieba.tag(word, False)
+    return len(tags) == 1 and not tags[0][1].startswith("nr")
 
 
 def _nr_token(ctx: Context, i: int, end: int) -> bool:
@@ -161,34 +187,53 @@ def _chinese_names(ctx: Context) -> Iterator[Candidate]:
         s_end = i + len(surname)
         found: Candidate | None = None
         # Full names: surname + one or two characters; jieba's reading decides between 邢家|去 and 邢家宏.
-        order = (1, 2) if _nr_token(ctx, i, s_end + 1) and not _nr_token(ctx, i, s_end + 2) else (2, 1)
+        order: tuple[int, ...] = (1, 2) if _nr_token(ctx, i, s_end + 1) and not _nr_token(ctx, i, s_end + 2) else (2, 1)
+        if len(surname) == 1 and _title_at(f, s_end + 3):
+            order = (3, *order)
         for g in order:
             end = s_end + g
             given = f[s_end:end]
-            if end > len(f) or not _given_ok(given) or f[i:end] in NOT_NAMES or common_word(f[i:end], 1000):
+            name = f[i:end]
+            if end > len(f) or not _given_ok(given) or name in NOT_NAMES or name in DOMAIN_WORDS or name in KEEP_ORGS:
                 continue
+            if g == 3 and (any(c not in GIVEN_CHARS for c in given) or ordinary_word(name)):
+                continue
+            if common_word(name, 1000) or (g == 3 and _title_at(f, end) is None):
+                continue  # 常务副院长, 党委书记; four-character names only before a title (艾合买提工程师)
+            title = _title_at(f, end)
+            titled = title is not None and not (title in SINGLE_CHAR_TITLES and g == 2) and (
+                ctx.ends_token(end + len(title)) or _boundary_after(f, end + len(title))
+            )  # not 向有关|主管部门
+            standalone = _standalone(f, i, end)
+            if not (titled or standalone) and _blocked_by_word(ctx, i, s_end, end):
+                continue  # 包括美创: jieba reads a word that runs past the surname
             own_title = _title_at(f, s_end)
             if own_title and len(own_title) >= g:
                 continue  # 赵医生, 周书记: a surname and a title, read below
-            standalone = _standalone(f, i, end)
-            jieba_name = standalone or (_jieba_says_name(ctx, i, end) and not _blocked_by_word(ctx, i, s_end, end))
-            titled = _title_at(f, end) is not None and not (_title_at(f, end) in SINGLE_CHAR_TITLES and g == 2)
-            strong_role = _role_before(f, i) and i > 0 and f[:i].rstrip(" :：").endswith(TITLES + ("负责人", "对接人", "联系人", "老板", "采购", "接口人"))
-            cued = _role_before(f, i) and (_boundary_after(f, end) or (strong_role and ctx.ends_token(end)))
-            weak_cue = _role_before(f, i) or _punct_before(f, i) or _boundary_after(f, end)
-            said = _punct_before(f, i) and f.startswith(STRONG_AFTER, end)  # ，曾凡负责技术 / （内部）辛林的身份证
+            strong_role = i > 0 and f[:i].rstrip(" :：").endswith(STRONG_ROLES)
             punct_after = end >= len(f) or f[end] in _BOUNDARY
-            if common_word(f[i:end]) and not (titled or strong_role and punct_after):
-                continue  # 项目经理齐国， is a name; 齐国 alone is the ancient state, 主任连夜找到 a manner
-            if titled or cued or said or (jieba_name and (g == 2 or weak_cue)):
-                found = Candidate(i, end, K.person, key=f[i:end], hint=surname)
+            said = _punct_before(f, i) and any(  # ，曾凡负责技术 / （内部）辛林的身份证, not 。向客户说明
+                f.startswith(w, end) and (ctx.ends_token(end + len(w)) or _boundary_after(f, end + len(w))) for w in STRONG_AFTER
+            )
+            strong = titled or (strong_role and (_boundary_after(f, end) or ctx.ends_token(end))) or said
+            if (common_word(name) or ordinary_word(name)) and not (strong_role and punct_after):
+                continue  # 主任连夜找到, 卫生健康主管部门: words; 项目经理齐国，: a name
+            if strong:
+                found = Candidate(i, end, K.person, key=name, hint=surname)
+                break
+            # Weak evidence: jieba's person tag, a list item or table cell, a function word before and a boundary after.
+            if not all(c in GIVEN_CHARS for c in given) or _dictionary_word(name) or rjieba.suggest_freq(name) >= 100:
+                continue  # 楼宇, 高峰: jieba may tag them as names, but they are frequent words
+            jieba_name = _jieba_says_name(ctx, i, end)
+            framed = (_punct_before(f, i) or _role_before(f, i)) and _boundary_after(f, end)
+            if standalone or (jieba_name and (g == 2 or framed or _boundary_after(f, end))) or framed:
+                found = Candidate(i, end, K.person, key=name, hint=surname, priority=59)
                 break
         if found is None:  # surname + title only: 张主任, 李工, 王总
             title = _title_at(f, s_end)
             after = s_end + len(title) if title else s_end
-            single = title in SINGLE_CHAR_TITLES if title else False
-            if title and f[i:after] not in NOT_NAMES and not (single and common_word(f[i:after])) and not (surname == "高" and title == "工"):
-                if title not in SINGLE_CHAR_TITLES or ctx.ends_token(after) or _boundary_after(f, after):
+            if title and f[i:after] not in NOT_NAMES and not common_word(f[i:after]) and not (surname == "高" and title == "工"):
+                if ctx.ends_token(after) or _boundary_after(f, after):  # not 向主管部门报告
                     found = Candidate(i, s_end, K.person, key=surname, hint=surname)
         if found is not None:
             yield found
@@ -208,7 +253,8 @@ def _latin_names(f: str) -> Iterator[Candidate]:
 def _more_mentions(f: str, found: list[Candidate]) -> Iterator[Candidate]:
     """Every other mention of a full name already found, with or without context."""
     taken = [(c.start, c.end) for c in found]
-    for name in {c.key: c for c in found if c.end - c.start >= 2 and c.key == f[c.start : c.end]}.values():
+    strong = [c for c in found if c.priority == PRIORITY[K.person]]  # weak readings are not spread
+    for name in {c.key: c for c in strong if c.end - c.start >= 2 and c.key == f[c.start : c.end]}.values():
         for m in re.finditer(re.escape(name.key), f):
             if not any(s <= m.start() < e for s, e in taken):
                 yield Candidate(m.start(), m.end(), K.person, key=name.key, hint=name.hint)
