@@ -263,8 +263,9 @@ def _redaction(r: dict[str, Any]) -> list[str]:
         "organisations and identifiers generated (ID numbers, credit codes and cards with valid check characters), "
         "half of the cases with the author's alias given (bench/redaction_data.py, bench/redaction_templates.py);",
         f"- **fresh**: {f['cases']} write-ups typed by hand after the rules, in other styles and with other names "
-        "(bench/redaction_fresh.txt). Its first run found misses that were then fixed by general rules; the numbers "
-        "below are after those fixes.",
+        "(bench/redaction_fresh.txt). Its first run, before any fix, scored 100% on structured identifiers, 92.7% on "
+        "names and organisations and 97.7% on domain terms; the misses were then fixed by general rules, so the "
+        "numbers below are after those fixes and no longer a blind test.",
         "",
         "Recall = share of planted values no longer in the redacted text (for generalised values: share of their "
         "spans that were generalised).",
@@ -296,6 +297,17 @@ def _redaction(r: dict[str, Any]) -> list[str]:
         "author lists aliases up front. Known gaps: names without a Han surname and without context (帕提古丽 "
         "负责采购), a provincial testing centre named only by place and function (kept like a regulator).",
     ]
+    d = r.get("domain_text")
+    if d:
+        lines += [
+            "",
+            f"False hits on domain text: the starter corpus ({d['documents']} documents, {d['chars']:,} characters of "
+            "regulations, guides, industry profiles and anonymous cases, no real identifiers) gets "
+            f"**{d['identifier_findings']} identifier findings** ({d['per_10k_chars']:.2f} per 10,000 characters; "
+            f"{d['chars_changed']:.3%} of characters), e.g. {', '.join(d['examples'][:6])}. Dates, amounts and places "
+            "there are generalised by design and not counted. This set was also used to find false hits (474 findings "
+            "before the rules were tightened).",
+        ]
     return lines
 
 

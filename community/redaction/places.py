@@ -80,9 +80,13 @@ def _piece_at(ctx: Context, i: int) -> tuple[str, list[Place]] | None:
         if piece in g.short:
             tok = ctx.tokens[ctx.token_at[i]]
             own_word = tok.tag == "ns" and tok.start <= i and tok.end >= i + length
-            cued = f.startswith(("的一家", "的这家", "的某", "的客户", "地区", "本地"), i + length) or f[:i].rstrip(" ").endswith(
-                ("在", "于", "是", "位于", "地处", "来自", "到", ":", "所在地", "地点", "城市", "|", "、")
-            ) and (i + length >= len(f) or f[i + length] in "，,。；;、|)） \n的")
+            before = f[:i].rstrip(" ")
+            cued = (
+                f.startswith(("的一家", "的这家", "的某", "的客户", "地区", "本地"), i + length)
+                or before.endswith(("在", "于", "位于", "地处", "来自", "到", "去", "赴", "驻"))  # 在吴忠教育行业
+                or before.endswith(("是", ":", "所在地", "地点", "城市", "|", "、"))
+                and (i + length >= len(f) or f[i + length] in "，,。；;、|)） \n的")
+            )
             if own_word or (ctx.starts_token(i) and (cued or _piece_follows(f, i + length))):
                 return piece, g.short[piece]
     return None
