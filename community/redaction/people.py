@@ -176,65 +176,75 @@ def _standalone(f: str, i: int, end: int) -> bool:
     )
 
 
+def _full_name(ctx: Context, i: int, surname: str, g: int) -> Candidate | None:
+    """The surname at `i` with `g` given-name characters, when the context says it is a person."""
+    f = ctx.folded
+    s_end = i + len(surname)
+    end = s_end + g
+    given, name = f[s_end:end], f[i:end]
+    if end > len(f) or not _given_ok(given) or name in NOT_NAMES or name in DOMAIN_WORDS or name in KEEP_ORGS:
+        return None
+    if g == 3 and (_title_at(f, end) is None or any(c not in GIVEN_CHARS for c in given) or ordinary_word(name)):
+        return None  # four characters only before a title (艾合买提工程师)
+    if common_word(name, 1000):
+        return None  # 常务副院长, 党委书记
+    title = _title_at(f, end)
+    titled = title is not None and not (title in SINGLE_CHAR_TITLES and g == 2) and (
+        ctx.ends_token(end + len(title)) or _boundary_after(f, end + len(title))
+    )  # not 向有关|主管部门
+    standalone = _standalone(f, i, end)
+    if not (titled or standalone) and _blocked_by_word(ctx, i, s_end, end):
+        return None  # 包括美创: jieba reads a word that runs past the surname
+    own_title = _title_at(f, s_end)
+    if own_title and len(own_title) >= g:
+        return None  # 赵医生, 周书记: a surname and a title, read by _surname_and_title
+    strong_role = i > 0 and f[:i].rstrip(" :：").endswith(STRONG_ROLES)
+    punct_after = end >= len(f) or f[end] in _BOUNDARY
+    said = _punct_before(f, i) and any(  # ，曾凡负责技术 / （内部）辛林的身份证, not 。向客户说明
+        f.startswith(w, end) and (ctx.ends_token(end + len(w)) or _boundary_after(f, end + len(w))) for w in STRONG_AFTER
+    )
+    if (common_word(name) or ordinary_word(name)) and not (strong_role and punct_after):
+        return None  # 主任连夜找到, 卫生健康主管部门: words; 项目经理齐国，: a name
+    if titled or (strong_role and (_boundary_after(f, end) or ctx.ends_token(end))) or said:
+        return Candidate(i, end, K.person, key=name, hint=surname)
+    # Weak evidence: jieba's person tag, a list item or table cell, punctuation or a role word around it.
+    if any(c not in GIVEN_CHARS for c in given) or _dictionary_word(name) or rjieba.suggest_freq(name) >= 100:
+        return None  # 楼宇, 高峰: jieba may tag them as names, but they are frequent words
+    framed = (_punct_before(f, i) or _role_before(f, i)) and _boundary_after(f, end)
+    jieba_name = _jieba_says_name(ctx, i, end) and (g == 2 or _boundary_after(f, end))
+    if standalone or framed or jieba_name:
+        return Candidate(i, end, K.person, key=name, hint=surname, priority=PRIORITY[K.person] - 1)
+    return None
+
+
+def _surname_and_title(ctx: Context, i: int, surname: str) -> Candidate | None:
+    """张主任, 李工, 王总: the surname is the person's only trace."""
+    f = ctx.folded
+    s_end = i + len(surname)
+    title = _title_at(f, s_end)
+    if not title:
+        return None
+    after = s_end + len(title)
+    if f[i:after] in NOT_NAMES or common_word(f[i:after]) or (surname == "高" and title == "工"):
+        return None
+    if ctx.ends_token(after) or _boundary_after(f, after):  # not 向主管部门报告
+        return Candidate(i, s_end, K.person, key=surname, hint=surname)
+    return None
+
+
 def _chinese_names(ctx: Context) -> Iterator[Candidate]:
     f = ctx.folded
     i = 0
     while i < len(f):
         surname = _surname_at(f, i)
-        if surname is None or not _word_start_ok(ctx, i):
-            i += 1
-            continue
-        s_end = i + len(surname)
-        found: Candidate | None = None
-        # Full names: surname + one or two characters; jieba's reading decides between 邢家|去 and 邢家宏.
-        order: tuple[int, ...] = (1, 2) if _nr_token(ctx, i, s_end + 1) and not _nr_token(ctx, i, s_end + 2) else (2, 1)
-        if len(surname) == 1 and _title_at(f, s_end + 3):
-            order = (3, *order)
-        for g in order:
-            end = s_end + g
-            given = f[s_end:end]
-            name = f[i:end]
-            if end > len(f) or not _given_ok(given) or name in NOT_NAMES or name in DOMAIN_WORDS or name in KEEP_ORGS:
-                continue
-            if g == 3 and (any(c not in GIVEN_CHARS for c in given) or ordinary_word(name)):
-                continue
-            if common_word(name, 1000) or (g == 3 and _title_at(f, end) is None):
-                continue  # 常务副院长, 党委书记; four-character names only before a title (艾合买提工程师)
-            title = _title_at(f, end)
-            titled = title is not None and not (title in SINGLE_CHAR_TITLES and g == 2) and (
-                ctx.ends_token(end + len(title)) or _boundary_after(f, end + len(title))
-            )  # not 向有关|主管部门
-            standalone = _standalone(f, i, end)
-            if not (titled or standalone) and _blocked_by_word(ctx, i, s_end, end):
-                continue  # 包括美创: jieba reads a word that runs past the surname
-            own_title = _title_at(f, s_end)
-            if own_title and len(own_title) >= g:
-                continue  # 赵医生, 周书记: a surname and a title, read below
-            strong_role = i > 0 and f[:i].rstrip(" :：").endswith(STRONG_ROLES)
-            punct_after = end >= len(f) or f[end] in _BOUNDARY
-            said = _punct_before(f, i) and any(  # ，曾凡负责技术 / （内部）辛林的身份证, not 。向客户说明
-                f.startswith(w, end) and (ctx.ends_token(end + len(w)) or _boundary_after(f, end + len(w))) for w in STRONG_AFTER
-            )
-            strong = titled or (strong_role and (_boundary_after(f, end) or ctx.ends_token(end))) or said
-            if (common_word(name) or ordinary_word(name)) and not (strong_role and punct_after):
-                continue  # 主任连夜找到, 卫生健康主管部门: words; 项目经理齐国，: a name
-            if strong:
-                found = Candidate(i, end, K.person, key=name, hint=surname)
-                break
-            # Weak evidence: jieba's person tag, a list item or table cell, a function word before and a boundary after.
-            if not all(c in GIVEN_CHARS for c in given) or _dictionary_word(name) or rjieba.suggest_freq(name) >= 100:
-                continue  # 楼宇, 高峰: jieba may tag them as names, but they are frequent words
-            jieba_name = _jieba_says_name(ctx, i, end)
-            framed = (_punct_before(f, i) or _role_before(f, i)) and _boundary_after(f, end)
-            if standalone or (jieba_name and (g == 2 or framed or _boundary_after(f, end))) or framed:
-                found = Candidate(i, end, K.person, key=name, hint=surname, priority=59)
-                break
-        if found is None:  # surname + title only: 张主任, 李工, 王总
-            title = _title_at(f, s_end)
-            after = s_end + len(title) if title else s_end
-            if title and f[i:after] not in NOT_NAMES and not common_word(f[i:after]) and not (surname == "高" and title == "工"):
-                if ctx.ends_token(after) or _boundary_after(f, after):  # not 向主管部门报告
-                    found = Candidate(i, s_end, K.person, key=surname, hint=surname)
+        found = None
+        if surname is not None and _word_start_ok(ctx, i):
+            s_end = i + len(surname)
+            # One or two given characters; jieba's reading decides between 邢家|去 and 邢家宏.
+            order: tuple[int, ...] = (1, 2) if _nr_token(ctx, i, s_end + 1) and not _nr_token(ctx, i, s_end + 2) else (2, 1)
+            if len(surname) == 1 and _title_at(f, s_end + 3):
+                order = (3, *order)
+            found = next((c for g in order if (c := _full_name(ctx, i, surname, g))), None) or _surname_and_title(ctx, i, surname)
         if found is not None:
             yield found
             i = found.end
