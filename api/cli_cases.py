@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from community.redaction import Redactor, assess_uniqueness
+from community.redaction import RedactionError, Redactor, assess_uniqueness
 from corpus.document import INDUSTRY_CODES
 from corpus.importers import FileType, ImportRefused, convert, decode_text, sniff
 
@@ -78,8 +78,11 @@ def cases_redact(
         raise click.ClickException(f"{file}：文件中没有文字")
     result = Redactor().redact(text, customer=customer, aliases=aliases, manual=manual, generalise=not keep_details)
     if industry:
-        result.uniqueness = assess_uniqueness(industry=industry, segment=segment, province=province, year=year,
-                                              size_band=size_band)
+        try:
+            result.uniqueness = assess_uniqueness(industry=industry, segment=segment, province=province, year=year,
+                                                  size_band=size_band)
+        except RedactionError as exc:
+            raise click.BadParameter(str(exc), param_hint="--province") from None
     if as_json:
         click.echo(json.dumps(result.public(), ensure_ascii=False, indent=2))
         return

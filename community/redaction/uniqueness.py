@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from assistant.models import INDUSTRY_LABELS
-from community.redaction.models import Uniqueness
-from community.redaction.places import REGIONS, region_of
+from community.redaction.models import RedactionError, Uniqueness
+from community.redaction.places import REGIONS, _gaz, region_of
 
-__all__ = ["NATIONAL", "OrgCounter", "POPULATION", "assess_uniqueness", "estimate_peers"]
+__all__ = ["NATIONAL", "OrgCounter", "POPULATION", "assess_uniqueness", "estimate_peers", "normalise_province"]
 
 
 @runtime_checkable
@@ -59,6 +59,17 @@ TOTAL_POPULATION = sum(POPULATION.values())
 SIZE_SHARE, TOP_SIZE_SHARE = 0.3, 0.1
 
 
+def normalise_province(name: str) -> str:
+    """浙江 → 浙江省, 宁夏 → 宁夏回族自治区; RedactionError for anything else."""
+    name = name.strip()
+    if name in POPULATION:
+        return name
+    place = _gaz().province_short.get(name)
+    if place is not None and place.province in POPULATION:
+        return place.province
+    raise RedactionError(f"未知的省份：“{name}”（请写省级行政区名称，如“浙江省”或“浙江”）")
+
+
 def _national(industry: str, segment: str | None) -> int | None:
     return NATIONAL.get((industry, segment)) or NATIONAL.get((industry, None))
 
@@ -90,6 +101,7 @@ def assess_uniqueness(
 
     None when the industry is unknown (nothing to estimate from).
     """
+    province = normalise_province(province) if province else None
     provinces = (province,) if province else ()
 
     def peers(regions: tuple[str, ...], band: str | None) -> float | None:

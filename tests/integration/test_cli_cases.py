@@ -60,6 +60,8 @@ def test_redact_with_uniqueness_options_warns_in_json(tmp_path: Path) -> None:
             "--province", "宁夏回族自治区", "--year", "2024", "--json"]  # fmt: skip
     out = json.loads(CliRunner().invoke(cli, args).output)
     assert out["uniqueness"]["suggested_region"] in ("西北", "全国")
+    bad = CliRunner().invoke(cli, ["cases", "redact", "--file", str(path), "--industry", "finance", "--province", "火星"])
+    assert bad.exit_code == 2 and "未知的省份" in bad.output
 
 
 def test_bad_input_fails_cleanly_in_chinese(tmp_path: Path) -> None:

@@ -119,6 +119,13 @@ def test_a_rare_combination_gets_a_warning_and_a_coarser_region() -> None:
     assert "宁夏回族自治区" in warning.message
 
 
+def test_provinces_may_be_short_but_must_exist() -> None:
+    short = assess_uniqueness(industry="finance", segment="城商行", province="宁夏")
+    assert short is not None and short.attributes["省份"] == "宁夏回族自治区"
+    with pytest.raises(RedactionError, match="未知的省份"):
+        assess_uniqueness(industry="finance", province="火星")
+
+
 def test_a_common_combination_gets_no_suggestion() -> None:
     result = assess_uniqueness(industry="healthcare", segment="三级医院", province="广东省")
     assert result is not None and not result.unique and result.suggestion is None
