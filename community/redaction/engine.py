@@ -53,6 +53,19 @@ def _find_phrases(ctx: Context, phrases: Iterable[str], kind: K, key: str, hint:
     return out
 
 
+_DEFINED = re.compile(r"\s?[(（]\s?(?:以下简称|以下称|下称|简称|以下称为)\s?[:：]?\s?[“\"「『]?([^”\"」』)）]{2,12}?)[”\"」』]?\s?[)）]")
+
+
+def _defined_aliases(ctx: Context, named: list[Candidate]) -> dict[str, list[str]]:
+    """Short names a text defines for an organisation right after naming it: 某某有限公司（以下简称“瓯越数码”）."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for c in named:
+        m = _DEFINED.match(ctx.folded, c.end)
+        if m:
+            out[c.key].append(ctx.text[m.start(1) : m.end(1)])
+    return out
+
+
 def _kept_spans(ctx: Context) -> list[tuple[int, int]]:
     """Where the text names a security vendor or a regulator from the keep-list."""
     f = ctx.folded
@@ -100,6 +113,11 @@ class Redactor:
         customer_hits = _find_phrases(ctx, names, K.customer, "customer")
         orgs = detect_orgs(ctx)
         _absorb_customer(orgs, customer_hits)
+        defined = _defined_aliases(ctx, customer_hits + orgs)  # X有限公司（以下简称“X数码”）
+        customer_hits += _find_phrases(ctx, defined.get("customer", []), K.customer, "customer")
+        for org in [o for o in orgs if o.kind is K.org]:
+            orgs += [Candidate(c.start, c.end, K.org, key=org.key, hint=org.hint) for c in
+                     _find_phrases(ctx, defined.get(org.key, []), K.org, org.key)]
         kept = _kept_spans(ctx)  # 宝兰德, 安华金和: a vendor's name is not a person's or a company to hide
         names = [c for c in orgs + detect_people(ctx) if not any(c.start < e and s < c.end for s, e in kept) or c.kind is K.customer]
         cands = _find_phrases(ctx, manual, K.manual, "manual") + customer_hits + names

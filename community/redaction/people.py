@@ -270,6 +270,23 @@ def _more_mentions(f: str, found: list[Candidate]) -> Iterator[Candidate]:
                 yield Candidate(m.start(), m.end(), K.person, key=name.key, hint=name.hint)
 
 
+_SPACED_CUE = re.compile(r"(?:联系人|负责人|对接人|经办人|姓名|联络人|签字人)\s?[:：]?\s?")
+
+
+def _spaced_names(ctx: Context) -> Iterator[Candidate]:
+    """Names typed with spaces between the characters after a form label: 联系人 蔺 晓 峰."""
+    f = ctx.folded
+    for m in _SPACED_CUE.finditer(f):
+        i = m.end()
+        surname = _surname_at(f, i)
+        if surname is None:
+            continue
+        spaced = re.match(r"[\u4e00-\u9fff]{1,2}(?: [\u4e00-\u9fff]){1,2}(?![\u4e00-\u9fff])", f[i:])
+        if spaced and " " in spaced.group() and all(c in GIVEN_CHARS or c == " " for c in spaced.group()[len(surname):]):
+            key = spaced.group().replace(" ", "")
+            yield Candidate(i, i + len(spaced.group()), K.person, key=key, hint=surname)
+
+
 def detect_people(ctx: Context) -> list[Candidate]:
-    found = list(_chinese_names(ctx)) + list(_latin_names(ctx.folded))
+    found = list(_chinese_names(ctx)) + list(_latin_names(ctx.folded)) + list(_spaced_names(ctx))
     return found + list(_more_mentions(ctx.folded, found))

@@ -102,3 +102,15 @@ def test_traditional_characters_are_read() -> None:
 def test_pinyin_and_english_names() -> None:
     found = people("Contact: Zhang Wei and Tony Wang; also Mr. Chen.")
     assert {"Zhang Wei", "Tony Wang", "Chen"} <= set(found)
+
+
+def test_a_short_name_the_text_defines_is_replaced_too() -> None:
+    text = "签约主体：温州瓯越数码科技有限公司（以下简称“瓯越数码”），瓯越数码负责实施。"
+    result = redact(text)
+    assert "瓯越" not in result.text
+    assert {f.replacement for f in result.findings if f.kind is FindingKind.org} == {"某公司A"}
+
+
+def test_names_typed_with_spaces_after_a_form_label() -> None:
+    result = redact("联系人 蔺 晓 峰（手机：13905770123）")
+    assert result.text.startswith("联系人 蔺某（")
