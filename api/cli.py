@@ -178,11 +178,11 @@ from api.cli_corpus_add import corpus_add  # noqa: E402
 from api.cli_profile import customers, profile  # noqa: E402
 from api.cli_users import users  # noqa: E402
 
+cli.add_command(cases)
 cli.add_command(customers)
 cli.add_command(profile)
 cli.add_command(ask)
 cli.add_command(users)
-cli.add_command(cases)
 corpus.add_command(corpus_add)
 
 

@@ -1,5 +1,1 @@
-"""The partner community: sharing anonymised customer cases.
-
-So far: `community.redaction`, the anonymisation engine a case passes before anyone outside the
-author's organisation sees it.
-"""
+"""Community: what partners learn from each other without exposing anyone (activity, rankings, watchlists, cases)."""
