@@ -193,9 +193,9 @@ def _person_names(chosen: list[Candidate]) -> dict[str, str]:
     for c in people:
         surname = c.hint if _HAN.match(c.hint or "") else ""
         fulls = full_by_surname[c.hint]
-        if not surname:  # a Latin name: Zhang Wei → 某人A
-            latin = sorted({p.key for p in people if not _HAN.match(p.hint or "")})
-            names[c.key] = f"某人{chr(ord('A') + latin.index(c.key) % 26)}"
+        if not surname:  # a Latin or transliterated name: Zhang Wei, 帕提古丽 → 某人A
+            others = sorted({p.key for p in people if not _HAN.match(p.hint or "")})
+            names[c.key] = f"某人{chr(ord('A') + others.index(c.key) % 26)}"
         elif c.key == c.hint:  # surname and title only
             names[c.key] = names.get(fulls[0], f"{surname}某") if len(fulls) == 1 else f"{surname}某"
         elif len(fulls) == 1:

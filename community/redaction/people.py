@@ -270,6 +270,31 @@ def _more_mentions(f: str, found: list[Candidate]) -> Iterator[Candidate]:
                 yield Candidate(m.start(), m.end(), K.person, key=name.key, hint=name.hint)
 
 
+# Characters of Uyghur, Kazakh, Mongolian and Tibetan names written in Han characters (帕提古丽, 艾合买提, 巴特尔).
+TRANSLIT_CHARS = frozenset(
+    "阿艾爱安巴拜白邦贝别波布才措达旦迪丁都多额尔法甫噶嘎格根古哈罕汗合赫胡吉加江杰金卡坎克库拉来兰勒里力丽琳罗玛"
+    "买麦曼米木穆那纳娜尼努帕排普其齐热日萨赛桑色沙尚苏索塔太提图吐托瓦万旺乌西希夏孜扎增卓措次仁央宗拉姆吾买哲"
+)
+def _transliterated(ctx: Context) -> Iterator[Candidate]:
+    """A run of three to six transliteration characters before a title or what a person does: 帕提古丽负责采购."""
+    f = ctx.folded
+    for start in range(len(f)):
+        if (start > 0 and not (f[start - 1] in _BOUNDARY or _role_before(f, start))) or f[start] not in TRANSLIT_CHARS:
+            continue
+        end = start
+        while end < len(f) and end - start < 9 and (
+            f[end] in TRANSLIT_CHARS or f[end] in "·•." and end + 1 < len(f) and f[end + 1] in TRANSLIT_CHARS and end > start
+        ):
+            end += 1
+        for stop in range(end, start + 2, -1):
+            name = f[start:stop]
+            title = _title_at(f, stop)
+            cued = title or f.startswith(STRONG_AFTER, stop) or (_role_before(f, start) and _boundary_after(f, stop))
+            if cued and f[stop - 1] not in "·•." and not ordinary_word(name) and not _dictionary_word(name):
+                yield Candidate(start, stop, K.person, key=name, hint="")
+                break
+
+
 _SPACED_CUE = re.compile(r"(?:联系人|负责人|对接人|经办人|姓名|联络人|签字人)\s?[:：]?\s?")
 
 
@@ -288,5 +313,5 @@ def _spaced_names(ctx: Context) -> Iterator[Candidate]:
 
 
 def detect_people(ctx: Context) -> list[Candidate]:
-    found = list(_chinese_names(ctx)) + list(_latin_names(ctx.folded)) + list(_spaced_names(ctx))
+    found = list(_chinese_names(ctx)) + list(_latin_names(ctx.folded)) + list(_spaced_names(ctx)) + list(_transliterated(ctx))
     return found + list(_more_mentions(ctx.folded, found))

@@ -114,3 +114,9 @@ def test_a_short_name_the_text_defines_is_replaced_too() -> None:
 def test_names_typed_with_spaces_after_a_form_label() -> None:
     result = redact("联系人 蔺 晓 峰（手机：13905770123）")
     assert result.text.startswith("联系人 蔺某（")
+
+
+def test_transliterated_names_before_a_role_or_an_action() -> None:
+    result = redact("帕提古丽负责采购；艾合买提工程师带队；联系人：努尔兰·别克，电话 0991-4582307。")
+    assert [f.original for f in result.findings if f.kind is FindingKind.person] == ["帕提古丽", "艾合买提", "努尔兰·别克"]
+    assert redact("阿里云、塔吉克族和尼克松都不是这里要删的名字。").findings == []
