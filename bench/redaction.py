@@ -214,8 +214,9 @@ def report_section(r: dict[str, Any]) -> list[str]:
         f"{t['customer_by_alias'].get('name only', {}).get('recall', float('nan')):.1%} (templated), "
         f"{f['customer_by_alias'].get('name only', {}).get('recall', float('nan')):.1%} (fresh); the misses are "
         "private abbreviations no rule can derive (中医附四 for a medical college's fourth hospital), which is why the "
-        "author lists aliases up front. Known gaps: names without a Han surname and without context (帕提古丽 "
-        "负责采购), a provincial testing centre named only by place and function (kept like a regulator).",
+        "author lists aliases up front. Known gaps: a provincial testing centre named only by place and function "
+        "(福建省网络与信息安全测评中心, kept like a regulator); nicknames (小王, 老李) are kept; a name with no title, "
+        "role, list position or action around it is not guessed.",
     ]
     d = r.get("domain_text")
     if d:
