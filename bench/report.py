@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bench.redaction import report_section as _redaction
+
 ANCHORS = [
     ("stock LangChain: Chroma + default BM25Retriever in EnsembleRetriever (anchor)", 0.276, 0.426, 0.277, 9),
     ("dense only, Chroma + USE (anchor)", 0.344, 0.516, 0.320, 6),
@@ -336,6 +338,7 @@ SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], list[str]]]] = [
     ("Load: concurrent streaming chats", "load", _load),
     ("Import: a 100-page PDF to searchable", "pdf", _pdf),
     ("Rankings: refresh and reads", "rankings", _rankings),
+    ("Case anonymisation", "redaction", _redaction),
 ]
 
 
