@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from accounts.throttle import ThrottlePolicy
 from assistant.openai_writer import WriterConfig
 from corpus import STARTER_DIR
 from corpus.editorial import EditorialConfig
@@ -48,6 +49,12 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         True, description="mark cookies Secure (browsers still accept them on http://localhost and 127.0.0.1)"
     )
+    redis_url: str | None = Field(
+        None,
+        description="Redis shared by all workers and replicas (redis://host:6379/0): login throttling; "
+        "default: kept in each process",
+    )
+    login_throttle: ThrottlePolicy = Field(default_factory=ThrottlePolicy)
     secret_key: SecretStr | None = Field(
         None, description="server secret for signed cookies; default: generated once under data_dir/secret_key"
     )

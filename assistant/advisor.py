@@ -21,6 +21,7 @@ from assistant.name_rules import match_words
 from assistant.passages import overlap, sentences, terms
 from assistant.planner import Planner
 from assistant.writers import WriteRequest, Writer
+from corpus.text import InvalidText, check_text
 from retrieval.hybrid import HybridRetriever
 from retrieval.models import Chunk, Hit, SearchFilters
 
@@ -71,12 +72,13 @@ class AdvisorConfig:
 
 
 def clean_message(message: str) -> str:
-    """Whitespace collapsed; ValueError (with a message for the user) when empty or too long."""
-    message = " ".join(message.split())
+    """Whitespace collapsed; InvalidText (a ValueError with a message for the user) when empty, too
+    long, or holding a character no text may hold (corpus.text.check_text)."""
+    message = " ".join(check_text(message, what="消息").split())
     if not message:
-        raise ValueError("消息不能为空")
+        raise InvalidText("消息不能为空")
     if len(message) > MAX_MESSAGE_CHARS:
-        raise ValueError(f"消息过长：{len(message)} 个字符，上限 {MAX_MESSAGE_CHARS}")
+        raise InvalidText(f"消息过长：{len(message)} 个字符，上限 {MAX_MESSAGE_CHARS}")
     return message
 
 

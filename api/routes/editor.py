@@ -20,9 +20,11 @@ from accounts.store import AccountNotFound, AccountStore
 from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep
 from api.deps import ContainerDep, require_json
+from api.inputs import Offset, Position
 from corpus import metadata_form as metadata
 from corpus.editorial import Actor, EditorialStore, InvalidDocument
 from corpus.tables import AuditRow, VersionRow
+from corpus.text import CheckedInput
 from retrieval.editor_tools import corpus_health, hit_test, preview
 
 __all__ = ["router"]
@@ -44,7 +46,7 @@ def actor(user: CurrentUser) -> Actor:
 
 
 # -- models ------------------------------------------------------------------------------
-class DocumentWrite(BaseModel):
+class DocumentWrite(CheckedInput):
     """Markdown with front matter in `text`, or a file to convert: `filename` + `content_base64`."""
 
     text: str | None = Field(None, max_length=2_000_000, description="整篇 Markdown（含 YAML front matter）")
@@ -61,16 +63,16 @@ class DocumentWrite(BaseModel):
         return self
 
 
-class ReviewNote(BaseModel):
+class ReviewNote(CheckedInput):
     note: str = Field("", max_length=1000)
 
 
-class RollbackRequest(BaseModel):
-    to: int = Field(..., ge=1, description="回滚到的版本号")
+class RollbackRequest(CheckedInput):
+    to: Position = Field(..., description="回滚到的版本号")
     note: str = Field("", max_length=1000)
 
 
-class HitTestRequest(BaseModel):
+class HitTestRequest(CheckedInput):
     query: str = Field(..., min_length=1, max_length=500)
     k: int = Field(10, ge=1, le=50)
 
@@ -99,7 +101,7 @@ class FormFields(BaseModel):
     illustrative: bool | None = None
 
 
-class MetadataForm(BaseModel):
+class MetadataForm(CheckedInput):
     """The document text, and optionally form fields to write into its front matter."""
 
     text: str = Field(..., max_length=2_000_000)
@@ -206,7 +208,10 @@ def _text(body: DocumentWrite) -> tuple[str, dict[str, list[str]]]:
         from corpus.importers import convert, to_document_text
     except ImportError:
         raise HTTPException(415, "此服务器暂不支持文件导入；请粘贴 Markdown 文本") from None
-    imported = convert(data, body.filename or "upload")
+    imported = convert(data, body.filename or "upload")  # ImportRefused: empty, too large, wrong type (→ 4xx)
+    unreadable = [p for p in imported.problems if p.field in ("file", "body")]
+    if unreadable:  # nothing usable came out (a scanned or damaged PDF, no text): nothing to save
+        raise InvalidDocument(unreadable)
     return to_document_text(imported), imported.suggestions
 
 
@@ -220,7 +225,7 @@ def list_documents(
     status: str | None = None,
     stale: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> DocumentPage:
     """Editor-managed documents; `status` matches the latest or the published version's state."""
     today = dt.date.today()
@@ -252,18 +257,18 @@ def edit_document(
 
 
 @router.post("/documents/{doc_id}/versions/{number}/submit", response_model=VersionPublic)
-def submit(doc_id: str, number: int, user: EditorDep, store: EditorialDep) -> VersionPublic:
+def submit(doc_id: str, number: Position, user: EditorDep, store: EditorialDep) -> VersionPublic:
     return _version(store.submit(doc_id, number, actor(user)))
 
 
 @router.post("/documents/{doc_id}/versions/{number}/approve", response_model=VersionPublic)
-def approve(doc_id: str, number: int, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
+def approve(doc_id: str, number: Position, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
     """Approve and publish; returns once the new version is indexed and swapped in."""
     return _version(store.approve(doc_id, number, actor(user), note=body.note if body else ""))
 
 
 @router.post("/documents/{doc_id}/versions/{number}/reject", response_model=VersionPublic)
-def reject(doc_id: str, number: int, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
+def reject(doc_id: str, number: Position, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
     return _version(store.reject(doc_id, number, actor(user), note=body.note if body else ""))
 
 
@@ -280,13 +285,13 @@ def rollback(doc_id: str, body: RollbackRequest, user: EditorDep, store: Editori
 
 
 @router.get("/documents/{doc_id}/diff")
-def diff(doc_id: str, a: int, b: int, _: EditorDep, store: EditorialDep) -> dict[str, Any]:
+def diff(doc_id: str, a: Position, b: Position, _: EditorDep, store: EditorialDep) -> dict[str, Any]:
     """Side-by-side rows: op (equal/replace/delete/insert), a_line, a_text, b_line, b_text."""
     return {"doc_id": doc_id, "a": a, "b": b, "rows": store.diff(doc_id, a, b)}
 
 
 @router.get("/documents/{doc_id}/versions/{number}/preview")
-def preview_chunks(doc_id: str, number: int, _: EditorDep, store: EditorialDep, container: ContainerDep) -> dict[str, Any]:
+def preview_chunks(doc_id: str, number: Position, _: EditorDep, store: EditorialDep, container: ContainerDep) -> dict[str, Any]:
     """The chunks exactly as publishing this version would index them."""
     document = store.indexable(store.version(doc_id, number))
     return {"doc_id": doc_id, "version": number, "chunks": preview(document, container.indexer.chunking)}
@@ -294,7 +299,7 @@ def preview_chunks(doc_id: str, number: int, _: EditorDep, store: EditorialDep, 
 
 @router.post("/documents/{doc_id}/versions/{number}/hit-test", dependencies=JSON_BODY)
 def hit_test_version(
-    doc_id: str, number: int, body: HitTestRequest, _: EditorDep, store: EditorialDep, container: ContainerDep
+    doc_id: str, number: Position, body: HitTestRequest, _: EditorDep, store: EditorialDep, container: ContainerDep
 ) -> dict[str, Any]:
     """Which chunks this query would retrieve, at what rank, if this version were published."""
     document = store.indexable(store.version(doc_id, number))
@@ -322,7 +327,7 @@ def audit(
     store: EditorialDep,
     doc_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[AuditEntry]:
     """Newest first."""
     rows: list[AuditRow] = store.audit(doc_id=doc_id, limit=limit, offset=offset)
