@@ -9,16 +9,26 @@ locked; its PTTL is the wait). Errors of the client become `ThrottleUnavailable`
 from __future__ import annotations
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from accounts.throttle import ThrottleUnavailable
 
 __all__ = ["RedisThrottleStore", "connect"]
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for `url` (`redis://host:6379/0`), checked with a PING so a wrong URL fails at start-up.
-    Raises ConnectionError naming the URL (without its password)."""
-    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
+def connect(url: str, *, ping: bool = True) -> redis.Redis:
+    """A client for `url` (`redis://host:6379/0`), checked with a PING (unless `ping=False`) so a wrong
+    URL fails at start-up. Raises ConnectionError naming the URL (without its password).
+
+    Short timeouts and one quick retry: while Redis is down, a request waits well under a second
+    before the caller's fallback takes over (redis-py's default retries with back-off take seconds)."""
+    client = redis.Redis.from_url(
+        url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=30,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+    )  # fmt: skip
+    if not ping:
+        return client
     try:
         client.ping()
     except redis.RedisError as exc:
