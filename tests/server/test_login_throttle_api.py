@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-import pytest
 
 from accounts.login import LoginAudit, LoginService
 from accounts.tables import Role
