@@ -8,6 +8,7 @@ Every failure the client causes is a 4xx whose message (Chinese) names what is w
     LoginFailed                               401
     ImportRefused                             413 (too large) or 422 (empty, wrong or unknown type)
     InvalidDocument                           422 with `problems` [{line, field, message}]
+    UnacknowledgedWarnings                    409 with `warnings` [{line, kind, excerpt, message}]
     DocumentNotFound 404, NotAllowed 403, WorkflowConflict 409, other EditorialError/CorpusError 422
     StagingLost 409;  QuotaExceeded, LoginThrottled 429 with Retry-After
     HTTPException, Refused                    their own status, detail and headers
@@ -37,7 +38,7 @@ from api.openai_format import OpenAIError
 from assistant.conversations import ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
 from corpus.document import CorpusError
-from corpus.editorial import DocumentNotFound, InvalidDocument, NotAllowed, WorkflowConflict
+from corpus.editorial import DocumentNotFound, InvalidDocument, NotAllowed, UnacknowledgedWarnings, WorkflowConflict
 from corpus.importers import ImportRefused
 from corpus.metadata_form import FormError
 from corpus.text import InvalidText
@@ -141,6 +142,8 @@ def _problems(problems: list[Any]) -> list[dict[str, Any]]:
 def _corpus(request: Request, exc: CorpusError) -> JSONResponse:
     if isinstance(exc, InvalidDocument):
         return _reply(request, 422, str(exc), problems=_problems(exc.problems))
+    if isinstance(exc, UnacknowledgedWarnings):
+        return _reply(request, 409, str(exc), warnings=[w.model_dump() for w in exc.warnings])
     if isinstance(exc, ImportRefused):
         return _reply(request, 413 if exc.field == "size" else 422, str(exc), problems=_problems([exc.problem("file")]))
     status = {DocumentNotFound: 404, NotAllowed: 403, WorkflowConflict: 409}.get(type(exc), 422)

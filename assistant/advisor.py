@@ -20,6 +20,7 @@ from assistant.models import CategoryPlan, Claim, Profile
 from assistant.name_rules import match_words
 from assistant.passages import overlap, sentences, terms
 from assistant.planner import Planner
+from assistant.sanitize import without_html
 from assistant.writers import WriteRequest, Writer
 from corpus.text import InvalidText, check_text
 from retrieval.hybrid import HybridRetriever
@@ -227,7 +228,7 @@ class Advisor:
         yield SourcesEvent(sources=request.sources)
         first_delta: float | None = None
         writer_name = self.writer.name
-        for event in self.writer.write(request):
+        for event in without_html(self.writer.write(request)):  # no raw HTML leaves, whatever a passage holds
             if first_delta is None:
                 first_delta = time.perf_counter()
             if isinstance(event, NoticeEvent) and event.code == "llm_fallback":

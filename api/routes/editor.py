@@ -23,6 +23,7 @@ from api.deps import ContainerDep, require_json
 from api.inputs import Offset, Position
 from corpus import metadata_form as metadata
 from corpus.editorial import Actor, EditorialStore, InvalidDocument
+from corpus.screening import ReviewWarning, screen
 from corpus.tables import AuditRow, VersionRow
 from corpus.text import CheckedInput
 from retrieval.editor_tools import corpus_health, hit_test, preview
@@ -65,6 +66,10 @@ class DocumentWrite(CheckedInput):
 
 class ReviewNote(CheckedInput):
     note: str = Field("", max_length=1000)
+
+
+class ApprovalNote(ReviewNote):
+    acknowledge_warnings: bool = Field(False, description="已核实此版本的审核提醒（warnings），仍然发布")
 
 
 class RollbackRequest(CheckedInput):
@@ -125,6 +130,7 @@ class VersionPublic(BaseModel):
     retired_at: dt.datetime | None
     note: str
     text: str | None = None
+    warnings: list[ReviewWarning] = Field(default_factory=list, description="审核提醒：疑似注入指令或原始 HTML，批准前须确认")
 
 
 class DocumentSummary(BaseModel):
@@ -162,8 +168,8 @@ class AuditEntry(BaseModel):
 
 
 def _version(row: VersionRow, *, text: bool = False) -> VersionPublic:
-    fields = {name: getattr(row, name) for name in VersionPublic.model_fields if name != "text"}
-    return VersionPublic(**fields, text=row.text if text else None)
+    fields = {name: getattr(row, name) for name in VersionPublic.model_fields if name not in ("text", "warnings")}
+    return VersionPublic(**fields, text=row.text if text else None, warnings=screen(row.text))
 
 
 def _summary(rows: list[VersionRow], today: dt.date) -> dict[str, Any]:
@@ -261,10 +267,13 @@ def submit(doc_id: str, number: Position, user: EditorDep, store: EditorialDep) 
     return _version(store.submit(doc_id, number, actor(user)))
 
 
-@router.post("/documents/{doc_id}/versions/{number}/approve", response_model=VersionPublic)
-def approve(doc_id: str, number: Position, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
-    """Approve and publish; returns once the new version is indexed and swapped in."""
-    return _version(store.approve(doc_id, number, actor(user), note=body.note if body else ""))
+@router.post("/documents/{doc_id}/versions/{number}/approve", response_model=VersionPublic,
+             responses={409: {"description": "状态不符，或有未确认的审核提醒（detail 与 warnings）"}})  # fmt: skip
+def approve(doc_id: str, number: Position, user: EditorDep, store: EditorialDep, body: ApprovalNote | None = None) -> VersionPublic:
+    """Approve and publish; returns once the new version is indexed and swapped in. A version with
+    `warnings` needs `acknowledge_warnings: true` (else 409 listing them)."""
+    body = body or ApprovalNote()
+    return _version(store.approve(doc_id, number, actor(user), note=body.note, acknowledge_warnings=body.acknowledge_warnings))
 
 
 @router.post("/documents/{doc_id}/versions/{number}/reject", response_model=VersionPublic)
