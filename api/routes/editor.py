@@ -240,7 +240,16 @@ def list_documents(
     return DocumentPage(items=items, total=len(found))
 
 
-@router.post("/documents", status_code=201, response_model=DocumentDetail, dependencies=JSON_BODY)
+# OpenAPI links: the workflow steps a created document goes through next (for clients and the stateful schema tests).
+_FIRST_VERSION = {"doc_id": "$response.body#/doc_id", "number": "$response.body#/latest_version"}
+CREATED_LINKS = {201: {"description": "Created", "links": {
+    step: {"operationId": f"{step}_api_editor_documents__doc_id__versions__number__{step}_post", "parameters": _FIRST_VERSION}
+    for step in ("submit", "approve", "reject")
+} | {"Preview": {"operationId": "preview_chunks_api_editor_documents__doc_id__versions__number__preview_get",
+                 "parameters": _FIRST_VERSION}}}}  # fmt: skip
+
+
+@router.post("/documents", status_code=201, response_model=DocumentDetail, dependencies=JSON_BODY, responses=CREATED_LINKS)
 def create_document(body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep) -> DocumentDetail:
     """A new document as version 1, state draft (validated; problems name the field and line)."""
     text, suggestions = _text(body)
