@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth import OptionalUserDep
 from api.deps import ContainerDep
+from assistant.sanitize import strip_html
 from corpus.text import CheckedText
 from retrieval.models import SearchFilters
 
@@ -42,4 +43,5 @@ def search(
     if user is None and container.settings.require_login:
         raise HTTPException(401, "请先登录")
     filters = SearchFilters(industries=industry, needs=need, kinds=kind)
-    return [h.as_dict() for h in container.retriever.search(q, k=k, filters=filters)]
+    hits = [h.as_dict() for h in container.retriever.search(q, k=k, filters=filters)]
+    return [{**hit, "title": strip_html(str(hit["title"])), "text": strip_html(str(hit["text"]))} for hit in hits]
