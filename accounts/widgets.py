@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.store import AccountNotFound
 from accounts.tables import WidgetKeyRow, utcnow
+from corpus.text import CheckedInput
 
 __all__ = [
     "MAX_ORIGINS",
@@ -143,7 +144,7 @@ def origin_allowed(origin: str | None, allowed: list[str]) -> bool:
     return False
 
 
-class _WidgetFields(BaseModel):
+class _WidgetFields(CheckedInput):
     @field_validator("colour", check_fields=False)
     @classmethod
     def _colour(cls, value: str | None) -> str | None:

@@ -24,6 +24,7 @@ from accounts.tables import OrgKind, Role
 from api.auth import SESSION_COOKIE, CurrentUser, OptionalUserDep
 from api.deps import ContainerDep
 from api.routes.accounts import check_not_self_lockout, clear_session_cookie, log_in, set_session_cookie
+from corpus.text import InvalidText, check_strings
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +52,12 @@ async def read_form(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM_BYTES:
         raise HTTPException(413, "表单过大")
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=50)
-    return {key: values[-1] for key, values in fields.items()}
+    form = {key: values[-1] for key, values in fields.items()}
+    try:
+        check_strings(form)
+    except InvalidText as exc:
+        raise HTTPException(422, str(exc)) from None
+    return form
 
 
 def page(title: str, body: str, *, status: int = 200, user: CurrentUser | None = None) -> HTMLResponse:

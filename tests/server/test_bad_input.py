@@ -159,11 +159,13 @@ def test_widget_refuses_invalid_characters_with_its_cors_header(http, partner, t
 
 
 @pytest.mark.parametrize("text", BAD_TEXT)
-def test_other_bodies_refuse_invalid_characters(http, editor, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_other_bodies_refuse_invalid_characters(http, editor, partner, text: str) -> None:  # type: ignore[no-untyped-def]
     note = send(http, "/api/editor/documents", {"text": "---\n", "note": text}, editor.headers)
     assert_refused(note, 422, "note", "无效字符")
     key = send(http, "/api/api-keys", {"name": text}, editor.headers)
     assert_refused(key, 422, "name", "无效字符")
+    widget = send(http, "/api/widget-keys", {"title": f"门户{text}", "allowed_origins": [PORTAL]}, partner.headers)
+    assert_refused(widget, 422, "title", "无效字符")
     login = send(http, "/api/auth/login", {"email": text, "password": text})
     assert_refused(login, 422, "无效字符")
 
