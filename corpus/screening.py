@@ -27,7 +27,7 @@ INSTRUCTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) fo
     rf"(?:忽略|无视|不要理会|不用理会|忘记|忘掉|跳过|覆盖|绕过)(?:你的|掉|的|{_PREVIOUS}|\s){{0,6}}{_RULES}",
     r"(?:你现在是|你将扮演|请你?扮演|从现在起，?你|从现在开始，?你|你的新(?:身份|角色|任务)|你不再是)",
     r"(?:进入|开启|启用|切换到)(?:越狱|开发者|无限制)模式",
-    rf"(?:输出|泄露|打印|显示|告诉我|重复|透露)(?:你的|一下)?(?:系统)?(?:提示词|{_RULES}原文|prompt)",
+    rf"(?:输出|打印|显示|告诉我|重复|透露)(?:你的|一下)?(?:系统)?(?:提示词|{_RULES}原文|prompt)",
     r"(?:不要|无需|不必|不得)(?:再)?(?:引用|标注|注明)(?:任何)?(?:来源|出处)",
     r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,30}\b(?:previous|prior|above|earlier|all|any)\b.{0,20}"
     r"\b(?:instructions?|prompts?|rules|directions|guidelines)\b",
@@ -35,6 +35,8 @@ INSTRUCTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) fo
     r"\b(?:enter|enable|switch to)\b.{0,10}\b(?:jailbreak|developer|unrestricted) mode\b|<\|im_(?:start|end)\|>|\[/?INST\]",
     r"^\s*(?:#+\s*)?(?:system|assistant|instruction)\s*[:：]",
 ))  # fmt: skip
+# Words before a match that make it a description of the risk ("防止模型输出系统提示词"), not an order.
+DESCRIBED = re.compile(r"(?:防止|避免|禁止|防范|导致|以免|诱导|不得|不能|不会|prevent|avoid)[^。！？.!?\n]{0,10}$", re.I)
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|<!--.*?-->|<!\[CDATA\[|<\?[a-z]", re.I | re.S)
 ACTIVE_MARKUP = re.compile(r"\bjavascript\s*:|\bvbscript\s*:|\bdata\s*:\s*text/html|\bon[a-z]{3,20}\s*=\s*[\"']?", re.I)
 _EXCERPT = 80
@@ -66,7 +68,8 @@ def screen(text: str) -> list[ReviewWarning]:
     found: list[ReviewWarning] = []
     for number, line in enumerate(text.split("\n"), 1):
         for kind, patterns in (("instruction", INSTRUCTION_PATTERNS), ("html", (HTML_TAG, ACTIVE_MARKUP))):
-            match = next((m for p in patterns if (m := p.search(line))), None)
+            match = next((m for p in patterns for m in p.finditer(line)
+                          if kind == "html" or not DESCRIBED.search(line[: m.start()])), None)  # fmt: skip
             if match is not None:
                 found.append(ReviewWarning(line=number, kind=kind, excerpt=_excerpt(line, match.start()),  # type: ignore[arg-type]
                                            message=_MESSAGES[kind]))  # type: ignore[index]  # fmt: skip

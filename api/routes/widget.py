@@ -79,8 +79,6 @@ def get_widget_chat(container: ContainerDep) -> WidgetChatService:
 WidgetChatDep = Annotated[WidgetChatService, Depends(get_widget_chat)]
 
 
-
-
 # -- widget.js --------------------------------------------------------------------------------------
 @router.get("/widget.js", include_in_schema=False)
 def widget_js() -> Response:
@@ -186,7 +184,7 @@ def caller(request: Request) -> WidgetCaller:
     origin = request.headers.get("origin")
     hosts = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "").split(",")[0].strip()}
     return WidgetCaller(
-        origin=origin, same_origin=same_origin(origin, hosts), embed_token=request.headers.get("x-embed-token"),
+        origin=origin, same_origin=same_origin(origin, hosts), embed_token=request.headers.get(EMBED_HEADER),
         address=client_address(request), content_type=request.headers.get("content-type", ""),
     )  # fmt: skip
 
