@@ -34,7 +34,7 @@ def at(address: str) -> dict[str, str]:
     return {"X-Forwarded-For": address}
 
 
-def fresh_minute(needed: float = 25) -> None:
+def fresh_minute(needed: float = 12) -> None:
     """Wait for a new quota minute when fewer than `needed` seconds of this one are left."""
     left = 60 - time.time() % 60
     if left < needed:
