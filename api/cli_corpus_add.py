@@ -146,7 +146,7 @@ def corpus_add(
         _refuse([Problem(file.name, 1, "file", f"无法读取文件：{exc.strerror or exc}")], as_json)
     if doc_id is not None or status is not None:
         if doc_id is not None:
-            if not ID_PATTERN.match(doc_id):
+            if not ID_PATTERN.fullmatch(doc_id):
                 _refuse([Problem(file.name, 1, "id", f"id {doc_id!r} 不合法：3–80 个字符，只能用小写字母、数字和 '-'")], as_json)
             imported.front_matter["id"] = doc_id
         if status is not None:

@@ -7,8 +7,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from accounts.login import LoginAudit, LoginService
 from accounts.quotas import QuotaCounter
 from accounts.store import AccountStore
+from accounts.throttle import LoginThrottle, MemoryThrottleStore, ThrottleStore
 from accounts.widgets import WidgetStore
 from accounts.tables import migrate_accounts
 from api.recording import TurnRecorder
@@ -46,6 +48,7 @@ class Container:
     accounts: AccountStore
     widgets: WidgetStore
     quotas: QuotaCounter
+    login: LoginService
     editorial: EditorialStore
     insights: Insights
     secret_key: bytes  # signs cookies; see server_secret
@@ -98,6 +101,18 @@ def server_secret(settings: Settings) -> bytes:
     return path.read_text(encoding="ascii").strip().encode()
 
 
+def throttle_store(settings: Settings) -> ThrottleStore:
+    """Redis when TOP_REDIS_URL is set (every worker and replica counts together), else this process."""
+    if settings.redis_url is None:
+        return MemoryThrottleStore()
+    from accounts.redis_store import RedisThrottleStore, connect
+
+    try:
+        return RedisThrottleStore(connect(settings.redis_url))
+    except ConnectionError as exc:
+        raise RuntimeError(f"TOP_REDIS_URL: {exc}") from None
+
+
 def industry_guesser(settings: Settings) -> LLMIndustryGuesser | None:
     """The profiler's LLM step, when an OpenAI-compatible writer is configured and the step is on."""
     writer = settings.writer
@@ -140,6 +155,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     accounts, widgets = AccountStore(engine), WidgetStore(engine)
     insights = open_insights(engine, stack.keyword_index)
     chat = ChatService(advisor, ConversationStore(engine), on_complete=TurnRecorder(insights, accounts, widgets))
+    login = LoginService(accounts, LoginThrottle(throttle_store(settings), settings.login_throttle), LoginAudit(engine),
+                         session_days=settings.session_days)  # fmt: skip
     return Container(
         settings=settings,
         stack=stack,
@@ -149,6 +166,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         accounts=accounts,
         widgets=widgets,
         quotas=QuotaCounter(engine),
+        login=login,
         editorial=editorial,
         insights=insights,
         secret_key=server_secret(settings),

@@ -44,6 +44,12 @@ ChatDep = Annotated[ChatService, Depends(get_chat)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 
 
+def client_address(request: Request) -> str:
+    """The caller's IP address as the server sees it (behind a proxy, run uvicorn with --proxy-headers
+    and --forwarded-allow-ips so this is the client's, not the proxy's)."""
+    return request.client.host if request.client else "unknown"
+
+
 def require_json(request: Request) -> None:
     """A JSON body must say so; anything else is refused before it is parsed."""
     content_type = request.headers.get("content-type", "")

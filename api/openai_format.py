@@ -19,6 +19,7 @@ from assistant.advisor import clean_message
 from assistant.composer import profile_line
 from assistant.events import DeltaEvent, DoneEvent, NoticeEvent, ProfileEvent, SourcesEvent
 from assistant.models import SourceRef
+from corpus.text import CheckedInput
 
 __all__ = [
     "MODEL_ID",
@@ -86,7 +87,7 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(CheckedInput):
     """OpenAI's body; fields this advisor has no use for (temperature, tools, …) are accepted and ignored."""
 
     model_config = ConfigDict(extra="allow")

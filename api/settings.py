@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from accounts.throttle import ThrottlePolicy
 from assistant.openai_writer import WriterConfig
 from community.rankings.privacy import RankingsConfig
 from community.watch.digest import SmtpConfig
@@ -53,6 +54,12 @@ class Settings(BaseSettings):
     rankings: RankingsConfig = Field(default_factory=RankingsConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     digest_weekday: int = Field(1, ge=0, le=7, description="ISO weekday the weekly digest goes out (1 = Monday); 0: never")
+    redis_url: str | None = Field(
+        None,
+        description="Redis shared by all workers and replicas (redis://host:6379/0): login throttling; "
+        "default: kept in each process",
+    )
+    login_throttle: ThrottlePolicy = Field(default_factory=ThrottlePolicy)
     secret_key: SecretStr | None = Field(
         None, description="server secret for signed cookies; default: generated once under data_dir/secret_key"
     )

@@ -20,7 +20,9 @@ from assistant.models import CategoryPlan, Claim, Profile
 from assistant.name_rules import match_words
 from assistant.passages import overlap, sentences, terms
 from assistant.planner import Planner
+from assistant.sanitize import without_html
 from assistant.writers import WriteRequest, Writer
+from corpus.text import InvalidText, check_text
 from retrieval.hybrid import HybridRetriever
 from retrieval.models import Chunk, Hit, SearchFilters
 
@@ -71,12 +73,13 @@ class AdvisorConfig:
 
 
 def clean_message(message: str) -> str:
-    """Whitespace collapsed; ValueError (with a message for the user) when empty or too long."""
-    message = " ".join(message.split())
+    """Whitespace collapsed; InvalidText (a ValueError with a message for the user) when empty, too
+    long, or holding a character no text may hold (corpus.text.check_text)."""
+    message = " ".join(check_text(message, what="消息").split())
     if not message:
-        raise ValueError("消息不能为空")
+        raise InvalidText("消息不能为空")
     if len(message) > MAX_MESSAGE_CHARS:
-        raise ValueError(f"消息过长：{len(message)} 个字符，上限 {MAX_MESSAGE_CHARS}")
+        raise InvalidText(f"消息过长：{len(message)} 个字符，上限 {MAX_MESSAGE_CHARS}")
     return message
 
 
@@ -225,7 +228,7 @@ class Advisor:
         yield SourcesEvent(sources=request.sources)
         first_delta: float | None = None
         writer_name = self.writer.name
-        for event in self.writer.write(request):
+        for event in without_html(self.writer.write(request)):  # no raw HTML leaves, whatever a passage holds
             if first_delta is None:
                 first_delta = time.perf_counter()
             if isinstance(event, NoticeEvent) and event.code == "llm_fallback":

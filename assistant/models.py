@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from assistant.sanitize import strip_html
 from corpus.document import NEED_CATEGORIES
 
 IndustryCode = str  # one of corpus.document.INDUSTRY_CODES, or "unknown"
@@ -104,6 +105,12 @@ class SourceRef(BaseModel):
     vendor: str | None = None
     illustrative: bool = False  # an illustrative (made-up, anonymised) case
     text: str  # the passage itself, so a citation can be checked and shown
+
+    @field_validator("title", "locator", "text")
+    @classmethod
+    def _no_markup(cls, value: str) -> str:
+        """Passages travel to every channel (the web UI, the widget, `/v1` citations): without raw HTML."""
+        return strip_html(value)
 
     @property
     def label(self) -> str:

@@ -2,64 +2,48 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing, closing
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field, field_validator
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from pydantic import Field, field_validator
+from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import OwnerDep, carry_cookies
 from api.deps import ChatDep, ConversationsDep, require_json, wants_json
+from api.sse import sse_event
 from api.streaming import iterate_batches, run_cpu_bound
-from assistant.advisor import MAX_MESSAGE_CHARS
+from assistant.advisor import clean_message
 from assistant.chat import ChatService, ChatTurn
 from assistant.conversations import ConversationPage, ConversationPublic
-from assistant.events import DoneEvent, ProfileEvent
+from corpus.text import CheckedInput
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(CheckedInput):
     message: str = Field(..., description="客户名称或问题", examples=["佛山市第一人民医院"])
     conversation_id: str | None = Field(None, max_length=64, description="继续已有对话时传入")
 
     @field_validator("message")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("消息不能为空")
-        if len(value) > MAX_MESSAGE_CHARS:
-            raise ValueError(f"消息过长：{len(value)} 个字符，上限 {MAX_MESSAGE_CHARS}")
-        return value
+    def _message(cls, value: str) -> str:
+        return clean_message(value)
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(CheckedInput):
     message_id: str = Field(..., min_length=1, max_length=64)
     rating: Literal["up", "down"]
     comment: str = Field("", max_length=1000)
-
-
-def _sse(event: Any, turn: ChatTurn) -> ServerSentEvent:
-    kind = event.type
-    if isinstance(event, ProfileEvent):
-        data: dict[str, Any] = event.profile.model_dump(mode="json")
-    else:
-        data = event.model_dump(mode="json", exclude={"type"})
-    if isinstance(event, DoneEvent):
-        data = {"conversation_id": turn.conversation_id, "message_id": turn.message_id, **data}
-    return ServerSentEvent(event=kind, data=json.dumps(data, ensure_ascii=False))
 
 
 def _encoded(chat: ChatService, turn: ChatTurn) -> Iterator[bytes]:
     """The turn's events as SSE bytes, encoded in the stream's worker thread rather than on the event loop."""
     with closing(chat.events(turn)) as events:
         for event in events:
-            yield _sse(event, turn).encode()
+            yield sse_event(event, turn).encode()
 
 
 def _computes(chat: ChatService) -> bool:

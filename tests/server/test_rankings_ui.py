@@ -44,7 +44,7 @@ def open_rankings(tab: Any, query: str) -> None:
 
 def settled(tab: Any) -> None:
     """The page's requests started by the last action have all answered (and rendered: they await their render)."""
-    tab.wait_for_function("document.body.dataset.busy === '0'")
+    tab.wait_for_selector('body[data-busy="0"]', state="attached")
 
 
 def choose(tab: Any, industry: str, province: str) -> None:
