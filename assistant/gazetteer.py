@@ -8,7 +8,12 @@ match first, and returns the region it names:
 - short forms of provinces (广东, 内蒙古) count anywhere;
 - short forms of cities (佛山, 延边) count only when followed by 市, another place
   or an organisation word (佛山农商银行, 佛山第一人民医院), so a brand
-  that happens to share two characters with a county is not a place.
+  that happens to share two characters with a county is not a place;
+- with `opening=True` (a company name), the short form of a city, county or
+  district that *opens* the name counts too: enterprise names start with the
+  registering place without 市 or 县 (杭州…科技有限公司, 义乌…, 深圳前海…). A short
+  name shared by two places resolves only if the rest of the name says which,
+  and district names that are ordinary words (光明, 平安, 城关) never count.
 """
 
 from __future__ import annotations
@@ -39,6 +44,15 @@ AMBIGUOUS_SHORT = frozenset(
     "北流 兴义 凯里 都匀 万宁 文昌 琼海 东兴 高州 信宜 化州 廉江 吴川 雷州 恩平 台山 鹤山 四会 阳春 英德 连州 "
     "乐昌 南雄 兴宁 陆丰 华阴 韩城 彬州 神木 子长 玉门 敦煌 临夏 格尔木 德令哈 茫崖 同仁".split()
 )
+
+# District short forms that are ordinary words or brands; they never open a name as a place.
+WORDLIKE_DISTRICTS = frozenset(
+    "光明 平安 和平 新华 长安 太平 安宁 安定 幸福 友好 前进 向阳 建设 解放 红旗 胜利 团结 先锋 工农 人民 民主 东风 "
+    "永安 永和 长乐 和顺 吉祥 兴隆 富强 振兴 复兴 文明 朝阳 白云 天河 海珠 越秀 黄埔 南海 宝山 金山 青山 铁西 铁东 "
+    "龙华 宝安 福田 罗湖 龙岗 盐田 坪山 光华 华龙 华容 红山 白塔 双桥 双塔 新兴 新市 新建 立山 千山 高新 开发 经济 "
+    "临港 滨海 滨江 港口 港南 港北 矿区 郊区 城区 蓝天 青云 云龙 卧龙 天宁 天元 天心 天山 天桥 石门 海港 海城 海陵".split()
+)
+_DIRECTIONAL = frozenset("东西南北中上下前后内外新老大小城郊区市县镇关山河江湖海")  # 城关, 江北, 河西, 市中
 
 # What may follow a city's short form for it to count as a place.
 FOLLOW = tuple(
@@ -102,6 +116,24 @@ def _short_city(name: str) -> str | None:
     return None
 
 
+def _short_county(name: str) -> str | None:
+    """义乌市 → 义乌, 长兴县 → 长兴, 准格尔旗 → 准格尔, 萧山区 → 萧山; None for word-like or one-character stems."""
+    if name.endswith("自治县"):
+        stem = _ETHNIC_TAIL.sub("", name[: -len("自治县")])
+    elif name.endswith(("县", "旗", "区", "市")):
+        stem = name[:-1]
+    else:
+        return None
+    if len(stem) < 2 or stem in AMBIGUOUS_SHORT or stem in WORDLIKE_DISTRICTS or set(stem) <= _DIRECTIONAL:
+        return None
+    return stem
+
+
+def _opens_a_name(rest: str) -> bool:
+    """After a place that opens a name: more name follows, and not a street or a lower division (路, 县, 镇)."""
+    return len(rest) >= 2 and not rest.startswith(("路", "街", "道", "大道", "村", "镇", "乡", "县", "区", "市", "省", "州"))
+
+
 class Gazetteer:
     """Lookup tables built from (province, city, district) rows."""
 
@@ -109,6 +141,7 @@ class Gazetteer:
         self.full: dict[str, list[Place]] = {}
         self.short: dict[str, list[Place]] = {}
         self.province_short: dict[str, Place] = {}
+        self.opening_short: dict[str, list[Place]] = {}  # county/district short forms, only where they open a name
         for province, city, district in rows:
             prov = Place(province)
             self.full.setdefault(province, [prov])
@@ -133,33 +166,54 @@ class Gazetteer:
                         short = _short_city(district)
                         if short and short not in AMBIGUOUS_SHORT and short not in self.full:
                             self.short.setdefault(short, []).append(place)
+                    elif not province.startswith(("台湾", "香港", "澳门")):
+                        short = _short_county(district)
+                        if short:
+                            self.opening_short.setdefault(short, []).append(place)
+        for short in [s for s in self.opening_short if s in self.short or s in self.full or s in self.province_short]:
+            del self.opening_short[short]  # the city (or full name) of that spelling comes first
         self.max_len = max(len(k) for k in self.full)
 
     # -- matching ---------------------------------------------------------------
 
-    def _candidates(self, text: str, i: int, relaxed: bool) -> tuple[str, list[Place]] | None:
+    def _candidates(self, text: str, i: int, relaxed: bool, opening: bool = False) -> tuple[str, list[Place]] | None:
+        opens = opening and i == 0
         for length in range(min(self.max_len, len(text) - i), 1, -1):
             piece = text[i : i + length]
             if piece in self.full:
                 return piece, self.full[piece]
             if piece in self.province_short:
                 return piece, [self.province_short[piece]]
+            rest = text[i + length :]
             if piece in self.short:
-                rest = text[i + length :]
-                if relaxed or rest.startswith(FOLLOW) or self._starts_with_place(rest):
+                if relaxed or rest.startswith(FOLLOW) or self._starts_with_place(rest) or (opens and _opens_a_name(rest)):
                     return piece, self.short[piece]
+            if opens and piece in self.opening_short and _opens_a_name(rest):
+                return piece, self.opening_short[piece]
         return None
+
+    def leading(self, text: str) -> str:
+        """The place names that open `text` (浙江省杭州市, 深圳, 义乌), as written; "" when it opens with none."""
+        i = 0
+        while i < len(text):
+            hit = self._candidates(text, i, relaxed=False, opening=i == 0)
+            if hit is None:
+                break
+            i += len(hit[0])
+        return text[:i]
 
     def _starts_with_place(self, text: str) -> bool:
         return any(text[:n] in self.full for n in range(2, min(self.max_len, len(text)) + 1))
 
-    def find(self, text: str, *, relaxed: bool = False) -> RegionMatch | None:
-        """The region a name mentions, most specific level first; None when it names none."""
+    def find(self, text: str, *, relaxed: bool = False, opening: bool = False) -> RegionMatch | None:
+        """The region a name mentions, most specific level first; None when it names none.
+
+        `opening=True` reads a short city, county or district name that opens a company name (see above)."""
         text = text or ""
         found: list[tuple[str, list[Place]]] = []
         i = 0
         while i < len(text):
-            hit = self._candidates(text, i, relaxed)
+            hit = self._candidates(text, i, relaxed, opening)
             if hit is None:
                 i += 1
                 continue
