@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.openai_writer import WriterConfig
+from assistant.orgs.registry import RegistryConfig
 from corpus import STARTER_DIR
 from corpus.editorial import EditorialConfig
 from retrieval.vector_store import ChromaConfig
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
         True, description="with TOP_WRITER__KIND=openai, ask the LLM for the industry of names the rules cannot place"
     )
     profiler_llm_timeout: float = Field(8.0, gt=0, le=120, description="seconds the profiler waits for that answer")
+    registry: RegistryConfig = Field(
+        default_factory=RegistryConfig, description="optional enterprise-registry lookup (天眼查-shaped API), off by default"
+    )
     editorial: EditorialConfig = Field(default_factory=EditorialConfig)
     embedding_threads: int = Field(
         1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"

@@ -58,7 +58,8 @@ _DIRECTIONAL = frozenset("东西南北中上下前后内外新老大小城郊区
 FOLLOW = tuple(
     "市 第 人民 中心 农商 农村 商业银行 银行 大学 学院 职业 师范 理工 医科 医院 中医 妇幼 疾病 卫生 日报 广播 "
     "电视 国际机场 机场 港 地铁 轨道 公交 高速 交通 供电 电力 燃气 水务 热力 城投 城建 城市 教育 公安 市政 高新 经济 "
-    "信用 文旅 传媒 报业 中学 小学 实验 外国语 一中 二中 三中 政府 财政 税务 海关 发展 投资 国资 产业 儿童 肿瘤 口腔".split()
+    "信用 文旅 传媒 报业 中学 小学 实验 外国语 一中 二中 三中 政府 财政 税务 海关 发展 投资 国资 产业 儿童 肿瘤 口腔 "
+    "分公司 子公司 分行 支行 分局 分院 营业部 办事处 分中心".split()
 )
 
 
@@ -176,8 +177,9 @@ class Gazetteer:
 
     # -- matching ---------------------------------------------------------------
 
-    def _candidates(self, text: str, i: int, relaxed: bool, opening: bool = False) -> tuple[str, list[Place]] | None:
-        opens = opening and i == 0
+    def _candidates(self, text: str, i: int, relaxed: bool, opening: bool = False,
+                    leading: bool = False) -> tuple[str, list[Place]] | None:  # fmt: skip
+        opens = opening and leading
         for length in range(min(self.max_len, len(text) - i), 1, -1):
             piece = text[i : i + length]
             if piece in self.full:
@@ -196,7 +198,7 @@ class Gazetteer:
         """The place names that open `text` (浙江省杭州市, 深圳, 义乌), as written; "" when it opens with none."""
         i = 0
         while i < len(text):
-            hit = self._candidates(text, i, relaxed=False, opening=i == 0)
+            hit = self._candidates(text, i, relaxed=False, opening=True, leading=True)
             if hit is None:
                 break
             i += len(hit[0])
@@ -211,14 +213,15 @@ class Gazetteer:
         `opening=True` reads a short city, county or district name that opens a company name (see above)."""
         text = text or ""
         found: list[tuple[str, list[Place]]] = []
-        i = 0
+        i = leading_end = 0  # places read so far from the start: 浙江长兴… opens with 浙江, then 长兴
         while i < len(text):
-            hit = self._candidates(text, i, relaxed, opening)
+            hit = self._candidates(text, i, relaxed, opening, leading=i == leading_end)
             if hit is None:
                 i += 1
                 continue
             found.append(hit)
             i += len(hit[0])
+            leading_end = i if leading_end == i - len(hit[0]) else leading_end
         if not found:
             return None
         return self._resolve(found)

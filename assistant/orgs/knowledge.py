@@ -31,6 +31,7 @@ __all__ = ["DATA_DIR", "OrgEntity", "OrgKnowledge", "OrgMatch", "default_knowled
 DATA_DIR = Path(__file__).with_name("data")
 LEGAL, NAME, ALIAS, DERIVED, DERIVED_SECTOR = 5, 4, 3, 2, 1
 PREFIX_MIN_QUALITY = DERIVED  # a brand read out of a longer name must be a real name, not a guess of ours
+MAX_BRAND = 30  # longest key tried as the opening of a longer name
 NEUTRAL_TAILS = ("股份", "控股", "集团", "实业", "国际")
 SOURCE_LABELS = {
     "sh": "上市公司名录", "sz": "上市公司名录", "bj": "上市公司名录", "hk": "港股上市公司名录",
@@ -127,7 +128,7 @@ class OrgKnowledge:
         for kind, file in (("soe", "central_soes.tsv"), ("group", "groups.tsv")):
             for row in _rows(data_dir / file):
                 self._add_curated(kind, *row)
-        self._prefix_max = max(len(k) for k in self._index.keys)
+        self._prefix_max = min(MAX_BRAND, max(len(k) for k in self._index.keys if not k.isascii()))
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -173,7 +174,8 @@ class OrgKnowledge:
         self._index.add(parsed.full, entity, LEGAL)
         self._index.add(parsed.stem, entity, LEGAL)
         # 北京三快在线科技 → 三快在线科技; but not 阿里巴巴 → 巴巴: only a place that is one whatever follows
-        if parsed.core != parsed.stem and parsed.core not in self._trade and self.gazetteer.find(parsed.opening):
+        generic = is_trade(parsed.core, self.gazetteer)  # 湖南广播影视 → 广播影视 names no one
+        if parsed.core != parsed.stem and not generic and self.gazetteer.find(parsed.opening):
             self._index.add(parsed.core, entity, NAME)
 
     def _derive(self, name: str, entity: OrgEntity) -> None:

@@ -25,12 +25,34 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["TIANYANCHA", "EnterpriseRegistry", "RegistryAnswer", "RegistryError", "ResponseShape", "gbt_code"]
+from pydantic import BaseModel, Field, SecretStr
+
+__all__ = ["TIANYANCHA", "EnterpriseRegistry", "RegistryAnswer", "RegistryConfig", "RegistryError", "ResponseShape",
+           "gbt_code", "make_registry"]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 TABLE = Path(__file__).with_name("data") / "gbt4754.tsv"
+
+
+class RegistryConfig(BaseModel):
+    """Settings section `registry` (TOP_REGISTRY__KIND=tianyancha, TOP_REGISTRY__TOKEN=…): off by default."""
+
+    kind: Literal["none", "tianyancha"] = Field("none", description="none: no registry lookups (the default)")
+    base_url: str = Field("https://open.api.tianyancha.com/services/open", description="API root; the adapter "
+                          "appends ic/baseinfo/normal?keyword=NAME")  # fmt: skip
+    token: SecretStr | None = Field(None, description="sent as the Authorization header")
+    timeout: float = Field(5.0, gt=0, le=60, description="seconds per request")
+    cache_size: int = Field(4096, ge=0, description="names whose answers are kept in memory")
+
+
+def make_registry(config: RegistryConfig) -> EnterpriseRegistry | None:
+    """The configured registry, or None when it is off or has no token."""
+    if config.kind == "none" or config.token is None or not config.token.get_secret_value():
+        return None
+    return EnterpriseRegistry(base_url=config.base_url, token=config.token.get_secret_value(), timeout=config.timeout,
+                              cache_size=config.cache_size)  # fmt: skip
 
 
 class RegistryError(Exception):
