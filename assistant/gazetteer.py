@@ -45,6 +45,11 @@ AMBIGUOUS_SHORT = frozenset(
     "乐昌 南雄 兴宁 陆丰 华阴 韩城 彬州 神木 子长 玉门 敦煌 临夏 格尔木 德令哈 茫崖 同仁".split()
 )
 
+# Of those, the ones that are places first: they open a *company* name (…公司) as the place (中山…有限公司).
+COMPANY_OPENING = AMBIGUOUS_SHORT - frozenset(
+    "东方 长城 开平 安宁 长乐 和平 龙井 合作 永安 福安 三沙 新星 白杨 双河 北屯 同仁 瑞金 中山医 井冈山".split()
+)
+
 # District short forms that are ordinary words or brands; they never open a name as a place.
 WORDLIKE_DISTRICTS = frozenset(
     "光明 平安 和平 新华 长安 太平 安宁 安定 幸福 友好 前进 向阳 建设 解放 红旗 胜利 团结 先锋 工农 人民 民主 东风 "
@@ -143,6 +148,7 @@ class Gazetteer:
         self.short: dict[str, list[Place]] = {}
         self.province_short: dict[str, Place] = {}
         self.opening_short: dict[str, list[Place]] = {}  # county/district short forms, only where they open a name
+        self.company_short: dict[str, list[Place]] = {}  # 中山, 台山 …: only where they open a company's name
         for province, city, district in rows:
             prov = Place(province)
             self.full.setdefault(province, [prov])
@@ -156,6 +162,8 @@ class Gazetteer:
                     short = _short_city(city)
                     if short and short not in AMBIGUOUS_SHORT:
                         self.short.setdefault(short, []).append(place)
+                    elif short in COMPANY_OPENING:
+                        self.company_short.setdefault(short, []).append(place)
                         if city.endswith("自治州"):  # 黔南州 is as clear as the full name
                             self.full.setdefault(short + "州", []).append(place)
             if district:
@@ -167,6 +175,8 @@ class Gazetteer:
                         short = _short_city(district)
                         if short and short not in AMBIGUOUS_SHORT and short not in self.full:
                             self.short.setdefault(short, []).append(place)
+                        elif short in COMPANY_OPENING:
+                            self.company_short.setdefault(short, []).append(place)
                     elif not province.startswith(("台湾", "香港", "澳门")):
                         short = _short_county(district)
                         if short:
@@ -192,15 +202,25 @@ class Gazetteer:
                     return piece, self.short[piece]
             if opens and piece in self.opening_short and _opens_a_name(rest):
                 return piece, self.opening_short[piece]
+            if opens and piece in self.company_short and _opens_a_name(rest) and "公司" in rest:
+                return piece, self.company_short[piece]
         return None
 
     def leading(self, text: str) -> str:
-        """The place names that open `text` (浙江省杭州市, 深圳, 义乌), as written; "" when it opens with none."""
+        """The place names that open `text` (浙江省杭州市, 深圳, 义乌), as written; "" when it opens with none.
+
+        Each further place must fit the ones before it: 深圳市汇川技术 opens with 深圳市 only (汇川 is in 遵义)."""
+        found: list[tuple[str, list[Place]]] = []
         i = 0
         while i < len(text):
             hit = self._candidates(text, i, relaxed=False, opening=True, leading=True)
             if hit is None:
                 break
+            if found:
+                resolved = self._resolve([*found, hit])
+                if resolved is None or len(resolved.spans) <= len(self._resolve(found).spans):  # type: ignore[union-attr]
+                    break
+            found.append(hit)
             i += len(hit[0])
         return text[:i]
 

@@ -191,7 +191,8 @@ class Profiler:
 
         reading = read_name(place_free)
         known = read_knowledge(match, reading) if match is not None else None
-        region = self._region(cleaned, entry, region_hint, known.entity if known else None, evidence)
+        region = self._region(cleaned, entry, region_hint, known.entity if known else None, evidence,
+                              brand=match.surface if match is not None else "")  # fmt: skip
         industry, confidence, national = infer_industry(
             core, reading, directory_industry=getattr(entry, "industry", UNKNOWN) if entry is not None else UNKNOWN,
             hint=industry_hint, regulators=self.regulators, evidence=evidence, knowledge=known,
@@ -258,9 +259,10 @@ class Profiler:
         return match
 
     def _region(self, cleaned: str, entry: object | None, hint: str | None, entity: OrgEntity | None,
-                evidence: list[Evidence]) -> Region:  # fmt: skip
+                evidence: list[Evidence], brand: str = "") -> Region:  # fmt: skip
         """Hint, directory, the name (places written out, then in brackets, then a short place opening it), the
-        organisation's registered place. A short place opening the name yields to a known organisation's."""
+        organisation's registered place. A short place that opens the known brand itself (仁和药业) yields to
+        the organisation's registered place; one before the brand (南昌 + 欧菲光) is where this unit is."""
         for text, source, label in (
             (clean_name(hint or ""), "hint", "用户指定地区"),
             (getattr(entry, "region", "") or "", "directory", "客户名录：地区"),
@@ -281,7 +283,8 @@ class Profiler:
                 break
         if match is None:
             match = self.gazetteer.find(cleaned, opening=True)
-            if match is not None and known is not None and known.region.province != match.region.province:
+            in_brand = match is not None and bool(brand) and name_key(cleaned).lower().startswith(brand)
+            if in_brand and known is not None and known.region.province != match.region.province:  # type: ignore[union-attr]
                 match = None  # 仁和药业 is in Jiangxi, not in 攀枝花's 仁和区
             detail = f"{match.detail}（企业名称开头的地名）" if match is not None else ""
         if match is None and known is not None and entity is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from assistant.gazetteer import Gazetteer, default_gazetteer
 from assistant.models import INDUSTRY_LABELS
 from assistant.name_rules import match_words
-from assistant.orgs.names import LegalName, is_trade, key, parse, strip_decorations, trade_words
+from assistant.orgs.names import ADJACENT, LegalName, is_trade, key, parse, strip_decorations, trade_words
 
 __all__ = ["DATA_DIR", "OrgEntity", "OrgKnowledge", "OrgMatch", "default_knowledge"]
 
@@ -242,7 +242,8 @@ class OrgKnowledge:
         if max(hits.values()) > DERIVED:
             return False
         industries = {self.entities[i].industry for i in hits}
-        return any(m.rule.industry not in industries for m in match_words(rest) if m.rule.tier > 0)
+        return any(m.rule.industry not in industries and not any(frozenset((m.rule.industry, i)) in ADJACENT for i in industries)
+                   for m in match_words(rest) if m.rule.tier > 0)  # fmt: skip
 
     def _match(self, hits: dict[str, int], surface: str, how: str, rest: str) -> OrgMatch:
         best = max(hits.values())

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.gazetteer import Gazetteer
-from assistant.name_rules import LEXICON, name_key
+from assistant.name_rules import LEXICON, NameReading, name_key
 
-__all__ = ["FORMS", "LegalName", "is_trade", "key", "parse", "strip_decorations"]
+__all__ = ["FORMS", "LegalName", "adjacent", "is_trade", "key", "parse", "strip_decorations"]
 
 # 组织形式, longest first; stripped from the end of a name, repeatedly.
 FORMS = (
@@ -44,14 +44,35 @@ GENERIC_TRADE = (
     "制造 工业 重工 机械 机器人 云 云计算 人工智能 大数据 物联 互联 互联网 移动 通信 宽带 卫星 快递 物流 速递 供应链 置业 "
     "地产 物业 商业 商管 乳业 食品 饮料 酒业 啤酒 医药 药业 制药 医疗 器械 光电 光学 精密 新材料 材料 化工 化学 体育 服饰 "
     "服装 鞋业 家居 电器 家电 厨具 卫浴 照明 餐饮 酒店 咖啡 茶饮 零售 超市 百货 连锁 便利店 商城 电商 教育 培训 学校 "
-    "职业 企业管理 运营 外卖 生鲜 农业 牧业 养殖 种业 水产 食品科技 有限 总厂 工厂 厂 店 行 馆 部 局 院 所 站 第一 第二 第三"
+    "职业 企业管理 运营 外卖 生鲜 农业 牧业 养殖 种业 水产 食品科技 有限 总厂 工厂 厂 店 行 馆 部 局 院 所 站 第一 第二 第三 "
+    "安全 产业 实业发展 贸易发展 进出口 国际贸易 工业区 工业园 产业园 科技园"
 ).split()
+
+
+# Sectors whose trade words sit in each other's legal names (a battery maker's 新能源科技, a pig farmer's 食品, a
+# camera maker's 数字技术, a video platform's 传媒): such a word describes a known brand's business loosely and
+# never outweighs what is known about the brand. An organisation word (银行, 医院) always does.
+ADJACENT = frozenset(
+    frozenset(pair) for pair in (("manufacturing", "internet"), ("manufacturing", "telecom"), ("internet", "telecom"),
+                                 ("manufacturing", "energy"), ("manufacturing", "agriculture"), ("internet", "media"))
+)  # fmt: skip
+
+
+def adjacent(reading: NameReading, industry: str) -> bool:
+    """Whether the trade word that decides `reading` belongs to a sector neighbouring `industry`."""
+    head = reading.head
+    return head is not None and head.rule.tier < 3 and frozenset((reading.industry, industry)) in ADJACENT
 
 
 @lru_cache(maxsize=1)
 def trade_words() -> frozenset[str]:
     words = {w.rstrip("$") for tiers in LEXICON.values() for ws in tiers.values() for w in ws.split()}
     return frozenset(words | set(GENERIC_TRADE))
+
+
+@lru_cache(maxsize=1)
+def _longest_trade_word() -> int:
+    return max(len(w) for w in trade_words())
 
 
 def key(raw: str) -> str:
@@ -80,7 +101,7 @@ def strip_forms(text: str) -> str:
 def is_trade(text: str, gazetteer: Gazetteer) -> bool:
     """Whether `text` segments wholly into trade words, place names, ordinals and digits (empty text is)."""
     words = trade_words()
-    longest = max(len(w) for w in words)
+    longest = _longest_trade_word()
 
     @lru_cache(maxsize=None)
     def fits(i: int) -> bool:

@@ -3,8 +3,8 @@
 The decision in one place (`read_knowledge`):
 
 - a brand read out of a longer name (美的 + 置业, 招商局 + 蛇口工业区港口) belongs to the group, but a sector
-  word after it names the business: 美的置业 is real estate whatever 美的 makes (among the tech codes the
-  brand stays: 海康威视 + 数字技术 is still the camera maker);
+  word after it names the business: 美的置业 is real estate whatever 美的 makes (a neighbouring sector's
+  trade word does not: 海康威视 + 数字技术 is still the camera maker, see `names.adjacent`);
 - a short name that fits several organisations of different industries is not guessed: the candidates go
   to the user, unless the name's own words decide;
 - a listed company on a board that mixes several of our codes (通信服务) yields to a sector word in its name;
@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from assistant.models import INDUSTRY_LABELS, UNKNOWN, Evidence, OrgCandidate
 from assistant.name_rules import NameReading, read_name
 from assistant.orgs.knowledge import ALIAS, DERIVED, DERIVED_SECTOR, LEGAL, NAME, OrgEntity, OrgMatch
+from assistant.orgs.names import adjacent
 
 __all__ = ["KnowledgeReading", "as_candidate", "candidate_question", "read_knowledge"]
 
 CONFIDENCE = {LEGAL: 0.97, NAME: 0.95, ALIAS: 0.93, DERIVED: 0.86}
 BRAND_PENALTY = 0.04  # a brand inside a longer name is a little less certain than the name itself
-# A legal name's trade words (数字技术, 信息科技, 通信) describe a tech company's own business loosely: among these
-# codes they never outweigh what the knowledge base knows about the brand.
-TECH = frozenset({"manufacturing", "internet", "telecom"})
+
 MAX_CANDIDATES = 8
 
 
@@ -54,7 +53,7 @@ def read_knowledge(match: OrgMatch, name_reading: NameReading) -> KnowledgeReadi
     entity = match.entity
     if match.how == "brand":
         rest = read_name(match.rest)
-        if _decides(rest) and rest.industry != entity.industry and not {rest.industry, entity.industry} <= TECH:
+        if _decides(rest) and rest.industry != entity.industry and not adjacent(rest, entity.industry):
             label = INDUSTRY_LABELS[rest.industry]
             detail = f"名称以“{match.surface}”（{entity.detail}）开头，其后的“{rest.head.rule.word}”表明是{label}"  # type: ignore[union-attr]
             return KnowledgeReading(rest.industry, rest.confidence, [_evidence(rest.industry, detail, rest.confidence)],
@@ -68,8 +67,8 @@ def read_knowledge(match: OrgMatch, name_reading: NameReading) -> KnowledgeReadi
         return KnowledgeReading(evidence=[_evidence(UNKNOWN, note, 0.3)], candidates=candidates)
     if not entity.industry:
         return KnowledgeReading(evidence=[_evidence(UNKNOWN, entity.detail + "；按名称用语判断行业", 0.3)], entity=entity)
-    adjacent = match.how == "brand" and {name_reading.industry, entity.industry} <= TECH  # trade words, as above
-    if entity.mixed and _decides(name_reading) and name_reading.industry != entity.industry and not adjacent:
+    loose = match.how == "brand" and adjacent(name_reading, entity.industry)  # a legal name's trade words, as above
+    if entity.mixed and _decides(name_reading) and name_reading.industry != entity.industry and not loose:
         word = name_reading.head.rule.word  # type: ignore[union-attr]
         detail = f"{entity.detail}（该板块行业混杂，以名称中的“{word}”为准）"
         return KnowledgeReading(evidence=[_evidence(UNKNOWN, detail, 0.3)], entity=entity)
