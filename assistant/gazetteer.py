@@ -162,10 +162,10 @@ class Gazetteer:
                     short = _short_city(city)
                     if short and short not in AMBIGUOUS_SHORT:
                         self.short.setdefault(short, []).append(place)
-                    elif short in COMPANY_OPENING:
-                        self.company_short.setdefault(short, []).append(place)
                         if city.endswith("自治州"):  # 黔南州 is as clear as the full name
                             self.full.setdefault(short + "州", []).append(place)
+                    elif short in COMPANY_OPENING:
+                        self.company_short.setdefault(short, []).append(place)
             if district:
                 place = Place(province, city or province, district)
                 # Two-character names (城区, 郊区, 单县) are too easily part of other words.

@@ -144,7 +144,7 @@ def test_a_brand_we_only_derived_is_not_read_before_another_sectors_word(kb: Org
     assert derived
     brand = derived[0]
     entity = kb.entities[next(iter(kb._index.keys[brand]))]
-    other = "环保" if entity.industry != "energy" else "传媒"
+    other = "置业" if entity.industry != "real_estate" else "传媒"  # a sector that neighbours none of the others
     match = kb.lookup(brand + other + "有限公司")
     assert match is None or match.entity.id != entity.id
 
