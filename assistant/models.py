@@ -58,7 +58,7 @@ class Region(BaseModel):
 
 
 class OrgCandidate(BaseModel):
-    """One organisation a short name may mean (长城: 长城汽车, 长城证券 …): offered to the user as a choice."""
+    """One organisation a short name may mean (长城: a car maker, a broker …): offered to the user as a choice."""
 
     name: str  # what to show and, once chosen, what to profile: 长城汽车
     industry: IndustryCode = UNKNOWN

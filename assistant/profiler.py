@@ -175,9 +175,9 @@ class Profiler:
         match = self.knowledge.lookup(cleaned) if self.knowledge is not None and entry is None else None
         if entry is None and industry_hint is None:
             place = self._bare_place(name_key(cleaned))
-            if place is not None:  # 连云港 is a city first: ask which organisation (a company of that name is a choice)
+            if place is not None:  # a city first: ask which organisation (a company of that name is a choice)
                 region = self._region(cleaned, None, region_hint, None, evidence)
-                if not region.label:  # the strict reading wants 市/县; a bare 连云港 still says where
+                if not region.label:  # the strict reading wants 市/县; a bare city name still says where
                     region = place.region
                     evidence.append(Evidence(field="region", value=region.label, source="name", detail=place.detail))
                 named = [c for c in match.candidates if c.industry] if match and match.quality >= ALIAS else []

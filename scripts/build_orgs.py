@@ -49,7 +49,7 @@ COLUMNS = ("source", "code", "names", "aliases", "legal", "en", "province", "boa
 
 
 def clean(text: str | None) -> str:
-    """NFKC (全角 → 半角), no spaces: 万  科Ａ → 万科A."""
+    """NFKC (全角 → 半角), no spaces: "青禾  软件Ａ" → "青禾软件A"."""
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 

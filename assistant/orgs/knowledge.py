@@ -238,7 +238,7 @@ class OrgKnowledge:
         return None
 
     def _contradicts(self, hits: dict[str, int], rest: str) -> bool:
-        """A brand we only derived (富春 from 富春股份) followed by another sector's word (环保) is another company."""
+        """A brand we only derived (XX from XX股份) followed by another sector's word (环保) is another company."""
         if max(hits.values()) > DERIVED:
             return False
         industries = {self.entities[i].industry for i in hits}

@@ -81,7 +81,7 @@ def key(raw: str) -> str:
 
 
 def strip_decorations(text: str) -> str:
-    """Stock-list decorations: *ST/ST/XD… in front, a share class (万科A) or -W/-SW/-US behind."""
+    """Stock-list decorations: *ST/ST/XD… in front, a share class (…A, …B) or -W/-SW/-US behind."""
     text = _DECORATION_HEAD.sub("", text)
     stripped = _DECORATION_TAIL.sub("", text)
     return stripped if len(stripped) >= 2 else text
