@@ -17,7 +17,7 @@ matches; when its candidates disagree on the industry, the match is ambiguous an
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -78,6 +78,7 @@ class OrgMatch:
     how: str  # "exact": the whole name (or its legal stem) is known; "brand": the name opens with a known brand
     rest: str = ""  # what follows the brand (科技): trade words only
     quality: int = NAME
+    listed_form: bool = False  # written as on a stock list (*ST…, …-W): surely a listed company's short name
 
     @property
     def industries(self) -> list[str]:
@@ -218,7 +219,8 @@ class OrgKnowledge:
             if hits:
                 known = self._match(hits, text, "exact", "")
                 if known.industries:
-                    return known
+                    listed_form = strip_decorations(parsed.base) != parsed.base
+                    return replace(known, listed_form=listed_form) if listed_form else known
                 break
         return self._brand(parsed) or known
 

@@ -8,7 +8,8 @@ The decision in one place (`read_knowledge`):
 - a short name that fits several organisations of different industries is not guessed: the candidates go
   to the user, unless the name's own words decide;
 - a listed company on a board that mixes several of our codes (通信服务) yields to a sector word in its name;
-- a short name known only with its sector word removed (长城 from 长城汽车) is offered, never decided;
+- a short name known only with its sector word removed (长城 from 长城汽车) is offered, never decided, unless
+  it is written as on a stock list (*ST长城: the special-treatment name of the one company that fits);
 - otherwise the knowledge base decides, its confidence by how the name matched.
 """
 
@@ -23,7 +24,7 @@ from assistant.orgs.names import adjacent
 
 __all__ = ["KnowledgeReading", "as_candidate", "candidate_question", "read_knowledge"]
 
-CONFIDENCE = {LEGAL: 0.97, NAME: 0.95, ALIAS: 0.93, DERIVED: 0.86}
+CONFIDENCE = {LEGAL: 0.97, NAME: 0.95, ALIAS: 0.93, DERIVED: 0.86, DERIVED_SECTOR: 0.8}
 BRAND_PENALTY = 0.04  # a brand inside a longer name is a little less certain than the name itself
 
 MAX_CANDIDATES = 8
@@ -58,7 +59,9 @@ def read_knowledge(match: OrgMatch, name_reading: NameReading) -> KnowledgeReadi
             detail = f"名称以“{match.surface}”（{entity.detail}）开头，其后的“{rest.head.rule.word}”表明是{label}"  # type: ignore[union-attr]
             return KnowledgeReading(rest.industry, rest.confidence, [_evidence(rest.industry, detail, rest.confidence)],
                                     entity=entity)  # fmt: skip
-    if match.ambiguous or match.quality == DERIVED_SECTOR:
+    # *ST新潮 is a listed company's special-treatment name: its 字号 cut from the full short name (新潮能源).
+    st_short = match.listed_form and match.quality == DERIVED_SECTOR and len(match.candidates) == 1
+    if match.ambiguous or (match.quality == DERIVED_SECTOR and not st_short):
         candidates = [as_candidate(c) for c in match.candidates[:MAX_CANDIDATES]]
         names = "、".join(c.label for c in match.candidates[:MAX_CANDIDATES])
         note = f"“{match.surface}”可能指：{names}"

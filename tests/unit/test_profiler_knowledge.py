@@ -117,3 +117,16 @@ def test_without_the_knowledge_base_brands_are_unknown() -> None:
 
 def test_directory_and_hint_outrank_the_knowledge_base(profiler: Profiler) -> None:
     assert profiler.profile("快手", industry_hint="media").industry == "media"
+
+
+def test_a_special_treatment_short_name_is_the_one_listed_company_it_cuts_down(profiler: Profiler) -> None:
+    """*ST + 字号 is how a stock list writes a company in special treatment: 字号 + sector word is its short name."""
+    kb = profiler.knowledge
+    assert kb is not None
+    cut = next(k for k, ids in kb._index.keys.items()
+               if len(ids) == 1 and max(ids.values()) == 1 and len(k) == 2 and kb.entities[next(iter(ids))].industry
+               and profiler.profile(k).candidates)  # fmt: skip
+    entity = kb.entities[next(iter(kb._index.keys[cut]))]
+    assert profiler.profile(cut).industry == "unknown"  # the bare 字号 is only offered
+    decided = profiler.profile("*ST" + cut)
+    assert decided.industry == entity.industry and decided.input == "*ST" + cut
