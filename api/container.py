@@ -24,6 +24,7 @@ from assistant.tables import migrate_assistant
 from community.insights import Insights, open_insights
 from assistant.industry_llm import LLMIndustryGuesser
 from assistant.openai_writer import make_writer
+from assistant.orgs.registry import make_registry
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
 from corpus.editorial import EditorialStore
@@ -144,7 +145,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     migrate_assistant(engine)
     migrate_accounts(engine)
     profiler = Profiler(
-        directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir), guesser=industry_guesser(settings)
+        directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir),
+        registry=make_registry(settings.registry), guesser=industry_guesser(settings),
     )
     advisor = Advisor(
         profiler=profiler,

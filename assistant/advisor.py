@@ -47,7 +47,7 @@ _GENERIC_TERMS = frozenset("要求 规定 方案 客户 适合 推荐 单位 公
 
 class ProfilerLike(Protocol):
     def profile(
-        self, name: str, *, industry_hint: str | None = None, region_hint: str | None = None, ask_llm: bool = True
+        self, name: str, *, industry_hint: str | None = None, region_hint: str | None = None, ask_remote: bool = True
     ) -> Profile: ...
 
 
@@ -132,7 +132,7 @@ class Advisor:
                 context = Profile(name=message, industry=next(iter(mentioned)))  # only to focus retrieval
                 return Decision("answer", message, None, context=context)
             return Decision("answer", message, context)
-        profile = self.profiler.profile(message, ask_llm=False)  # the LLM only once it is not a topic (build)
+        profile = self.profiler.profile(message, ask_remote=False)  # registry and LLM only once it is not a topic
         if profile.known:
             return Decision("brief", message, profile)
         return Decision("name_or_topic", message, profile, context=context)

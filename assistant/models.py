@@ -33,7 +33,7 @@ INDUSTRY_LABELS: dict[str, str] = {
 }
 UNKNOWN_LABEL = "未知"
 
-EvidenceSource = Literal["directory", "hint", "name", "corpus", "llm"]
+EvidenceSource = Literal["directory", "hint", "name", "corpus", "knowledge", "registry", "llm"]
 
 
 class Evidence(BaseModel):
@@ -58,10 +58,20 @@ class Region(BaseModel):
         return "".join(dict.fromkeys(parts))
 
 
+class OrgCandidate(BaseModel):
+    """One organisation a short name may mean (长城: a car maker, a broker …): offered to the user as a choice."""
+
+    name: str  # what to show and, once chosen, what to profile: 长城汽车
+    industry: IndustryCode = UNKNOWN
+    region: str = ""  # 河北, 北京 …; "" when unknown
+    source: str = ""  # 上市公司名录：长城汽车（601633），汽车整车
+
+
 class Profile(BaseModel):
     """Who the customer most likely is. `industry == "unknown"` means: ask the user."""
 
-    name: str
+    name: str  # normalised (full-width to half-width, single spaces)
+    input: str = ""  # the name exactly as given
     industry: IndustryCode = UNKNOWN
     segment: str | None = None  # e.g. 三级医院, 城商行, 高校, 地市级政府
     region: Region = Field(default_factory=Region)
@@ -70,6 +80,7 @@ class Profile(BaseModel):
     confidence: float = Field(0.0, ge=0.0, le=1.0)
     evidence: list[Evidence] = Field(default_factory=list)
     question: str | None = None  # what to ask the user when evidence is weak
+    candidates: list[OrgCandidate] = Field(default_factory=list)  # an ambiguous short name: the choices to offer
 
     @property
     def known(self) -> bool:
