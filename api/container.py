@@ -16,6 +16,7 @@ from assistant.advisor import Advisor
 from assistant.chat import ChatService
 from assistant.composer import ComposerWriter
 from assistant.conversations import ConversationStore
+from assistant.export import ExportService
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
 from assistant.industry_llm import LLMIndustryGuesser
@@ -41,6 +42,7 @@ class Container:
     profiler: Profiler
     advisor: Advisor
     chat: ChatService
+    exports: ExportService
     accounts: AccountStore
     widgets: WidgetStore
     quotas: QuotaCounter
@@ -130,17 +132,19 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     )
     advisor = Advisor(
         profiler=profiler,
-        planner=Planner(stack.keyword_index, stack.retriever),
+        planner=Planner(stack.retriever),
         retriever=stack.retriever,
         writer=make_writer(settings.writer, ComposerWriter()),
     )
-    chat = ChatService(advisor, ConversationStore(engine))
+    conversations = ConversationStore(engine)
+    chat = ChatService(advisor, conversations)
     return Container(
         settings=settings,
         stack=stack,
         profiler=profiler,
         advisor=advisor,
         chat=chat,
+        exports=ExportService(conversations),
         accounts=AccountStore(engine),
         widgets=WidgetStore(engine),
         quotas=QuotaCounter(engine),

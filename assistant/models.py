@@ -57,6 +57,26 @@ class Region(BaseModel):
         return "".join(dict.fromkeys(parts))
 
 
+class Candidate(BaseModel):
+    """An organisation a short or ambiguous name may stand for (offered to the user as a choice)."""
+
+    name: str
+    industry: IndustryCode = UNKNOWN
+    region: str = ""  # e.g. 广东省佛山市
+
+    @property
+    def label(self) -> str:
+        details = [d for d in (INDUSTRY_LABELS.get(self.industry, ""), self.region) if d]
+        return f"{self.name}（{'，'.join(details)}）" if details else self.name
+
+
+class Choice(BaseModel):
+    """A clickable answer to a question the assistant asks; `value` is sent back as the user's message."""
+
+    label: str
+    value: str
+
+
 class Profile(BaseModel):
     """Who the customer most likely is. `industry == "unknown"` means: ask the user."""
 
@@ -69,6 +89,8 @@ class Profile(BaseModel):
     confidence: float = Field(0.0, ge=0.0, le=1.0)
     evidence: list[Evidence] = Field(default_factory=list)
     question: str | None = None  # what to ask the user when evidence is weak
+    size: str | None = None  # what the user said about its size, e.g. 大型, 约500人
+    candidates: list[Candidate] = Field(default_factory=list)  # organisations an ambiguous name may be
 
     @property
     def known(self) -> bool:
@@ -82,6 +104,8 @@ class Profile(BaseModel):
             facts.append(("细分", self.segment))
         if self.region.label:
             facts.append(("地区", self.region.label))
+        if self.size:
+            facts.append(("规模", self.size))
         if self.mlps_level:
             facts.append(("核心系统可能的等保级别", f"第{LEVELS.get(self.mlps_level, self.mlps_level)}级"))
         if self.regulators:

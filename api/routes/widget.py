@@ -40,6 +40,7 @@ from api.streaming import iterate_closing
 from assistant.chat import ChatTurn
 from assistant.conversations import ConversationNotFound
 from assistant.events import DeltaEvent, DoneEvent, ErrorEvent, SourcesEvent
+from assistant.message import UserMessage
 
 __all__ = ["WidgetChatRequest", "WidgetServices", "WidgetsDep", "router", "visible_events"]
 
@@ -279,16 +280,16 @@ async def widget_chat(key_id: str, request: Request, chat: ChatDep, container: C
             raise HTTPException(429, _quota_message(exc), headers={"Retry-After": str(exc.retry_after)}) from None
         owner = f"widget:{widget.id}:{who}"
         try:
-            turn = await run_in_threadpool(chat.start, body.message, conversation_id=body.conversation_id, owner=owner)
+            turn = await run_in_threadpool(chat.start, UserMessage(body.message), conversation_id=body.conversation_id, owner=owner)
         except ConversationNotFound as exc:
             raise HTTPException(404, str(exc)) from None
     except HTTPException as exc:
         exc.headers = {**(exc.headers or {}), **cors}
         raise
-    if turn.context is None and user is not None and user.customer:
+    if turn.state.customer is None and user is not None and user.customer:
         # The token's customer scope: what "他们" refers to until the conversation names another customer.
         profile = await run_in_threadpool(container.profiler.profile, user.customer)
-        turn.context = profile if profile.known else None
+        turn.state = turn.state.model_copy(update={"customer": profile if profile.known else None})
     events = visible_events(chat.events(turn), show_sources=look.show_sources)
     if wants_json(request):
         await run_in_threadpool(list, events)
@@ -296,7 +297,7 @@ async def widget_chat(key_id: str, request: Request, chat: ChatDep, container: C
         if not look.show_sources:
             reply = {**reply, "sources": [], "text": strip_markers(reply["text"])}
         return Response(json.dumps(reply, ensure_ascii=False), media_type="application/json", headers=cors)
-    cpu_bound = chat.advisor.writer.name == "composer"  # see api/streaming.py
+    cpu_bound = chat.computes  # see api/streaming.py
     return EventSourceResponse(_stream(events, turn, cpu_bound), ping=15, headers={"X-Accel-Buffering": "no", **cors})
 
 

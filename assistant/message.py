@@ -1,0 +1,33 @@
+"""What a user typed, validated once: every later stage takes a `UserMessage` and trusts it.
+
+    message = UserMessage.parse("  佛山市第一人民医院 ")   # "佛山市第一人民医院"; ValueError when empty or too long
+
+The HTTP models validate through `UserMessage.parse` (a 422 naming the problem), the CLI and the
+OpenAI-compatible route call it directly; `ChatService`, the router and the stages after it do not re-check.
+"""
+
+from __future__ import annotations
+
+MAX_MESSAGE_CHARS = 2000
+
+__all__ = ["MAX_MESSAGE_CHARS", "UserMessage"]
+
+
+class UserMessage(str):
+    """A message with whitespace runs collapsed, 1..MAX_MESSAGE_CHARS characters."""
+
+    __slots__ = ()
+
+    @classmethod
+    def parse(cls, raw: object) -> UserMessage:
+        """The validated message; ValueError (with a Chinese message for the user) when it is not usable."""
+        if isinstance(raw, UserMessage):
+            return raw
+        if not isinstance(raw, str):
+            raise ValueError("消息必须是文本")
+        message = " ".join(raw.split())
+        if not message:
+            raise ValueError("消息不能为空")
+        if len(message) > MAX_MESSAGE_CHARS:
+            raise ValueError(f"消息过长：{len(message)} 个字符，上限 {MAX_MESSAGE_CHARS}")
+        return cls(message)
