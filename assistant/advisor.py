@@ -61,15 +61,16 @@ class Advisor:
         self.profiler = profiler
         self.planner = planner
         self.retriever = retriever
-        self.router = router or IntentRouter(known_topic=CorpusVocabulary(retriever).known)
+        self.vocabulary = CorpusVocabulary(retriever)
+        self.router = router or IntentRouter(known_topic=self.vocabulary.known)
         self.customers = CustomerStage(profiler)
-        self.gatherer = Gatherer(retriever, config)
+        self.gatherer = Gatherer(retriever, self.vocabulary, config)
         self.writer: Writer = writer or ComposerWriter()
 
     def warm_up(self) -> None:
         """Load the embedding model and open the indexes before the first user waits for it."""
         self.retriever.search("等级保护", k=1)
-        self.router.known_topic("等级保护")
+        self.vocabulary.weights()
 
     # -- stages 1-4 -------------------------------------------------------------------------------
     def route(self, message: UserMessage, state: ConversationState) -> Route:

@@ -12,22 +12,23 @@ the question they share, so "网络安全事件要在多长时间内报告？" o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from assistant.models import Claim
 from assistant.outline import Section
-from assistant.passages import overlap, sentences, terms
+from assistant.passages import sentences, terms
 from assistant.scope import Scope
 from retrieval.models import Chunk, Hit
 
 __all__ = [
-    "AnswerConfig", "QuestionType", "RankedSentence", "answer_sections", "compare_sections", "compare_sides", "coverage",
+    "AnswerConfig", "topic_text", "QuestionType", "RankedSentence", "answer_sections", "compare_sections", "compare_sides", "coverage",
     "mentions", "query_terms", "question_type", "rank_sentences",
 ]  # fmt: skip
 
 QuestionType = Literal[
-    "frequency", "duration", "amount", "article", "who", "levels", "obligation", "definition", "scope", "general"
+    "frequency", "duration", "date", "amount", "article", "who", "levels", "obligation", "definition", "scope", "general"
 ]
 
 _N = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半百千]+)"
@@ -37,8 +38,9 @@ QUESTION_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
         r"多久.{0,6}一次|多长时间.{0,6}一次|每隔多久|多久(?:测评|评估|审计|检查|复测|开展|做)|频率|频次|几年一次|一年几次|"
         r"每年.{0,4}几次|多少次|how often|how frequently", re.I)),
     ("duration", re.compile(
-        r"多长时间|多久|多长|几天|几个?小时|几个?月|几年|多少天|多少个?小时|多少个?月|多少年|时限|期限|时效|多快|"
+        r"(?:时间|时限|期限|周期|时长|目标)[^，。？?]{0,4}(?:是多少|多少|多长)|多长时间|多久|多长|几天|几个?小时|几个?月|几年|多少天|多少个?小时|多少个?月|多少年|时限|期限|时效|多快|"
         r"how long|within how|deadline", re.I)),
+    ("date", re.compile(r"什么时候(?:起?施行|实施|生效|发布|开始|起)|何时(?:施行|实施|生效|发布)|哪年|哪一年|几月几日|哪天|when (?:did|does|was)", re.I)),
     ("amount", re.compile(r"多少钱|罚款多少|罚多少|多少万|金额|多少元|比例|占比|百分之|罚款|罚则|处罚|how much|fine|penalt", re.I)),
     ("article", re.compile(
         r"哪一条|哪条|第几条|哪个条款|什么条款|依据是什么|依据哪|法律依据|哪部法|什么法律|哪个法规|哪项规定|哪个标准|什么标准|"
@@ -67,11 +69,13 @@ ANSWER_SIGNS: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (re.compile(_N + r"\s*(?:万|亿)?元|\d+(?:\.\d+)?\s*%|百分之" + _N + r"|" + _N + r"倍"), 1.0),
         (re.compile(r"罚款|罚金|没收"), 0.5),
     ),
+    "date": ((re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?(?:起)?(?:施行|实施|生效|公布|发布|印发)|(?:施行|实施|生效)[^，。]{0,4}\d{4}年"), 1.0),
+             (re.compile(r"\d{4}年"), 0.4)),
     "article": ((re.compile(r"第[一二三四五六七八九十百零〇\d]+条"), 1.0), (re.compile(r"《[^》]+》"), 0.5)),
-    "who": ((re.compile(r"(?:向|由|报|报告|报送)[^，。；]{0,10}(?:部门|机关|网信|公安|委员会|主管|局)"), 1.0),
+    "who": ((re.compile(r"(?:向|由|报|报告|报送|到|在)[^，。；]{0,14}(?:部门|机关|网信|公安|委员会|主管|局|机构)"), 1.0),
             (re.compile(r"部门|机关|网信|公安|主管"), 0.5)),
     "levels": ((re.compile(r"分为[^。；]{0,30}(?:级|类)|[一二三四五六七八九\d]\s*个?(?:级|等级|类)"), 1.0),),
-    "obligation": ((re.compile(r"应当|必须|须|不得|禁止|无需|不需要|要求|可以|有权"), 0.6),),
+    "obligation": ((re.compile(r"应当|应|必须|须|不得|禁止|无需|不需要|要求|可以|有权|方可"), 0.4),),
     "definition": ((re.compile(r"是指|指的是|简称|即|是.{2,24}的(?:统称|制度|要求|体系|活动)"), 0.8),),
     "scope": ((re.compile(r"适用于|包括|范围|情形|以下|凡是"), 0.6),),
 }
@@ -101,8 +105,35 @@ def answer_strength(sentence: str, kind: QuestionType) -> float:
     return 0.0
 
 
+_ASKING = re.compile(
+    r"[？?。！!，,]|请问|麻烦问一下|一般|大概|大约|通常|具体|到底|呢|吗|么|是否|是不是|要不要|需不需要|有没有|可不可以|能不能|"
+    r"多长时间|多久|多长|多少|几(?:个|次|年|天|级|类|条)?|什么时候|何时|哪一条|哪条|第几条|哪个|哪些|哪几|什么|怎么|如何|怎样|为什么|"
+    r"(?:做|开展|进行|搞|来)?一次",
+    re.I,
+)
+
+
+def topic_text(question: str) -> str:
+    """The question without its asking words: what it is about ("密评多久做一次？" → "密评 做一次")."""
+    topic = " ".join(_ASKING.sub(" ", question).split())
+    return topic if len(topic.replace(" ", "")) >= 2 else question
+
+
 def query_terms(question: str) -> set[str]:
-    return {t for t in terms(question) if t not in ASKING_WORDS and len(t.strip()) > 0}
+    return {t for t in terms(topic_text(question)) if t not in ASKING_WORDS and (len(t) >= 2 or t.isdigit())}
+
+
+Weigh = Callable[[str], float]
+
+
+def weighted_share(wanted: set[str], text: str, weigh: Weigh) -> float:
+    """Share of the question's words found in `text` (as substrings: segmentation differs between a
+    question and a passage), each word counted by how rare it is in the corpus."""
+    total = sum(weigh(t) for t in wanted)
+    if not total:
+        return 0.0
+    text = text.lower()  # the words are lower-cased ("gb/t")
+    return sum(weigh(t) for t in wanted if t in text) / total
 
 
 @dataclass(frozen=True)
@@ -117,24 +148,32 @@ def _searchable(chunk: Chunk) -> str:
     return f"{chunk.metadata.get('title', '')} {chunk.heading} {chunk.text}"
 
 
-def rank_sentences(question: str, hits: list[Hit], scope: Scope, *, kind: QuestionType | None = None) -> list[RankedSentence]:
-    """Every usable sentence of the hits, best answer first."""
+def rank_sentences(
+    question: str, hits: list[Hit], scope: Scope, *, kind: QuestionType | None = None, weigh: Weigh | None = None
+) -> list[RankedSentence]:
+    """Every usable sentence of the hits, best answer first: what it states (the asked kind of answer),
+    how much of the question it shares (with the sentence before it), and how much its passage does."""
     kind = kind or question_type(question)
+    weigh = weigh or (lambda _term: 1.0)
     wanted = query_terms(question)
     ranked: list[RankedSentence] = []
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
         if not scope.fits(chunk):
             continue
-        context = overlap(wanted, _searchable(chunk))
+        context = weighted_share(wanted, _searchable(chunk), weigh)
+        previous = ""
         for sentence in sentences(chunk.text):
+            before, previous = previous, sentence
             if _ABOUT_THE_DOCUMENT.match(sentence) or sentence.endswith(("？", "?")) or not scope.fits_text(sentence):
                 continue
-            own = overlap(wanted, sentence)
+            own = weighted_share(wanted, sentence, weigh)
+            local = weighted_share(wanted, before + sentence, weigh)
             if own == 0 and context < 0.5:
                 continue
             strength = answer_strength(sentence, kind)
-            score = 0.7 * own + 0.3 * context + TYPE_WEIGHT * strength - RANK_PENALTY * rank
+            topical = 0.5 * own + 0.25 * local + 0.25 * context
+            score = topical + TYPE_WEIGHT * strength * min(1.0, 0.5 + topical) - RANK_PENALTY * rank
             ranked.append(RankedSentence(score, strength, Claim(text=sentence, chunk_id=chunk.chunk_id), rank))
     ranked.sort(key=lambda r: -r.score)
     return ranked
@@ -177,21 +216,24 @@ class AnswerConfig:
 
 
 def coverage(question: str, hits: list[Hit]) -> float:
+    """Share of the question's words that the passages contain at all (unweighted: every word must be somewhere)."""
     wanted = query_terms(question)
     if not wanted or not hits:
         return 0.0
-    covered = set().union(*(terms(_searchable(h.chunk)) for h in hits))
-    return len(wanted & covered) / len(wanted)
+    text = "\n".join(_searchable(h.chunk) for h in hits).lower()
+    return sum(t in text for t in wanted) / len(wanted)
 
 
-def answer_sections(question: str, hits: list[Hit], scope: Scope, config: AnswerConfig) -> list[Section]:
+def answer_sections(
+    question: str, hits: list[Hit], scope: Scope, config: AnswerConfig, weigh: Weigh | None = None
+) -> list[Section]:
     """The answer's outline: the sentence that answers first (as a direct answer when it clearly does), then support."""
     if coverage(question, hits) < config.min_coverage:
         return []
     kind = question_type(question)
     picked: list[RankedSentence] = []
     per_chunk: dict[str, int] = {}
-    for ranked in rank_sentences(question, hits, scope, kind=kind):
+    for ranked in rank_sentences(question, hits, scope, kind=kind, weigh=weigh):
         chunk_id = ranked.claim.chunk_id
         if per_chunk.get(chunk_id, 0) >= config.per_passage or any(p.claim.text == ranked.claim.text for p in picked):
             continue
@@ -205,10 +247,12 @@ def answer_sections(question: str, hits: list[Hit], scope: Scope, config: Answer
     return [Section(claims=[p.claim for p in picked], layout="direct" if direct else "bullets")]
 
 
-def compare_sections(sides: tuple[str, str], question: str, hits: list[Hit], scope: Scope, config: AnswerConfig) -> list[Section]:
+def compare_sections(
+    sides: tuple[str, str], question: str, hits: list[Hit], scope: Scope, config: AnswerConfig, weigh: Weigh | None = None
+) -> list[Section]:
     """One section per side (sentences about it), then sentences about both."""
     first, second = compare_sides(*sides)
-    ranked = rank_sentences(question, hits, scope, kind="general")
+    ranked = rank_sentences(question, hits, scope, kind="general", weigh=weigh)
     own: dict[str, list[Claim]] = {first: [], second: []}
     both: list[Claim] = []
     seen: set[str] = set()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant import followups
-from assistant.answering import AnswerConfig, answer_sections, compare_sections
+from assistant.answering import AnswerConfig, answer_sections, compare_sections, topic_text
 from assistant.customer import Subject
 from assistant.drafts import DRAFT_TITLES, draft_sections
 from assistant.gazetteer import default_gazetteer
@@ -20,6 +20,7 @@ from assistant.outline import Section, brief_outline
 from assistant.planner import PlanResult, Retriever
 from assistant.scope import Scope
 from assistant.sources import number_sources
+from assistant.vocabulary import CorpusVocabulary
 from assistant.writers import WriteRequest
 from retrieval.models import Chunk, Hit, SearchFilters
 
@@ -58,8 +59,9 @@ class GatherConfig:
 
 
 class Gatherer:
-    def __init__(self, retriever: Retriever, config: GatherConfig | None = None) -> None:
+    def __init__(self, retriever: Retriever, vocabulary: CorpusVocabulary, config: GatherConfig | None = None) -> None:
         self.retriever = retriever
+        self.vocabulary = vocabulary
         self.config = config or GatherConfig()
         self.gazetteer = default_gazetteer()
 
@@ -88,7 +90,8 @@ class Gatherer:
             return self._budget(subject)
         if intent == "compare" and route.sides is not None:
             hits = self._hits(subject, route.message)
-            sections = compare_sections(route.sides, route.message, hits, self._scope(subject), self.config.answer)
+            sections = compare_sections(route.sides, route.message, hits, self._scope(subject), self.config.answer,
+                                        self.vocabulary.weights())
             if sections:
                 return self._reply(subject, sections, {h.chunk.chunk_id: h.chunk for h in hits})
         return self._answer(subject)
@@ -129,8 +132,8 @@ class Gatherer:
 
     def _answer(self, subject: Subject) -> WriteRequest:
         route = subject.route
-        hits = self._hits(subject, route.message)
-        sections = answer_sections(route.message, hits, self._scope(subject), self.config.answer)
+        hits = self._hits(subject, topic_text(route.message))
+        sections = answer_sections(route.message, hits, self._scope(subject), self.config.answer, self.vocabulary.weights())
         if not sections:
             nearest = [Claim(text="", chunk_id=h.chunk.chunk_id) for h in hits[: self.config.nearest_sources]]
             return WriteRequest(mode="not_found", intent=route.intent, question=route.message, profile=subject.profile,

@@ -120,7 +120,7 @@ def test_follow_up_takes_the_customer_from_earlier_messages(client: openai.OpenA
     assert citations and markers(content) <= {c["n"] for c in citations}
 
 
-def test_follow_up_takes_the_customer_from_earlier_messages(client: openai.OpenAI) -> None:
+def test_follow_up_keeps_the_customer_of_the_conversation(client: openai.OpenAI) -> None:
     brief, _ = ask(client, ("user", "宁波银行"))
     content, _ = ask(client, ("user", "宁波银行"), ("assistant", brief), ("user", "那他们的数据安全呢？"))
     assert content.startswith("# 宁波银行：客户需求简报") and "## 数据安全" in content and "## 网络安全" not in content
