@@ -36,7 +36,7 @@ _N = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半百千]+)"
 QUESTION_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     ("frequency", re.compile(
         r"多久.{0,6}一次|多长时间.{0,6}一次|每隔多久|多久(?:测评|评估|审计|检查|复测|开展|做)|频率|频次|几年一次|一年几次|"
-        r"每年.{0,4}几次|多少次|how often|how frequently", re.I)),
+        r"每年.{0,4}几次|多少次|(?:测评|评估|审计|检查|演练)周期|周期是多久|how often|how frequently", re.I)),
     ("duration", re.compile(
         r"(?:时间|时限|期限|周期|时长|目标)[^，。？?]{0,4}(?:是多少|多少|多长)|多长时间|多久|多长|几天|几个?小时|几个?月|几年|多少天|多少个?小时|多少个?月|多少年|时限|期限|时效|多快|"
         r"how long|within how|deadline", re.I)),

@@ -50,7 +50,8 @@ export function createActionBar(S, views, friendly) {
     copy.addEventListener("click", async () => {
       status.textContent = (await copyText(views.exportMarkdown(reply))) ? S.copied : S.copyFailed;
     });
-    const exports = reply.messageId
+    const takeAway = reply.messageId && (reply.mode === "brief" || reply.mode === "answer");
+    const exports = takeAway
       ? ["docx", "pdf", "md"].map((format) => {
         const link = h("a", { class: "chip", "data-action": `export-${format}`, href: exportUrl(reply.messageId, format),
           download: "", title: `${S.exportLabel} ${S.exportAs[format]}` }, icon("download"), S.exportAs[format]);
@@ -72,8 +73,9 @@ export function createActionBar(S, views, friendly) {
       }
     });
     if (!reply.messageId || readOnly) { up.disabled = true; down.disabled = true; }
-    const shareable = conversationId && !readOnly ? [share] : [];
-    return [h("div", { class: "actions" }, up, down, copy, ...exports, print, ...shareable, status), form];
+    const shareable = takeAway && conversationId && !readOnly ? [share] : [];
+    const printable = takeAway ? [print] : [];
+    return [h("div", { class: "actions" }, up, down, copy, ...exports, ...printable, ...shareable, status), form];
   }
 
   /** Prints one reply: the others, the sidebar and the composer are hidden by the print styles. */
