@@ -32,6 +32,7 @@ GREETING = ("你好！我是渠道参谋：输入客户名称，我会分析它�
 THANKS = "不客气！还需要了解什么，随时告诉我。"
 FOLLOW_UPS = "关于{name}，还可以问：有没有类似的案例、预算大概多少、推荐哪些厂商，或者让我写一封拜访邮件。"
 ASK_INDUSTRY = "请补充客户的行业：点击下方的行业，或直接输入行业、地区等信息（例如“制造业，总部在深圳”），我再据此给出需求简报。"
+NOT_A_CHOICE = "“{other}”不在可选的行业中：请选择最接近的一项，或补充客户的主营业务。"
 ASK_CANDIDATE = "请点击下方选项确认是哪一家，或输入全称。"
 ASK_CUSTOMER = "请先告诉我客户名称（例如“佛山市第一人民医院”），我会根据它的需求简报来写{what}。"
 NO_CASES = "知识库中暂无{who}的已发布案例，因此不作列举。"
@@ -175,7 +176,8 @@ class Gatherer:
             choices, hint = [], ""  # a place: the question asks for an organisation, not an industry
         else:
             choices, hint = industry_choices(), ASK_INDUSTRY
-        question = _question(profile)
+        told = subject.route.clarification
+        question = _question(profile) if told is None or not told.other else NOT_A_CHOICE.format(other=told.other)
         sections = [Section(lead=question)] + ([Section(lead=hint)] if hint else [])
         return WriteRequest(mode="ask_user", intent=subject.route.intent, question=subject.route.message, profile=profile,
                             sections=sections, choices=choices)

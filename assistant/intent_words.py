@@ -22,7 +22,7 @@ THANKS = frozenset(
     "好的 好滴 好嘞 好 行 可以 ok okay okk okey 嗯 嗯嗯 哦 哦哦 收到 明白 明白了 了解 了解了 知道了 懂了 清楚了 没问题 "
     "好的谢谢 ok谢谢 棒 很好 太好了 不错 great nice cool got it noted 再见 拜拜 bye goodbye 回头见 先这样".split()
 )
-NEUTRAL_WORDS = frozenset("there you so much very all guys again a lot everyone good 你 您 大家 请问 问一下".split())
+NEUTRAL_WORDS = frozenset("there you u ya so much very all guys again a lot everyone good 你 您 大家 请问 问一下".split())
 SOCIAL_FILLERS = re.compile(r"[~～!！。.,，?？…、\s]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]+")
 SOCIAL_PARTICLES = "啊呀呢吧哈嘛哦噢啦了喔么"
 

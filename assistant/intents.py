@@ -58,10 +58,11 @@ class Clarification:
     region: str | None = None
     segment: str | None = None
     size: str | None = None
+    other: str | None = None  # a sector we have no code for ("建筑业"): asked again, with the choices
 
     @property
     def empty(self) -> bool:
-        return not (self.industry or self.region or self.segment or self.size)
+        return not (self.industry or self.region or self.segment or self.size or self.other)
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,10 @@ class IntentRouter:
         size_match = W.SIZE.search(text)
         size = size_match.group(0).strip() if size_match else None
         region = self._region_in(text)
-        found = Clarification(industry=industry, region=region, segment=segment, size=size)
+        other = None
+        if industry is None and state.pending is not None and (sector := _SECTOR.fullmatch(text.strip(" 。."))):
+            other = sector.group(0)
+        found = Clarification(industry=industry, region=region, segment=segment, size=size, other=other)
         if found.empty:
             return None
         short = len(text) <= 12
@@ -330,6 +334,9 @@ class IntentRouter:
         if focus_categories(text):
             return asks or (len(text) <= 8 and not is_question(text))
         return bool(W.ASKS_FOR_NEEDS.search(text)) and len(text) <= 24 and not _about_a_topic(text)
+
+
+_SECTOR = re.compile(r"[\u4e00-\u9fff]{1,6}(?:业|行业|领域)")
 
 
 def _asks_what_to_pitch(text: str) -> bool:

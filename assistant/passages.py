@@ -84,7 +84,7 @@ def sentences(text: str) -> list[str]:
         i += 1
         if sentence.endswith(("：", ":")) or announces_list(sentence):
             items = []
-            while i < len(units) and len(items) < MAX_ITEMS and (units[i][0] or _ITEM.match(units[i][1])):
+            while i < len(units) and len(items) < MAX_ITEMS and _is_item(*units[i]):
                 items.append(units[i][1].rstrip("。；;"))
                 i += 1
             if items:
@@ -96,6 +96,14 @@ def sentences(text: str) -> list[str]:
         if len(sentence) >= MIN_SENTENCE_CHARS:
             found.append(_end_with_stop(sentence))
     return found
+
+
+def _is_item(bullet: bool, sentence: str) -> bool:
+    """A list bullet, or a "label：…" sentence that is not itself the start of another list."""
+    if bullet:
+        return True
+    label = _ITEM.match(sentence)
+    return label is not None and not announces_list(label.group(0))
 
 
 def _without_announcement(sentence: str) -> str:
