@@ -36,8 +36,8 @@ NOT_A_CHOICE = "“{other}”不在可选的行业中：请选择最接近的一
 ASK_CANDIDATE = "请点击下方选项确认是哪一家，或输入全称。"
 ASK_CUSTOMER = "请先告诉我客户名称（例如“佛山市第一人民医院”），我会根据它的需求简报来写{what}。"
 NO_CASES = "知识库中暂无{who}的已发布案例，因此不作列举。"
-NO_FIGURES = "知识库中没有给出{what}的预算金额或比例，因此不作估计；实际金额需向客户或厂商询价确认。"
-NO_OPTIONS = "知识库中没有找到与“{topic}”对应的方案指南，因此不推荐任何厂商。"
+NO_FIGURES = "知识库中没有给出这类项目的预算金额或比例，因此不作估计；实际金额需向客户或厂商询价确认。"
+NO_OPTIONS = "知识库中没有找到对应的方案指南，因此不推荐任何厂商。"
 NEUTRAL_RECOMMEND = "以下为知识库中的选型要点与厂商清单，供比较；渠道参谋不推荐单一厂商。"
 TIMING_LEAD = "预算与采购节奏："
 
@@ -80,7 +80,7 @@ class Gatherer:
         if intent == "recommend":
             found = followups.recommend(self.retriever, route.topic, subject.profile)
             if found.empty:
-                return self._reply(subject, [Section(lead=NO_OPTIONS.format(topic=route.topic))], {})
+                return self._reply(subject, [Section(lead=NO_OPTIONS)], {})
             return self._reply(subject, [Section(lead=NEUTRAL_RECOMMEND), *found.sections], found.chunks)
         if intent == "cases":
             found = followups.cases(self.retriever, route.topic, subject.profile, route.focus)
@@ -146,7 +146,7 @@ class Gatherer:
         figures, timing = followups.budget(self.retriever, route.topic, subject.profile)
         sections: list[Section] = []
         if figures.empty:
-            sections.append(Section(lead=NO_FIGURES.format(what=_what(route.topic))))
+            sections.append(Section(lead=NO_FIGURES))
         else:
             sections += figures.sections
         if not timing.empty:
@@ -197,8 +197,6 @@ def _who(profile: Profile | None) -> str:
     return profile.segment or INDUSTRY_LABELS[profile.industry] + "行业"
 
 
-def _what(topic: str) -> str:
-    return f"“{topic}”" if len(topic) <= 20 else "这类项目"
 
 
 
