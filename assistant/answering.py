@@ -106,7 +106,7 @@ def answer_strength(sentence: str, kind: QuestionType) -> float:
 
 
 _ASKING = re.compile(
-    r"[？?。！!，,]|请问|麻烦问一下|一般|大概|大约|通常|具体|到底|呢|吗|么|是否|是不是|要不要|需不需要|有没有|可不可以|能不能|"
+    r"[？?。！!，,]|是什么|是啥|指什么|请问|麻烦问一下|一般|大概|大约|通常|具体|到底|呢|吗|么|是否|是不是|要不要|需不需要|有没有|可不可以|能不能|"
     r"多长时间|多久|多长|多少|几(?:个|次|年|天|级|类|条)?|什么时候|何时|哪一条|哪条|第几条|哪个|哪些|哪几|什么|怎么|如何|怎样|为什么|"
     r"(?:做|开展|进行|搞|来)?一次",
     re.I,
@@ -215,20 +215,20 @@ class AnswerConfig:
     per_side: int = 3
 
 
-def coverage(question: str, hits: list[Hit]) -> float:
-    """Share of the question's words that the passages contain at all (unweighted: every word must be somewhere)."""
+def coverage(question: str, hits: list[Hit], weigh: Weigh | None = None) -> float:
+    """Share of the question's words that the passages contain at all, rare words counting for more
+    ("火星基地" missing outweighs "采购标准" found)."""
     wanted = query_terms(question)
     if not wanted or not hits:
         return 0.0
-    text = "\n".join(_searchable(h.chunk) for h in hits).lower()
-    return sum(t in text for t in wanted) / len(wanted)
+    return weighted_share(wanted, "\n".join(_searchable(h.chunk) for h in hits), weigh or (lambda _term: 1.0))
 
 
 def answer_sections(
     question: str, hits: list[Hit], scope: Scope, config: AnswerConfig, weigh: Weigh | None = None
 ) -> list[Section]:
     """The answer's outline: the sentence that answers first (as a direct answer when it clearly does), then support."""
-    if coverage(question, hits) < config.min_coverage:
+    if coverage(question, hits, weigh) < config.min_coverage:
         return []
     kind = question_type(question)
     picked: list[RankedSentence] = []

@@ -80,10 +80,13 @@ function addUserMessage(text) {
   return node;
 }
 
-function createReply() {
+function createReply({ streaming = false } = {}) {
   ui.welcome.hidden = true;
   const reply = newReply(S, { brief: true, footer: true });
   state.replies.set(reply.root, reply);
+  ui.messages.querySelectorAll(".msg-assistant[style]").forEach((node) => { node.style.minHeight = ""; });
+  // Room below a new reply, so its question can sit at the top of the view while the reply streams in.
+  if (streaming) reply.root.style.minHeight = `${Math.max(0, ui.messages.clientHeight - 120)}px`;
   ui.messages.append(reply.root);
   return reply;
 }
@@ -133,7 +136,7 @@ async function ask(raw) {
   const question = addUserMessage(text);
   ui.input.value = "";
   updateComposer();
-  const reply = createReply();
+  const reply = createReply({ streaming: true });
   showFromStart(question);
   const controller = new AbortController();
   state.controller = controller;
@@ -382,8 +385,8 @@ function start() {
   updateComposer();
   state.account = showAccount();
   refreshHistory();
-  let restore = null; // Ctrl+P prints every section of every brief
-  window.addEventListener("beforeprint", () => { restore = openAllForPrint(ui.messages); });
+  let restore = null; // Ctrl+P prints every section of every brief (a nested beforeprint keeps the first list)
+  window.addEventListener("beforeprint", () => { restore = restore || openAllForPrint(ui.messages); });
   window.addEventListener("afterprint", () => { restore?.(); restore = null; });
   const shared = location.hash.match(/^#\/shared\/(.+)$/);
   const match = location.hash.match(/^#\/c\/(.+)$/);
