@@ -319,3 +319,15 @@ def test_writer_settings_come_from_top_writer_variables(monkeypatch: pytest.Monk
     assert writer.api_key is not None and writer.api_key.get_secret_value() == "sk-secret"
     assert "sk-secret" not in repr(writer)
     assert Settings(_env_file=None, writer={"kind": "composer"}).writer.kind == "composer"
+
+
+def test_other_intents_feed_the_llm_the_same_outline_and_stay_citation_checked(fake_llm: FakeLLM, composer: ComposerWriter) -> None:
+    options = Section(heading="数据库审计：选型要点", claims=[_claim(4, BYPASS)])
+    request = WriteRequest(mode="answer", intent="recommend", question="数据库审计推荐哪家？", profile=HOSPITAL,
+                           sections=[Section(lead="以下为知识库中的选型要点与厂商清单，供比较；渠道参谋不推荐单一厂商。"), options],
+                           sources=[SOURCES[3].model_copy(update={"n": 1})])
+    fake_llm.enqueue(Reply(f"{BYPASS.rstrip('。')}[1]。最好选择某厂商，它是第一名[1]。"))
+    events = list(_writer(fake_llm, composer).write(request))
+    system, user = (m["content"] for m in fake_llm.requests[0]["messages"])
+    assert "排名不分先后" in system and "## 数据库审计：选型要点" in user and f"- {BYPASS}[1]" in user
+    assert "第一名" not in _text(events) and "unsupported_dropped" in _notices(events)
