@@ -19,11 +19,13 @@ from assistant.advisor import Advisor
 from assistant.chat import ChatService
 from assistant.composer import ComposerWriter
 from assistant.conversations import ConversationStore
+from assistant.export import ExportService
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
 from community.insights import Insights, open_insights
 from assistant.industry_llm import LLMIndustryGuesser
 from assistant.openai_writer import make_writer
+from assistant.orgs.registry import make_registry
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
 from corpus.editorial import EditorialStore
@@ -45,6 +47,7 @@ class Container:
     profiler: Profiler
     advisor: Advisor
     chat: ChatService
+    exports: ExportService
     accounts: AccountStore
     widgets: WidgetStore
     quotas: QuotaCounter
@@ -144,17 +147,19 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     migrate_assistant(engine)
     migrate_accounts(engine)
     profiler = Profiler(
-        directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir), guesser=industry_guesser(settings)
+        directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir),
+        registry=make_registry(settings.registry), guesser=industry_guesser(settings),
     )
     advisor = Advisor(
         profiler=profiler,
-        planner=Planner(stack.keyword_index, stack.retriever),
+        planner=Planner(stack.retriever),
         retriever=stack.retriever,
         writer=make_writer(settings.writer, ComposerWriter()),
     )
     accounts, widgets = AccountStore(engine), WidgetStore(engine)
     insights = open_insights(engine, stack.keyword_index)
-    chat = ChatService(advisor, ConversationStore(engine), on_complete=TurnRecorder(insights, accounts, widgets))
+    conversations = ConversationStore(engine)
+    chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
     login = LoginService(accounts, LoginThrottle(throttle_store(settings), settings.login_throttle), LoginAudit(engine),
                          session_days=settings.session_days)  # fmt: skip
     return Container(
@@ -163,6 +168,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         profiler=profiler,
         advisor=advisor,
         chat=chat,
+        exports=ExportService(conversations),
         accounts=accounts,
         widgets=widgets,
         quotas=QuotaCounter(engine),

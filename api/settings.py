@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accounts.throttle import ThrottlePolicy
 from assistant.openai_writer import WriterConfig
+from assistant.orgs.registry import RegistryConfig
 from community.rankings.privacy import RankingsConfig
 from community.watch.digest import SmtpConfig
 from corpus import STARTER_DIR
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
         True, description="with TOP_WRITER__KIND=openai, ask the LLM for the industry of names the rules cannot place"
     )
     profiler_llm_timeout: float = Field(8.0, gt=0, le=120, description="seconds the profiler waits for that answer")
+    registry: RegistryConfig = Field(
+        default_factory=RegistryConfig, description="optional enterprise-registry lookup (天眼查-shaped API), off by default"
+    )
     editorial: EditorialConfig = Field(default_factory=EditorialConfig)
     embedding_threads: int = Field(
         1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"

@@ -42,6 +42,7 @@ from accounts.widgets import WidgetKey, WidgetStore, origin_allowed
 from api.errors import Refused, validation_messages
 from api.routes.chat import ChatRequest
 from assistant.chat import ChatService, ChatTurn
+from assistant.message import UserMessage
 from assistant.events import DeltaEvent, DoneEvent, ErrorEvent, SourcesEvent
 from assistant.conversations import ConversationNotFound
 from assistant.models import Profile
@@ -226,14 +227,14 @@ class WidgetChatService:
                 self.count(widget, visitor, caller.address)
             except QuotaExceeded as exc:
                 raise WidgetRefused(429, _quota_message(exc), headers={"Retry-After": str(exc.retry_after)}) from None
-            turn = self.chat.start(body.message, conversation_id=body.conversation_id, owner=f"widget:{widget.id}:{visitor.owner_id}")
+            turn = self.chat.start(UserMessage.parse(body.message), conversation_id=body.conversation_id, owner=f"widget:{widget.id}:{visitor.owner_id}")
         except WidgetRefused as exc:
             exc.headers = {**exc.headers, **cors}
             raise
         except ConversationNotFound as exc:  # another visitor's or an unknown conversation
             raise WidgetRefused(404, str(exc), headers=cors) from None
-        if turn.context is None and visitor.customer:
-            turn.context = self._customer(visitor.customer)
+        if turn.state.customer is None and visitor.customer:
+            turn.state = turn.state.model_copy(update={"customer": self._customer(visitor.customer)})
         show = widget.public.show_sources
         return WidgetTurn(turn=turn, events=visible_events(self.chat.events(turn), show_sources=show), show_sources=show, cors=cors)
 

@@ -260,7 +260,7 @@ def llm_server(starter_container, _fake_llm_server) -> Iterator[LiveServer]:  # 
     config = WriterConfig(kind="openai", base_url=_fake_llm_server.base_url, model="fake-model", timeout=10)
     advisor = Advisor(
         profiler=base.profiler,
-        planner=Planner(base.keyword_index, base.retriever),
+        planner=Planner(base.retriever),
         retriever=base.retriever,
         writer=OpenAIWriter(config, fallback=ComposerWriter()),
     )

@@ -211,7 +211,7 @@ async def widget_chat(key_id: str, request: Request, service: WidgetChatDep) -> 
     if wants_json(request):
         await run_in_threadpool(list, turn.events)
         return Response(json.dumps(turn.as_json(), ensure_ascii=False), media_type="application/json", headers=turn.cors)
-    cpu_bound = service.chat.advisor.writer.name == "composer"  # see api/streaming.py
+    cpu_bound = service.chat.computes  # see api/streaming.py
     return EventSourceResponse(_stream(turn, cpu_bound), ping=15, headers={"X-Accel-Buffering": "no", **turn.cors})
 
 

@@ -277,7 +277,8 @@ def test_customer_scope_of_the_identity_token_is_the_conversation_context(http, 
     created = create_key(http, partner)
     token = identity(created["secret"], customer="宁波银行")
     reply = ask(http, created["id"], body={"identity_token": token, "message": "那他们的数据安全呢？"}).json()
-    assert reply["profile"]["name"] == "宁波银行" and reply["mode"] == "brief"
+    assert reply["mode"] == "brief" and reply["intent"] == "focus"
+    assert reply["text"].startswith("# 宁波银行：客户需求简报") and "## 数据安全" in reply["text"]
 
 
 def test_hidden_sources_leave_no_sources_or_markers(http, partner) -> None:  # type: ignore[no-untyped-def]

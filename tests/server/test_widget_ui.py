@@ -280,3 +280,19 @@ def test_partner_creates_a_key_and_its_snippet_works_on_the_portal(context, page
     ask(frame)
     assert frame.locator(".msg-assistant a.cite").count() > 0
     assert secret not in visitor.content() and secret not in visitor.frames[1].content()
+
+
+def test_the_widget_offers_choices_and_a_click_continues_the_same_customer(page, live_server, portal) -> None:  # type: ignore[no-untyped-def]
+    key, _ = new_key(live_server, portal.origin)
+    portal.html = snippet(live_server, key)
+    page.goto(portal.origin)
+    frame = open_widget(page)
+    ask(frame, "北辰云帆")
+    buttons = frame.locator(".msg-assistant .choice")
+    assert buttons.count() == 13 and "0%" not in frame.locator(".profile-card").inner_text()
+    buttons.filter(has_text="制造业").click()
+    frame.locator(".msg-assistant:not([aria-busy]) >> nth=1").wait_for()
+    second = frame.locator(".msg-assistant").nth(1)
+    assert second.locator(".profile-name").inner_text() == "北辰云帆"
+    assert second.locator(".md h2").first.inner_text() == "北辰云帆：客户需求简报"
+    assert frame.locator(".choice:disabled").count() == 13
