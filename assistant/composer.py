@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from assistant.events import DeltaEvent
 from assistant.models import CATEGORY_LABELS, Claim, Need, Profile, SourceRef
 from assistant.writers import WriteRequest, WriterEvent
+from corpus.document import PARTNER_LABEL
 from retrieval.models import Chunk
 
 PRIORITY_LABELS = {1: "高", 2: "中", 3: "低"}
@@ -92,7 +93,7 @@ class ComposerWriter:
                 yield "".join(cite(c) for c in category.overview)
             for number, need in enumerate(category.needs, start=1):
                 yield ""
-                yield from self._need(number, need, cite)
+                yield from self._need(number, need, cite, case_label(request, need.cases))
         if plan.questions:
             yield ""
             yield "## 拜访时可以问的问题"
@@ -100,7 +101,7 @@ class ComposerWriter:
             for claim in plan.questions:
                 yield f"- {cite(claim)}"
 
-    def _need(self, number: int, need: Need, cite) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    def _need(self, number: int, need: Need, cite, cases_label: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
         yield f"### {number}. {need.title}（优先级：{PRIORITY_LABELS[need.priority]}）"
         yield ""
         for label, claims in (("为什么", need.why), ("最佳实践", need.practices), ("可选方案", need.options)):
@@ -113,7 +114,7 @@ class ComposerWriter:
         elif len(need.vendors) == 1:
             yield "**中立性提示**：知识库只列出了一家厂商的方案，请另行比较其他厂商。"
             yield ""
-        for label, claims in (("典型案例（示意）", need.cases), ("可以问客户", need.questions)):
+        for label, claims in ((cases_label, need.cases), ("可以问客户", need.questions)):
             if claims:
                 yield f"**{label}**：" + "".join(cite(c) for c in claims)
                 yield ""
@@ -140,6 +141,15 @@ class ComposerWriter:
         yield (profile.question if profile and profile.question else f"暂时无法判断“{request.question}”是哪类客户。")
         yield ""
         yield "请补充客户的行业（如政府、金融、医疗、教育、能源、制造等）或所在地区，我再据此给出需求简报。"
+
+
+def case_label(request: WriteRequest, claims: list[Claim]) -> str:
+    """典型案例（伙伴分享）for a case a partner shared, （示意）for the editors' illustrative ones."""
+    ids = {c.chunk_id for c in claims}
+    sources = [s for s in request.sources if s.chunk_id in ids]
+    if any(s.issuer.startswith(PARTNER_LABEL) for s in sources):
+        return f"典型案例（{PARTNER_LABEL}）"
+    return "典型案例（示意）" if all(s.illustrative for s in sources) else "典型案例"
 
 
 def _citer(request: WriteRequest):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import re
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class CorpusError(Exception):
@@ -96,6 +96,41 @@ class Source(BaseModel):
         return "，".join(parts)
 
 
+PARTNER_LABEL = "伙伴分享"
+ANONYMOUS_HANDLE = "匿名"
+
+
+class Contributor(BaseModel):
+    """Who shared a partner case: the label readers see (伙伴分享) and the author's public handle.
+
+    Never the partner's organisation or user: the handle is what the author chose to be known by, or 匿名."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(PARTNER_LABEL, description="always 伙伴分享")
+    handle: str = Field(ANONYMOUS_HANDLE, min_length=1, max_length=40, description="public handle, or 匿名")
+    case_id: str | None = Field(default=None, max_length=40, description="the case in the case library")
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        if value != PARTNER_LABEL:
+            raise ValueError(f"must be {PARTNER_LABEL!r}")
+        return value
+
+    @field_validator("handle")
+    @classmethod
+    def _handle_one_line(cls, value: str) -> str:
+        value = value.strip()
+        if not value or any(ord(c) < 0x20 for c in value):
+            raise ValueError("must be one line of visible text")
+        return value
+
+    def describe(self) -> str:
+        """`伙伴分享 · 某某`: how citations name the source."""
+        return f"{self.label} · {self.handle}"
+
+
 class FrontMatter(BaseModel):
     """The YAML header of a corpus document."""
 
@@ -115,6 +150,7 @@ class FrontMatter(BaseModel):
     illustrative: bool = False
     review_by: dt.date | None = None
     tags: list[str] = Field(default_factory=list)
+    contributor: Contributor | None = None  # partner-shared cases only
 
     @field_validator("id")
     @classmethod
@@ -161,6 +197,13 @@ class FrontMatter(BaseModel):
     def _needs_unique(cls, value: list[NeedCategory]) -> list[NeedCategory]:
         if len(set(value)) != len(value):
             raise ValueError("duplicate need categories")
+        return value
+
+    @field_validator("contributor")
+    @classmethod
+    def _contributor_only_on_cases(cls, value: Contributor | None, info: ValidationInfo) -> Contributor | None:
+        if value is not None and info.data.get("kind") not in (Kind.case, None):
+            raise ValueError("only documents of kind 'case' (partner-shared cases) have a contributor")
         return value
 
     def covers_industry(self, code: str) -> bool:
