@@ -12,7 +12,21 @@ from fastapi.staticfiles import StaticFiles
 
 from api.container import Container, build_container
 from api.errors import install_error_handlers
-from api.routes import accounts, chat, documents, editor, health, openai_compat, pages, rankings, watch, widget, widget_keys
+from api.routes import (
+    accounts,
+    cases,
+    chat,
+    discussions,
+    documents,
+    editor,
+    health,
+    openai_compat,
+    pages,
+    rankings,
+    watch,
+    widget,
+    widget_keys,
+)
 from api.schedule import run_schedule
 from api.settings import Settings
 
@@ -50,7 +64,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(widget.router)
     app.include_router(widget_keys.router)
     app.include_router(widget_keys.pages)
-    for module in (rankings, watch, documents):
+    for module in (rankings, watch, documents, cases, discussions):
         app.include_router(module.router)
         app.include_router(module.pages)
 

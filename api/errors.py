@@ -17,6 +17,9 @@ from accounts.store import AccountConflict, AccountNotFound
 from api.openai_format import OpenAIError
 from assistant.conversations import ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
+from community.cases import CaseConflict, CaseForbidden, CaseNotFound
+from community.discussions import DiscussionForbidden, DiscussionNotFound, PiiWarning
+from community.redaction import RedactionError
 from community.watch import WatchNotFound
 from corpus.editorial import DocumentNotFound, EditorialError, InvalidDocument, NotAllowed, WorkflowConflict
 from retrieval.keyword_index import StagingLost
@@ -85,8 +88,27 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _staging_lost(_: Request, exc: StagingLost) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": f"发布被并发的恢复操作中断，请重试（{exc}）"})
 
+    @app.exception_handler(CaseForbidden)
+    @app.exception_handler(DiscussionForbidden)
+    async def _forbidden(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=403, content={"detail": str(exc)})
+
+    @app.exception_handler(CaseConflict)
+    async def _case_conflict(_: Request, exc: CaseConflict) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(PiiWarning)
+    async def _pii(_: Request, exc: PiiWarning) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc), "findings": exc.findings})
+
+    @app.exception_handler(RedactionError)
+    async def _redaction(_: Request, exc: RedactionError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
     @app.exception_handler(ConversationNotFound)
     @app.exception_handler(MessageNotFound)
+    @app.exception_handler(CaseNotFound)
+    @app.exception_handler(DiscussionNotFound)
     @app.exception_handler(AccountNotFound)
     @app.exception_handler(WatchNotFound)
     async def _not_found(_: Request, exc: LookupError) -> JSONResponse:

@@ -9,6 +9,7 @@ publishing swaps the index atomically (`retrieval.publishing`).
 from __future__ import annotations
 
 import base64
+import re
 import binascii
 import datetime as dt
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from accounts.store import AccountNotFound, AccountStore
 from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep
 from api.deps import ContainerDep, require_json
+from community.cases import DOC_PREFIX
 from corpus import metadata_form as metadata
 from corpus.editorial import Actor, EditorialStore, InvalidDocument
 from corpus.tables import AuditRow, VersionRow
@@ -37,6 +39,12 @@ def get_editorial(container: ContainerDep) -> EditorialStore:
 
 
 EditorialDep = Annotated[EditorialStore, Depends(get_editorial)]
+
+
+def not_a_partner_case(doc_id: str) -> None:
+    """Partner cases (`pc-…`) have their own review, with the author's confirmation and the case's state."""
+    if doc_id.startswith(DOC_PREFIX):
+        raise HTTPException(409, "这是伙伴分享的案例：请在案例审核页（/cases/review）审核或下线，不在编辑工作台修改")
 
 
 def actor(user: CurrentUser) -> Actor:
@@ -233,6 +241,8 @@ def list_documents(
 def create_document(body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep) -> DocumentDetail:
     """A new document as version 1, state draft (validated; problems name the field and line)."""
     text, suggestions = _text(body)
+    match = re.search(r"^id:\s*[\"']?([^\s\"']+)", text, re.M)
+    not_a_partner_case(match.group(1) if match else "")
     row = store.create_draft(text, actor(user), note=body.note)
     return _detail(store, row.doc_id, container.accounts).model_copy(update={"suggestions": suggestions})
 
@@ -247,35 +257,41 @@ def edit_document(
     doc_id: str, body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep
 ) -> DocumentDetail:
     """A new version (draft); older unpublished versions become superseded."""
+    not_a_partner_case(doc_id)
     store.edit(doc_id, _text(body)[0], actor(user), note=body.note)
     return _detail(store, doc_id, container.accounts)
 
 
 @router.post("/documents/{doc_id}/versions/{number}/submit", response_model=VersionPublic)
 def submit(doc_id: str, number: int, user: EditorDep, store: EditorialDep) -> VersionPublic:
+    not_a_partner_case(doc_id)
     return _version(store.submit(doc_id, number, actor(user)))
 
 
 @router.post("/documents/{doc_id}/versions/{number}/approve", response_model=VersionPublic)
 def approve(doc_id: str, number: int, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
     """Approve and publish; returns once the new version is indexed and swapped in."""
+    not_a_partner_case(doc_id)
     return _version(store.approve(doc_id, number, actor(user), note=body.note if body else ""))
 
 
 @router.post("/documents/{doc_id}/versions/{number}/reject", response_model=VersionPublic)
 def reject(doc_id: str, number: int, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
+    not_a_partner_case(doc_id)
     return _version(store.reject(doc_id, number, actor(user), note=body.note if body else ""))
 
 
 @router.post("/documents/{doc_id}/retire", response_model=VersionPublic)
 def retire(doc_id: str, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
     """Out of retrieval at once."""
+    not_a_partner_case(doc_id)
     return _version(store.retire(doc_id, actor(user), note=body.note if body else ""))
 
 
 @router.post("/documents/{doc_id}/rollback", response_model=VersionPublic, dependencies=JSON_BODY)
 def rollback(doc_id: str, body: RollbackRequest, user: EditorDep, store: EditorialDep) -> VersionPublic:
     """A new version with the old text, submitted for review (approve it to publish)."""
+    not_a_partner_case(doc_id)
     return _version(store.rollback(doc_id, body.to, actor(user), note=body.note))
 
 
