@@ -25,12 +25,12 @@ def case_file_text(data: bytes, filename: str, *, allowed: tuple[FileType, ...] 
         names = "、".join(f".{t.value}" for t in allowed)
         raise ImportRefused(f"附件“{PurePath(filename).name}”的类型不支持；案例附件支持 {names}")
     if file_type in (FileType.markdown, FileType.text):
-        return (decode_text(data) or "").strip()
+        return decode_text(data) or ""
     imported = convert(data, filename)
     blocking = [p.message for p in imported.problems if p.field in ("file", "body")]
     if blocking or not imported.markdown.strip():
         raise ImportRefused("；".join(blocking) or "文件中没有可导入的文字")
-    return imported.markdown.strip()
+    return imported.markdown
 
 
 def attachment(filename: str, content_base64: str) -> Attachment:
@@ -42,7 +42,7 @@ def attachment(filename: str, content_base64: str) -> Attachment:
         raise CaseError(f"附件“{name}”的 content_base64 不是合法的 base64") from None
     try:
         check_size(len(data), MAX_ATTACHMENT_BYTES)
-        text = case_file_text(data, name)
+        text = case_file_text(data, name).strip()
     except ImportRefused as exc:
         raise CaseError(f"附件“{name}”：{exc.message}") from None
     return Attachment(filename=name[:200], markdown=text)
