@@ -167,6 +167,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         watch=insights.watch, profile=lambda name: profiler.profile(name, ask_llm=False),
         listeners=case_listeners(settings),
     )  # fmt: skip
+    if not recovered.busy:
+        cases.reconcile()
     discussions = DiscussionService(engine, catalogue=insights.catalogue, handle_of=cases.store.handle,
                                     known_names=lambda org: cases.known_names(org) + [w.customer for w in insights.watch.list(org)])  # fmt: skip
     return Container(

@@ -38,12 +38,13 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _SENTENCE_END = re.compile(r"[。！？；!?;]|\n")
 
 
-def _demote(markdown: str, *, floor: int) -> str:
-    """Headings of pasted text pushed below the case's own (`# 概况` → `### 概况` under a `##` section)."""
+def _demote(markdown: str, *, shift: int, floor: int) -> str:
+    """Headings of pasted text moved below the case's own: nested in a `##` section (`# 概况` → `### 概况`, shift 1,
+    floor 3), or as the write-up itself (`# 背景` → `## 背景`, `## 方案` stays: shift 0, floor 2)."""
     out = []
     for line in markdown.split("\n"):
         m = _HEADING.match(line)
-        out.append(f"{'#' * min(6, max(floor, len(m.group(1)) + floor - 1))} {m.group(2)}" if m else line)
+        out.append(f"{'#' * min(6, max(floor, len(m.group(1)) + shift))} {m.group(2)}" if m else line)
     return "\n".join(out)
 
 
@@ -61,17 +62,17 @@ def compose(fields: CaseFields, titles: Mapping[str, str] | None = None) -> str:
     parts = [f"# {fields.title}"]
     structured = any(getattr(fields, name) for name, _ in SECTIONS) or bool(fields.products)
     if fields.text and not structured:
-        parts.append(_demote(fields.text, floor=2))
+        parts.append(_demote(fields.text, shift=0, floor=2))
     for name, heading in SECTIONS:
         body = getattr(fields, name)
         if name == "solution" and fields.products:
             body = f"{body}\n\n{_products(fields, titles)}".strip()
         if body:
-            parts.append(f"## {heading}\n\n{_demote(body, floor=3)}")
+            parts.append(f"## {heading}\n\n{_demote(body, shift=1, floor=3)}")
     if fields.text and structured:
-        parts.append(f"## 补充说明\n\n{_demote(fields.text, floor=3)}")
+        parts.append(f"## 补充说明\n\n{_demote(fields.text, shift=1, floor=3)}")
     for attachment in fields.attachments:
-        parts.append(f"## 附件：{attachment.filename}\n\n{_demote(attachment.markdown, floor=3)}")
+        parts.append(f"## 附件：{attachment.filename}\n\n{_demote(attachment.markdown, shift=1, floor=3)}")
     return "\n\n".join(parts) + "\n"
 
 

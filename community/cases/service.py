@@ -31,7 +31,7 @@ from community.redaction import Redactor
 from community.redaction.places import REGIONS, region_of
 from community.redaction.uniqueness import normalise_province
 from community.watch.store import WatchStore
-from corpus.editorial import Actor, EditorialStore
+from corpus.editorial import Actor, EditorialError, EditorialStore
 
 __all__ = ["DOC_PREFIX", "CaseService"]
 
@@ -98,7 +98,8 @@ class CaseService(Authoring):
         rows = self.store.of_organisation(viewer.org_id)
         counts = self.store.download_counts([r.id for r in rows])
         customers = {p.case_id: p.customer for p in self.store.private_of_organisation(viewer.org_id)}
-        return [summary_view(r, downloads=counts.get(r.id, 0), titles=self.titles()) | {"customer": customers.get(r.id, ""),
+        titles = self.titles()
+        return [summary_view(r, downloads=counts.get(r.id, 0), titles=titles) | {"customer": customers.get(r.id, ""),
                 "updated_at": aware(r.updated_at).isoformat(), "review_note": r.review_note} for r in rows]  # type: ignore[union-attr]  # fmt: skip
 
     def queue(self, viewer: Viewer, statuses: Sequence[CaseStatus] = (CaseStatus.in_review,)) -> list[dict[str, Any]]:
@@ -216,6 +217,34 @@ class CaseService(Authoring):
         return {**summary_view(row, titles=self.titles()), "text": row.text, "text_sha256": row.text_sha256,
                 "download_id": record.id, "downloaded_at": event.at.isoformat(), "idempotency_key": key,
                 "repeated": repeated, "filename": f"伙伴案例-{row.id}.md"}  # fmt: skip
+
+    # -- crash recovery ----------------------------------------------------------------------------------
+    def reconcile(self) -> list[str]:
+        """Settle cases whose editorial step finished but whose own state was not written (a crash in between);
+        run at startup after the editorial recovery. Returns one line per case settled."""
+        settled = {("in_review", "published"): CaseStatus.published, ("in_review", "rejected"): CaseStatus.rejected,
+                   ("published", "retired"): CaseStatus.taken_down}  # fmt: skip
+        done: list[str] = []
+        for row in self.store.with_status([CaseStatus.in_review, CaseStatus.published]):
+            if not (row.doc_id and row.doc_version):
+                continue
+            try:
+                version = self.editorial.version(row.doc_id, row.doc_version)
+            except EditorialError:
+                continue
+            status = settled.get((row.status, version.state))
+            if status is None:
+                continue
+            with self.store.editing(row.id) as (_, live, _private):
+                live.status = status.value
+                if status is CaseStatus.published:
+                    live.published_at, live.reviewed_at, live.reviewed_by = version.published_at, version.reviewed_at, version.reviewed_by
+                elif status is CaseStatus.rejected:
+                    live.reviewed_at, live.reviewed_by, live.review_note = version.reviewed_at, version.reviewed_by, version.note
+                else:
+                    live.taken_down_at = version.retired_at
+            done.append(f"{row.id}: {row.status} → {status.value}")
+        return done
 
     # -- an organisation's data --------------------------------------------------------------------------
     def delete_organisation(self, org_id: str) -> dict[str, int]:

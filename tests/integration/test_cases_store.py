@@ -158,3 +158,19 @@ def test_deleting_an_organisation_takes_its_cases_out_of_retrieval_and_leaves_ot
     assert [p["body"] for p in remaining["posts"]] == ["大家怎么验收？"]
     with pytest.raises(LookupError):
         talk.get(READER, own["id"])
+
+
+def test_reconcile_settles_a_case_whose_approval_finished_but_not_its_own_state(services: dict[str, Any]) -> None:
+    """As after a crash between the editorial publish and the case update."""
+    cases: CaseService = services["cases"]
+    case_id = cases.create(AUTHOR, body())["id"]
+    cases.confirm(AUTHOR, case_id)
+    submitted = cases.submit(AUTHOR, case_id)
+    from corpus.editorial import Actor
+
+    cases.editorial.approve(submitted["doc_id"], submitted["doc_version"], Actor(id=EDITOR.user_id))
+    assert cases.store.get(case_id).status == "in_review"
+    assert cases.reconcile() == [f"{case_id}: in_review → published"]
+    row = cases.store.get(case_id)
+    assert row.status == "published" and row.reviewed_by == EDITOR.user_id and row.published_at is not None
+    assert cases.reconcile() == []
