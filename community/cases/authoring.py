@@ -41,6 +41,8 @@ MAX_HANDLE = 40
 
 def check_handle(handle: str) -> str:
     handle = " ".join(handle.split())
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in handle):
+        raise CaseError("公开昵称不能含控制字符")
     if len(handle) > MAX_HANDLE:
         raise CaseError(f"公开昵称最多 {MAX_HANDLE} 个字")
     if handle in (PARTNER_LABEL, "编辑部", "ToP Advisor 编辑部"):
