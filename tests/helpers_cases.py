@@ -25,6 +25,7 @@ class Member:
     role: Role
     headers: dict[str, str] = field(default_factory=dict)
     email: str = ""
+    name: str = ""
 
 
 def member(server: LiveServer, role: Role = Role.partner, *, org_id: str | None = None, name: str = "") -> Member:
@@ -34,9 +35,10 @@ def member(server: LiveServer, role: Role = Role.partner, *, org_id: str | None 
         kind = OrgKind.vendor if role == Role.editor else OrgKind.partner
         org_id = accounts.create_organisation(name=f"组织-{tag}", kind=kind).id
     email = f"{role.value}-{tag}@example.cn"
-    user = accounts.create_user(email=email, password=PASSWORD, role=role, org_id=org_id, name=name or f"用户{tag[:4]}")
+    name = name or f"用户{tag}"
+    user = accounts.create_user(email=email, password=PASSWORD, role=role, org_id=org_id, name=name)
     key = accounts.create_api_key(user.id, name="case tests")
-    return Member(user.id, org_id, role, {"Authorization": f"Bearer {key.key}", **JSON}, email)
+    return Member(user.id, org_id, role, {"Authorization": f"Bearer {key.key}", **JSON}, email, name)
 
 
 def unique_customer() -> str:

@@ -196,7 +196,8 @@ def _people(accounts: AccountStore, rows: list[VersionRow]) -> dict[str, str]:
 def _detail(store: EditorialStore, doc_id: str, accounts: AccountStore) -> DocumentDetail:
     rows = store.versions(doc_id)
     return DocumentDetail(
-        **_summary(rows, dt.date.today()), versions=[_version(r, text=True) for r in rows], people=_people(accounts, rows)
+        **_summary(rows, dt.date.today()), versions=[_version(r, text=True) for r in rows],
+        people={} if doc_id.startswith(DOC_PREFIX) else _people(accounts, rows),  # a partner case's author stays unnamed
     )
 
 

@@ -34,7 +34,7 @@ from community.watch.store import WatchStore
 from corpus.document import ANONYMOUS_HANDLE, INDUSTRY_CODES, NEED_CATEGORIES, PARTNER_LABEL
 from corpus.editorial import Actor, EditorialStore
 
-__all__ = ["Authoring", "check_handle"]
+__all__ = ["Authoring", "author_actor", "check_handle"]
 
 MAX_HANDLE = 40
 
@@ -48,6 +48,11 @@ def check_handle(handle: str) -> str:
     if handle in (PARTNER_LABEL, "编辑部", "ToP Advisor 编辑部"):
         raise CaseError(f"公开昵称不能是“{handle}”")
     return handle
+
+
+def author_actor(viewer: Viewer) -> Actor:
+    """The author in the editorial records: the id (so nobody approves their own version), never the name."""
+    return Actor(id=viewer.user_id, name="作者")
 
 
 def _digest(text: str) -> str:
@@ -145,7 +150,7 @@ class Authoring:
         if row.status in (CaseStatus.in_review.value, CaseStatus.published.value):
             raise CaseConflict("审核中或已发布的案例不能删除：已发布的请先下线")
         if row.doc_id:
-            self.editorial.purge(row.doc_id, Actor(id=viewer.user_id, name=viewer.name), note="作者删除案例")
+            self.editorial.purge(row.doc_id, author_actor(viewer), note="作者删除案例")
         self.store.delete(case_id)
 
     @staticmethod
@@ -251,7 +256,7 @@ class Authoring:
                                else f"案例当前状态是“{row.status}”，不能提交审核")  # fmt: skip
         doc_id = row.doc_id or f"pc-{row.id}"
         text = self.document(row, doc_id)
-        actor = Actor(id=viewer.user_id, name=viewer.name)
+        actor = author_actor(viewer)
         version = (self.editorial.edit(doc_id, text, actor, note="作者重新提交") if row.doc_id
                    else self.editorial.create_draft(text, actor, note="伙伴分享案例"))  # fmt: skip
         self.editorial.submit(doc_id, version.number, actor)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from community.activity.log import ActivityLog
-from community.cases.authoring import Authoring
+from community.cases.authoring import Authoring, author_actor
 from community.cases.hooks import CaseListener, DownloadEvent, TakedownEvent
 from community.cases.models import SUBMITTED, CaseConflict, CaseError, CaseForbidden, CaseStatus, Viewer, aware
 from community.cases.store import CaseStore, LibraryQuery
@@ -72,7 +72,7 @@ class CaseService(Authoring):
             return review_view(row, downloads=downloads, titles=self.titles())
         if row.status == CaseStatus.published.value:
             return summary_view(row, downloads=downloads, titles=self.titles())
-        raise CaseForbidden("这是其他组织尚未发布的案例，无权查看")
+        raise CaseForbidden("这是其他组织的案例，尚未发布或已下线，无权查看")
 
     def library(self, viewer: Viewer, *, industry: str | None = None, province: str | None = None,
                 need: str | None = None, solution: str | None = None, q: str | None = None,
@@ -180,7 +180,7 @@ class CaseService(Authoring):
             raise CaseConflict("只有已发布的案例可以下线")
         reason = reason.strip()[:MAX_NOTE] or ("作者下线" if row.org_id == viewer.org_id else "编辑下线")
         assert row.doc_id
-        self.editorial.retire(row.doc_id, _actor(viewer), note=reason)
+        self.editorial.retire(row.doc_id, author_actor(viewer) if row.org_id == viewer.org_id else _actor(viewer), note=reason)
         now = utcnow()
         with self.store.editing(case_id) as (_, live, _private):
             live.status, live.taken_down_at, live.taken_down_by, live.takedown_reason = (
@@ -198,14 +198,14 @@ class CaseService(Authoring):
         if row.status != CaseStatus.published.value:
             if row.org_id == viewer.org_id:
                 raise CaseConflict("案例尚未发布（或已下线），不能下载")
-            raise CaseForbidden("这是其他组织尚未发布的案例，无权查看")
+            raise CaseForbidden("该案例未发布或已下线，无权查看")
         key = (idempotency_key or "").strip() or uuid.uuid4().hex
         if len(key) > 100:
             raise CaseError("Idempotency-Key 最长 100 个字符")
         record, repeated = self.store.record_download(row, org_id=viewer.org_id, user_id=viewer.user_id, key=key)
         if record.case_id != row.id:
             raise CaseConflict("这个 Idempotency-Key 已用于下载另一个案例")
-        if not repeated and self.activity is not None:
+        if not repeated and self.activity is not None and viewer.org_id != row.org_id:  # own downloads say nothing of demand
             self.activity.record_download(viewer.org_id, industry=row.industry, segment=row.segment,
                                           province=row.region if row.region_level == "province" else "",
                                           needs=row.solutions or [], topics=row.need_categories or [])  # fmt: skip

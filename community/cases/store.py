@@ -142,8 +142,10 @@ class CaseStore:
         if not case_ids:
             return {}
         with self.session() as s:
+            # Organisations other than the author's that downloaded it (each once): what a reader is told.
             query = (select(CaseDownloadRow.case_id, func.count(func.distinct(CaseDownloadRow.org_id)))
-                     .where(CaseDownloadRow.case_id.in_(list(case_ids))).group_by(CaseDownloadRow.case_id))  # fmt: skip
+                     .where(CaseDownloadRow.case_id.in_(list(case_ids)), CaseDownloadRow.org_id != CaseDownloadRow.author_org_id)
+                     .group_by(CaseDownloadRow.case_id))  # fmt: skip
             return {case_id: int(n) for case_id, n in s.execute(query)}
 
     def downloads(self, *, case_id: str | None = None, org_id: str | None = None, author_org_id: str | None = None,
