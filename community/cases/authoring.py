@@ -32,7 +32,7 @@ from community.redaction.places import REGIONS, region_of
 from community.redaction.uniqueness import POPULATION
 from community.watch.store import WatchStore
 from corpus.document import ANONYMOUS_HANDLE, INDUSTRY_CODES, NEED_CATEGORIES, PARTNER_LABEL
-from corpus.editorial import Actor, EditorialStore
+from corpus.editorial import Actor, DocumentNotFound, EditorialStore
 
 __all__ = ["Authoring", "author_actor", "check_handle"]
 
@@ -257,7 +257,11 @@ class Authoring:
         doc_id = row.doc_id or f"pc-{row.id}"
         text = self.document(row, doc_id)
         actor = author_actor(viewer)
-        version = (self.editorial.edit(doc_id, text, actor, note="作者重新提交") if row.doc_id
+        try:  # the document may exist without the case knowing it (a submit interrupted before its last step)
+            exists = bool(self.editorial.versions(doc_id))
+        except DocumentNotFound:
+            exists = False
+        version = (self.editorial.edit(doc_id, text, actor, note="作者重新提交") if exists
                    else self.editorial.create_draft(text, actor, note="伙伴分享案例"))  # fmt: skip
         self.editorial.submit(doc_id, version.number, actor)
         with self.store.editing(case_id, viewer.org_id) as (_, live, _private):
