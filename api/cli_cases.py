@@ -13,9 +13,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from community.cases.attachments import case_file_text
 from community.redaction import RedactionError, Redactor, assess_uniqueness
 from corpus.document import INDUSTRY_CODES
-from corpus.importers import FileType, ImportRefused, convert, decode_text, sniff
+from corpus.importers import FileType, ImportRefused
 
 __all__ = ["cases"]
 
@@ -30,12 +31,9 @@ def read_case_text(path: Path) -> str:
     except OSError as exc:
         raise click.ClickException(f"无法读取文件 {path}：{exc.strerror or exc}") from None
     try:
-        file_type = sniff(data, "stdin.md" if str(path) == "-" else path.name)
+        return case_file_text(data, "stdin.md" if str(path) == "-" else path.name, allowed=tuple(FileType))
     except ImportRefused as exc:
         raise click.ClickException(f"{path}：{exc}") from None
-    if file_type in (FileType.markdown, FileType.text):
-        return decode_text(data) or ""
-    return convert(data, path.name).markdown
 
 
 @click.group()

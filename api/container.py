@@ -22,6 +22,8 @@ from assistant.conversations import ConversationStore
 from assistant.export import ExportService
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
+from community.cases import CaseListener, CaseService, CaseStore, migrate_cases
+from community.discussions import DiscussionService, migrate_discussions
 from community.insights import Insights, open_insights
 from assistant.industry_llm import LLMIndustryGuesser
 from assistant.openai_writer import make_writer
@@ -54,6 +56,8 @@ class Container:
     login: LoginService
     editorial: EditorialStore
     insights: Insights
+    cases: CaseService
+    discussions: DiscussionService
     secret_key: bytes  # signs cookies; see server_secret
 
     @property
@@ -82,6 +86,22 @@ class Container:
 
     def close(self) -> None:
         self.stack.close()
+
+    def delete_organisation_community(self, org_id: str) -> dict[str, int]:
+        """Everything the community holds about an organisation (for the organisation-deletion registry):
+        activity and watchlist, its cases (out of retrieval first) and downloads, its discussion posts."""
+        return {**self.insights.delete_organisation(org_id), **self.cases.delete_organisation(org_id),
+                **self.discussions.delete_organisation(org_id)}  # fmt: skip
+
+    def export_organisation_community(self, org_id: str) -> dict[str, object]:
+        return {"cases": self.cases.export_organisation(org_id),
+                "discussions": self.discussions.export_organisation(org_id)}  # fmt: skip
+
+
+def case_listeners(settings: Settings) -> list[CaseListener]:
+    """Who hears about case downloads and takedowns: the rewards ledger (billing/, issue 13) registers here,
+    e.g. `[Rewards(engine, settings.rewards)]`; see community/cases/hooks.py for the contract."""
+    return []
 
 
 def server_secret(settings: Settings) -> bytes:
@@ -162,6 +182,17 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
     login = LoginService(accounts, LoginThrottle(throttle_store(settings), settings.login_throttle), LoginAudit(engine),
                          session_days=settings.session_days)  # fmt: skip
+    migrate_cases(engine)
+    migrate_discussions(engine)
+    cases = CaseService(
+        CaseStore(engine), editorial=editorial, activity=insights.activity, catalogue=insights.catalogue,
+        watch=insights.watch, profile=lambda name: profiler.profile(name, ask_remote=False),
+        listeners=case_listeners(settings),
+    )  # fmt: skip
+    if not recovered.busy:
+        cases.reconcile()
+    discussions = DiscussionService(engine, catalogue=insights.catalogue, handle_of=cases.store.handle,
+                                    known_names=lambda org: cases.known_names(org) + [w.customer for w in insights.watch.list(org)])  # fmt: skip
     return Container(
         settings=settings,
         stack=stack,
@@ -175,5 +206,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         login=login,
         editorial=editorial,
         insights=insights,
+        cases=cases,
+        discussions=discussions,
         secret_key=server_secret(settings),
     )

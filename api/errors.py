@@ -37,6 +37,8 @@ from accounts.throttle import LoginThrottled
 from api.openai_format import OpenAIError
 from assistant.conversations import ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
+from community.cases import CaseConflict, CaseError, CaseForbidden, CaseNotFound
+from community.discussions import DiscussionError, DiscussionForbidden, DiscussionNotFound, PiiWarning
 from community.rankings import RankingsError
 from community.redaction import RedactionError
 from community.watch import WatchError, WatchNotFound
@@ -160,7 +162,8 @@ def _retry_after(request: Request, exc: QuotaExceeded | LoginThrottled) -> JSONR
 # (exception type, status) for the errors whose message is already the user's answer
 _PLAIN: tuple[tuple[type[Exception], int], ...] = (
     (AccountConflict, 409), (AccountError, 422), (AccountNotFound, 404), (ConversationNotFound, 404),
-    (MessageNotFound, 404), (WatchNotFound, 404), (WatchError, 422), (RankingsError, 422),
+    (MessageNotFound, 404), (WatchNotFound, 404), (CaseNotFound, 404), (DiscussionNotFound, 404), (CaseForbidden, 403),
+    (DiscussionForbidden, 403), (CaseConflict, 409), (CaseError, 422), (DiscussionError, 422), (WatchError, 422), (RankingsError, 422),
     (RedactionError, 422), (InvalidText, 422), (ProfileInputError, 422), (FormError, 422), (LoginFailed, 401),
 )  # fmt: skip
 
@@ -194,6 +197,10 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LoginThrottled, _retry_after)  # type: ignore[arg-type]
     for error, status in _PLAIN:
         app.add_exception_handler(error, _plain(status))
+
+    @app.exception_handler(PiiWarning)
+    async def _pii(request: Request, exc: PiiWarning) -> JSONResponse:
+        return _reply(request, 422, str(exc), findings=exc.findings)
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> JSONResponse:

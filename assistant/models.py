@@ -180,6 +180,7 @@ class Need(BaseModel):
     vendors: list[str] = Field(default_factory=list)  # vendors named by the option sources
     single_vendor: str | None = None  # set when every option source is one vendor's material
     cases: list[Claim] = Field(default_factory=list)
+    cases_label: str = "典型案例（示意）"  # 典型案例（伙伴分享） for a case a partner shared
     questions: list[Claim] = Field(default_factory=list)  # questions to ask the customer
     doc_ids: list[str] = Field(default_factory=list)  # supporting documents
 

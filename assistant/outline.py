@@ -115,9 +115,10 @@ def _need(number: int, need: Need, said: set[str]) -> list[Section]:
                                      "不代表行业通行做法，请另行比较其他厂商的方案。"))
     elif len(need.vendors) == 1:
         sections.append(Section(lead="**中立性提示**：知识库只列出了一家厂商的方案，请另行比较其他厂商。"))
-    for key, claims in (("cases", need.cases), ("questions", need.questions)):
-        if claims:
-            sections.append(Section(label=LABELS[key], claims=claims, layout="paragraph"))
+    if need.cases:
+        sections.append(Section(label=need.cases_label, claims=need.cases, layout="paragraph"))
+    if need.questions:
+        sections.append(Section(label=LABELS["questions"], claims=need.questions, layout="paragraph"))
     return sections
 
 

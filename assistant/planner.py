@@ -24,6 +24,7 @@ from assistant.name_rules import match_words
 from assistant.passages import bullets, has_article, overlap, section, sentences, terms
 from assistant.scope import SEGMENT_TERMS, Scope
 from corpus.document import NEED_CATEGORIES
+from corpus.document import PARTNER_LABEL
 from corpus.neutrality import vendor_names
 from retrieval.models import Chunk, Hit, SearchFilters
 
@@ -293,6 +294,7 @@ class Planner:
             vendors=list(dict.fromkeys(vendors)),
             single_vendor=_single_vendor(chunks),
             cases=case_claims,
+            cases_label=_cases_label([cited[c.chunk_id] for c in case_claims]),
             questions=questions,
             doc_ids=list(dict.fromkeys([chunks[0].doc_id] + [cited[c.chunk_id].doc_id for c in case_claims])),
         )
@@ -314,6 +316,13 @@ class Planner:
             return []
         cited[best[2].chunk_id] = best[2]
         return [Claim(text=best[1], chunk_id=best[2].chunk_id)]
+
+
+def _cases_label(chunks: list[Chunk]) -> str:
+    """典型案例（伙伴分享） for a case a partner shared, （示意） for the editors' illustrative ones."""
+    if any(str(c.metadata.get("issuer", "")).startswith(PARTNER_LABEL) for c in chunks):
+        return f"典型案例（{PARTNER_LABEL}）"
+    return "典型案例（示意）" if all(c.metadata.get("illustrative") for c in chunks) else "典型案例"
 
 
 def _mention_order(titles: dict[str, str], overview: Chunk | None) -> dict[str, float]:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class CorpusError(Exception):
@@ -78,16 +78,19 @@ class Source(BaseModel):
     @field_validator("url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
-        """Only http(s) addresses: a `javascript:` or `data:` URL would run or render in a reader's browser."""
+        """Only http(s) addresses, or a path on this site (a partner case's page, `/cases/…`): a `javascript:`
+        or `data:` URL would run or render in a reader's browser."""
         if value is None or not value.strip():
             return None
         value = value.strip()
+        if re.fullmatch(r"/(?![/\\])[^\s]*", value):  # "/cases/…", never "//host" or "/\\host"
+            return value
         try:
             parts = urlsplit(value)
         except ValueError:
             parts = None
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"must be an http:// or https:// address (got {value[:80]!r})")
+            raise ValueError(f"must be an http:// or https:// address or a path on this site (got {value[:80]!r})")
         if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in value):
             raise ValueError("must not contain spaces or control characters")
         return value
@@ -114,6 +117,41 @@ class Source(BaseModel):
         return "，".join(parts)
 
 
+PARTNER_LABEL = "伙伴分享"
+ANONYMOUS_HANDLE = "匿名"
+
+
+class Contributor(BaseModel):
+    """Who shared a partner case: the label readers see (伙伴分享) and the author's public handle.
+
+    Never the partner's organisation or user: the handle is what the author chose to be known by, or 匿名."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(PARTNER_LABEL, description="always 伙伴分享")
+    handle: str = Field(ANONYMOUS_HANDLE, min_length=1, max_length=40, description="public handle, or 匿名")
+    case_id: str | None = Field(default=None, max_length=40, description="the case in the case library")
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        if value != PARTNER_LABEL:
+            raise ValueError(f"must be {PARTNER_LABEL!r}")
+        return value
+
+    @field_validator("handle")
+    @classmethod
+    def _handle_one_line(cls, value: str) -> str:
+        value = value.strip()
+        if not value or any(ord(c) < 0x20 for c in value):
+            raise ValueError("must be one line of visible text")
+        return value
+
+    def describe(self) -> str:
+        """`伙伴分享 · 某某`: how citations name the source."""
+        return f"{self.label} · {self.handle}"
+
+
 class FrontMatter(BaseModel):
     """The YAML header of a corpus document."""
 
@@ -133,6 +171,7 @@ class FrontMatter(BaseModel):
     illustrative: bool = False
     review_by: dt.date | None = None
     tags: list[str] = Field(default_factory=list)
+    contributor: Contributor | None = None  # partner-shared cases only
 
     @field_validator("id")
     @classmethod
@@ -179,6 +218,13 @@ class FrontMatter(BaseModel):
     def _needs_unique(cls, value: list[NeedCategory]) -> list[NeedCategory]:
         if len(set(value)) != len(value):
             raise ValueError("duplicate need categories")
+        return value
+
+    @field_validator("contributor")
+    @classmethod
+    def _contributor_only_on_cases(cls, value: Contributor | None, info: ValidationInfo) -> Contributor | None:
+        if value is not None and info.data.get("kind") not in (Kind.case, None):
+            raise ValueError("only documents of kind 'case' (partner-shared cases) have a contributor")
         return value
 
     def covers_industry(self, code: str) -> bool:

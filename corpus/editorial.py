@@ -351,6 +351,19 @@ class EditorialStore:
                 self._log(s, actor, "retire", doc_id, live.number, note=note)
         return row
 
+    def purge(self, doc_id: str, actor: Actor, *, note: str = "") -> int:
+        """Delete every version's text of a document that is not live (a partner deleting its case, an
+        organisation's data erased); the audit log keeps who did what. Returns how many versions went."""
+        with self._publishing, self._session() as s:
+            rows = list(s.scalars(select(VersionRow).where(VersionRow.doc_id == doc_id)))
+            if any(r.state == VersionState.published for r in rows):
+                raise WorkflowConflict(f"文档 {doc_id!r} 仍在发布中：请先下线再删除")
+            for row in rows:
+                s.delete(row)
+            if rows:
+                self._log(s, actor, "purge", doc_id, None, note=note, versions=len(rows))
+        return len(rows)
+
     def rollback(self, doc_id: str, to: int, actor: Actor, *, note: str = "") -> VersionRow:
         """A new version with version `to`'s text, submitted for review (see the module docstring)."""
         source = self.version(doc_id, to)

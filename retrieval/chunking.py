@@ -130,6 +130,7 @@ def chunk_metadata(document: Document) -> dict[str, object]:
         "industries": ",".join(i.value for i in meta.industries),
         "need_categories": ",".join(n.value for n in meta.need_categories),
         "regions": ",".join(meta.regions),
+        "contributor": meta.contributor.handle if meta.contributor else "",  # a partner-shared case's handle
     }
     # Chroma metadata holds scalars, so multi-valued fields also become flags.
     # Every flag is written, True or False: Chroma's upsert merges metadata

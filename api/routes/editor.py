@@ -9,6 +9,7 @@ publishing swaps the index atomically (`retrieval.publishing`).
 from __future__ import annotations
 
 import base64
+import re
 import binascii
 import datetime as dt
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep
 from api.deps import ContainerDep, require_json
 from api.inputs import Offset, Position
+from community.cases import DOC_PREFIX
 from corpus import metadata_form as metadata
 from corpus.editorial import Actor, EditorialStore, InvalidDocument
 from corpus.screening import ReviewWarning, screen
@@ -40,6 +42,12 @@ def get_editorial(container: ContainerDep) -> EditorialStore:
 
 
 EditorialDep = Annotated[EditorialStore, Depends(get_editorial)]
+
+
+def not_a_partner_case(doc_id: str) -> None:
+    """Partner cases (`pc-…`) have their own review, with the author's confirmation and the case's state."""
+    if doc_id.startswith(DOC_PREFIX):
+        raise HTTPException(409, "这是伙伴分享的案例：请在案例审核页（/cases/review）审核或下线，不在编辑工作台修改")
 
 
 def actor(user: CurrentUser) -> Actor:
@@ -196,7 +204,8 @@ def _people(accounts: AccountStore, rows: list[VersionRow]) -> dict[str, str]:
 def _detail(store: EditorialStore, doc_id: str, accounts: AccountStore) -> DocumentDetail:
     rows = store.versions(doc_id)
     return DocumentDetail(
-        **_summary(rows, dt.date.today()), versions=[_version(r, text=True) for r in rows], people=_people(accounts, rows)
+        **_summary(rows, dt.date.today()), versions=[_version(r, text=True) for r in rows],
+        people={} if doc_id.startswith(DOC_PREFIX) else _people(accounts, rows),  # a partner case's author stays unnamed
     )
 
 
@@ -253,6 +262,8 @@ CREATED_LINKS = {201: {"description": "Created", "links": {
 def create_document(body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep) -> DocumentDetail:
     """A new document as version 1, state draft (validated; problems name the field and line)."""
     text, suggestions = _text(body)
+    match = re.search(r"^id:\s*[\"']?([^\s\"']+)", text, re.M)
+    not_a_partner_case(match.group(1) if match else "")
     row = store.create_draft(text, actor(user), note=body.note)
     return _detail(store, row.doc_id, container.accounts).model_copy(update={"suggestions": suggestions})
 
@@ -267,12 +278,14 @@ def edit_document(
     doc_id: str, body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep
 ) -> DocumentDetail:
     """A new version (draft); older unpublished versions become superseded."""
+    not_a_partner_case(doc_id)
     store.edit(doc_id, _text(body)[0], actor(user), note=body.note)
     return _detail(store, doc_id, container.accounts)
 
 
 @router.post("/documents/{doc_id}/versions/{number}/submit", response_model=VersionPublic)
 def submit(doc_id: str, number: Position, user: EditorDep, store: EditorialDep) -> VersionPublic:
+    not_a_partner_case(doc_id)
     return _version(store.submit(doc_id, number, actor(user)))
 
 
@@ -281,24 +294,28 @@ def submit(doc_id: str, number: Position, user: EditorDep, store: EditorialDep) 
 def approve(doc_id: str, number: Position, user: EditorDep, store: EditorialDep, body: ApprovalNote | None = None) -> VersionPublic:
     """Approve and publish; returns once the new version is indexed and swapped in. A version with
     `warnings` needs `acknowledge_warnings: true` (else 409 listing them)."""
+    not_a_partner_case(doc_id)
     body = body or ApprovalNote()
     return _version(store.approve(doc_id, number, actor(user), note=body.note, acknowledge_warnings=body.acknowledge_warnings))
 
 
 @router.post("/documents/{doc_id}/versions/{number}/reject", response_model=VersionPublic)
 def reject(doc_id: str, number: Position, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
+    not_a_partner_case(doc_id)
     return _version(store.reject(doc_id, number, actor(user), note=body.note if body else ""))
 
 
 @router.post("/documents/{doc_id}/retire", response_model=VersionPublic)
 def retire(doc_id: str, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
     """Out of retrieval at once."""
+    not_a_partner_case(doc_id)
     return _version(store.retire(doc_id, actor(user), note=body.note if body else ""))
 
 
 @router.post("/documents/{doc_id}/rollback", response_model=VersionPublic, dependencies=JSON_BODY)
 def rollback(doc_id: str, body: RollbackRequest, user: EditorDep, store: EditorialDep) -> VersionPublic:
     """A new version with the old text, submitted for review (approve it to publish)."""
+    not_a_partner_case(doc_id)
     return _version(store.rollback(doc_id, body.to, actor(user), note=body.note))
 
 

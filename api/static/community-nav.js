@@ -1,4 +1,4 @@
-// Links to the rankings and updates pages with the unread-updates badge, on every page that has a
+// Links to the rankings, case library, discussions and updates pages with the unread-updates badge, on every page that has a
 // [data-community-nav] element; and the "关注该客户" buttons of briefs (delegated, so streamed cards work too).
 
 async function me() {
@@ -22,7 +22,7 @@ export async function renderNav() {
   for (const nav of document.querySelectorAll("[data-community-nav]")) {
     nav.replaceChildren(link("/", "对话"));
     if (!session) continue;
-    nav.append(link("/rankings", "需求排行"));
+    nav.append(link("/rankings", "需求排行"), link("/cases", "案例库"), link("/discussions", "讨论"));
     const role = session.user.role;
     if (role !== "partner" && role !== "admin") continue;
     const updates = link("/updates", "客户动态");

@@ -211,12 +211,20 @@ def test_a_wildcard_over_a_public_suffix_is_refused(http, partner, origin: str) 
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>",
-                                 "vbscript:msgbox(1)", "//evil.example.com/x", "https://ok.example.com/a b"])  # fmt: skip
+                                 "vbscript:msgbox(1)", "//evil.example.com/x", "/\\evil.example.com", "/cases/a b",
+                                 "https://ok.example.com/a b"])  # fmt: skip
 def test_front_matter_refuses_urls_that_are_not_web_addresses(http, editor, url: str) -> None:  # type: ignore[no-untyped-def]
     text = document_text(f"faq-url-{uuid.uuid4().hex[:8]}", status="draft", source={"issuer": "测试", "url": url})
     response = http.post("/api/editor/documents", json={"text": text}, headers=editor.headers)
     assert response.status_code == 422, response.text
     assert any(p["field"] == "source.url" for p in response.json()["problems"])
+
+
+def test_front_matter_takes_a_path_on_this_site(http, editor) -> None:  # type: ignore[no-untyped-def]
+    """A partner case links its page here (`/cases/…`); a relative path cannot run script or leave the site."""
+    text = document_text(f"faq-url-{uuid.uuid4().hex[:8]}", status="draft", source={"issuer": "测试", "url": "/cases/abc123"})
+    response = http.post("/api/editor/documents", json={"text": text}, headers=editor.headers)
+    assert response.status_code == 201, response.text
 
 
 def test_a_doc_id_with_a_trailing_newline_is_refused(http, editor) -> None:  # type: ignore[no-untyped-def]
