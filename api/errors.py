@@ -7,6 +7,8 @@ bad requests are 400 as OpenAI's are (not 422).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,7 +21,15 @@ from assistant.conversations import ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
 from community.watch import WatchNotFound
 from corpus.editorial import DocumentNotFound, EditorialError, InvalidDocument, NotAllowed, WorkflowConflict
+from corpus.labels import FIELD_LABELS, problem_message
+from corpus.validate import Problem
 from retrieval.keyword_index import StagingLost
+
+
+def problems_json(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Validation problems as the editor shows them: line, field, the field's form label, a Chinese message."""
+    return [{"line": p.line, "field": p.field, "label": FIELD_LABELS.get(p.field, p.field),
+             "message": problem_message(p.message)} for p in problems]  # fmt: skip
 
 
 def _location(loc: tuple[object, ...]) -> str:
@@ -76,8 +86,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EditorialError)
     async def _editorial(_: Request, exc: EditorialError) -> JSONResponse:
         if isinstance(exc, InvalidDocument):
-            problems = [{"line": p.line, "field": p.field, "message": p.message} for p in exc.problems]
-            return JSONResponse(status_code=422, content={"detail": str(exc), "problems": problems})
+            return JSONResponse(status_code=422, content={"detail": str(exc), "problems": problems_json(exc.problems)})
         status = {DocumentNotFound: 404, NotAllowed: 403, WorkflowConflict: 409}.get(type(exc), 422)
         return JSONResponse(status_code=status, content={"detail": str(exc)})
 
