@@ -106,6 +106,7 @@ def verify_identity(token: str, secret: str, *, now: float | None = None) -> End
 class EmbedSession:
     key_id: str
     parent_origin: str
+    preview: bool = False  # opened by the key's owner on our own /widgets preview page
 
 
 def _embed_key(widget_secret: str) -> bytes:
@@ -113,9 +114,13 @@ def _embed_key(widget_secret: str) -> bytes:
     return hmac.new(widget_secret.encode(), b"top-advisor embed session v1", hashlib.sha256).digest()
 
 
-def mint_embed_token(*, key_id: str, parent_origin: str, widget_secret: str, now: float | None = None) -> str:
+def mint_embed_token(
+    *, key_id: str, parent_origin: str, widget_secret: str, now: float | None = None, preview: bool = False
+) -> str:
     now = time.time() if now is None else now
     claims = {"wk": key_id, "po": parent_origin, "aud": _EMBED_AUDIENCE, "exp": int(now) + EMBED_TOKEN_SECONDS}
+    if preview:
+        claims["pv"] = True
     return jwt.encode(claims, _embed_key(widget_secret), algorithm=ALGORITHM)
 
 
@@ -133,4 +138,4 @@ def read_embed_token(token: str, *, key_id: str, widget_secret: str, now: float 
         raise IdentityError("嵌入会话已过期，请刷新页面")
     if claims["wk"] != key_id:
         raise IdentityError("嵌入会话不属于这个小组件，请刷新页面")
-    return EmbedSession(key_id=key_id, parent_origin=str(claims["po"]))
+    return EmbedSession(key_id=key_id, parent_origin=str(claims["po"]), preview=claims.get("pv") is True)

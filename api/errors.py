@@ -37,10 +37,50 @@ def _location(loc: tuple[object, ...]) -> str:
     return ".".join(parts)
 
 
+# pydantic's own messages are English; these say the same in Chinese (an unknown type keeps pydantic's words).
+_CHINESE: dict[str, str] = {
+    "missing": "必填",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "须大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "须小于 {lt}",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "int_parsing": "须是整数",
+    "int_type": "须是整数",
+    "int_from_float": "须是整数",
+    "float_parsing": "须是数字",
+    "bool_parsing": "须是 true 或 false",
+    "bool_type": "须是 true 或 false",
+    "string_type": "须是文本",
+    "list_type": "须是列表",
+    "dict_type": "须是对象",
+    "model_type": "须是对象",
+    "extra_forbidden": "不是可接受的字段",
+    "string_pattern_mismatch": "格式不对",
+    "literal_error": "取值须是 {expected} 之一",
+    "enum": "取值须是 {expected} 之一",
+    "date_from_datetime_parsing": "须是日期，格式 YYYY-MM-DD",
+    "date_parsing": "须是日期，格式 YYYY-MM-DD",
+}
+
+
+def _chinese(error: dict[str, object]) -> str:
+    template = _CHINESE.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    try:
+        return template.format(**dict(error.get("ctx") or {}))  # type: ignore[call-overload]
+    except (KeyError, IndexError, ValueError):
+        return str(error.get("msg", ""))
+
+
 def _messages(errors: list[dict[str, object]]) -> list[str]:
     out = []
     for error in errors:
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        message = _chinese(error)
         where = _location(tuple(error.get("loc", ())))  # type: ignore[arg-type]
         if error.get("type") == "json_invalid":
             message = f"请求体不是合法的 JSON：{error.get('ctx', {}).get('error', '')}".rstrip("：")  # type: ignore[union-attr]

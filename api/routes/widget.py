@@ -32,7 +32,10 @@ from starlette.concurrency import run_in_threadpool
 
 from accounts.identity import EndUser, IdentityError, mint_embed_token, read_embed_token, verify_identity
 from accounts.quotas import DAY, MINUTE, QuotaCounter, QuotaExceeded
-from accounts.widgets import WidgetKey, WidgetStore, normalise_origin, origin_allowed
+from accounts.refusals import RefusedOrigins
+from accounts.tables import Role
+from accounts.widgets import WidgetKey, WidgetStore, normalise_origin, origin_allowed, origin_hint
+from api.auth import CurrentUser, OptionalUserDep
 from api.deps import ChatDep, ContainerDep, wants_json
 from api.routes.chat import ChatRequest
 from api.routes.chat import _sse as sse_event
@@ -57,11 +60,12 @@ _PLACEHOLDER = re.compile(r"\{\{(title|config)\}\}")
 class WidgetServices:
     store: WidgetStore
     quotas: QuotaCounter
+    refusals: RefusedOrigins
 
 
 def get_widget_services(container: ContainerDep) -> WidgetServices:
     """The container's widget store and quota counter (built once with the rest)."""
-    return WidgetServices(container.widgets, container.quotas)
+    return WidgetServices(container.widgets, container.quotas, RefusedOrigins(container.widgets.engine))
 
 
 WidgetsDep = Annotated[WidgetServices, Depends(get_widget_services)]
@@ -114,14 +118,32 @@ def refusal(widget: WidgetKey | None) -> str | None:
     return None
 
 
-def _refused_page(message: str, *, ancestors: str) -> HTMLResponse:
+def _refused_page(message: str, *, ancestors: str, fix: str = "") -> HTMLResponse:
     body = (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><title>无法加载对话</title>'
         '<link rel="stylesheet" href="/static/style.css"><link rel="stylesheet" href="/static/embed.css"></head>'
-        f'<body class="refused"><main><h1>无法加载对话</h1><p>{html.escape(message)}</p></main></body></html>'
+        f'<body class="refused"><main><h1>无法加载对话</h1><p>{html.escape(message)}</p>{fix}</main></body></html>'
     )
     return HTMLResponse(body, status_code=403, headers={**_page_headers(ancestors)})
+
+
+def may_manage(user: CurrentUser | None, widget: WidgetKey) -> bool:
+    """Whether the signed-in user manages this key: an administrator, or a partner of its organisation."""
+    return user is not None and (user.role == Role.admin or (user.role == Role.partner and user.org_id == widget.public.org_id))
+
+
+def _not_allowed_page(request: Request, widget: WidgetKey, parent: str) -> HTMLResponse:
+    """The origin the embed saw, where to add it, and what it resembles on the list. Shown in any frame
+    (it holds nothing to protect), so the portal's owner reads it where the chat should have been."""
+    page = f"{str(request.base_url).rstrip('/')}/widgets"
+    hint = origin_hint(parent, widget.allowed_origins)
+    fix = (
+        f'<p>网站管理员：请登录渠道参谋，在<a href="{html.escape(page)}" target="_blank" rel="noopener">网站小组件</a>'
+        f"页面（{html.escape(page)}）编辑这个小组件，把 <code>{html.escape(parent)}</code> 加入“允许嵌入的网站来源”。</p>"
+        + (f'<p class="hint">{html.escape(hint)}</p>' if hint else "")
+    )
+    return _refused_page(f"网站 {parent} 不在此小组件允许嵌入的网站来源中。", ancestors="frame-ancestors *", fix=fix)
 
 
 def _page_headers(ancestors: str) -> dict[str, str]:
@@ -134,7 +156,7 @@ def _page_headers(ancestors: str) -> dict[str, str]:
 
 
 @router.get("/embed/{key_id}", include_in_schema=False)
-async def embed(key_id: str, request: Request, widgets: WidgetsDep) -> Response:
+async def embed(key_id: str, request: Request, widgets: WidgetsDep, user: OptionalUserDep) -> Response:
     widget = await run_in_threadpool(widgets.store.resolve, key_id)
     reason = refusal(widget)
     if reason or widget is None:
@@ -146,8 +168,13 @@ async def embed(key_id: str, request: Request, widgets: WidgetsDep) -> Response:
     parent = _origin_of(request.headers.get("referer")) or _origin_of(request.query_params.get("origin"))
     if parent is None:
         return _refused_page("无法确定嵌入页面的来源：请用 widget.js 嵌入这个对话窗口", ancestors=ancestors)
-    if not origin_allowed(parent, widget.allowed_origins):
-        return _refused_page(f"网站 {parent} 未被授权嵌入此小组件", ancestors=ancestors)
+    # The key's owner previews it on our own /widgets/{key}/preview page, whatever the list says.
+    preview = _same_origin(request, parent) and may_manage(user, widget)
+    if not origin_allowed(parent, widget.allowed_origins) and not preview:
+        await run_in_threadpool(widgets.refusals.record, widget.id, parent)
+        return _not_allowed_page(request, widget, parent)
+    if preview:
+        ancestors = "frame-ancestors 'self'"
     look = widget.public
     colour = request.query_params.get("colour", "")
     config = {
@@ -157,7 +184,7 @@ async def embed(key_id: str, request: Request, widgets: WidgetsDep) -> Response:
         "colour": colour if _COLOUR.match(colour) else look.colour,
         "showSources": look.show_sources,
         "parentOrigin": parent,
-        "embedToken": mint_embed_token(key_id=widget.id, parent_origin=parent, widget_secret=widget.secret),
+        "embedToken": mint_embed_token(key_id=widget.id, parent_origin=parent, widget_secret=widget.secret, preview=preview),
     }
     # JSON inside <script type="application/json">: `<` escaped so nothing can close the element.
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -180,9 +207,9 @@ def _same_origin(request: Request, origin: str | None) -> bool:
     return bool(netloc) and netloc in {h.lower() for h in hosts if h}
 
 
-def admit(request: Request, widget: WidgetKey | None) -> dict[str, str]:
+def admit(request: Request, widget: WidgetKey | None, refusals: RefusedOrigins | None = None) -> dict[str, str]:
     """Who is calling: 403 unless the key serves and the caller's origin may use it. Returns the CORS
-    headers every reply to this caller must carry."""
+    headers every reply to this caller must carry; a refused origin is remembered for the key's owner."""
     reason = refusal(widget)
     if reason or widget is None:
         raise HTTPException(403, reason)
@@ -195,19 +222,26 @@ def admit(request: Request, widget: WidgetKey | None) -> dict[str, str]:
             session = read_embed_token(token, key_id=widget.id, widget_secret=widget.secret)
         except IdentityError as exc:
             raise HTTPException(403, str(exc)) from None
-        if not origin_allowed(session.parent_origin, widget.allowed_origins):
+        if not origin_allowed(session.parent_origin, widget.allowed_origins) and not session.preview:
             raise HTTPException(403, f"网站 {session.parent_origin} 未被授权使用此小组件")
         return {}
     if origin_allowed(origin, widget.allowed_origins):
         return _cors(str(origin))
     if not origin:
         raise HTTPException(403, "缺少 Origin：小组件接口只接受来自已授权网站的浏览器请求")
-    raise HTTPException(403, f"来源 {origin} 未被授权使用此小组件")
+    if origin == "null":  # a sandboxed frame or a local file: no site to add
+        raise HTTPException(403, "来源 null（沙箱页面或本地文件）未被授权使用此小组件：请从已授权的网站页面提问")
+    if refusals is not None:
+        refusals.record(widget.id, origin)
+    hint = origin_hint(origin, widget.allowed_origins)
+    raise HTTPException(403, f"来源 {origin} 未被授权使用此小组件：请在渠道参谋的“网站小组件”页面把它加入允许嵌入的网站来源"
+                        + (f"（{hint}）" if hint else ""))  # fmt: skip
 
 
 @router.options("/api/widget/{key_id}/chat", include_in_schema=False)
 async def chat_preflight(key_id: str, request: Request, widgets: WidgetsDep) -> Response:
-    cors = admit(request, await run_in_threadpool(widgets.store.resolve, key_id))
+    widget = await run_in_threadpool(widgets.store.resolve, key_id)
+    cors = await run_in_threadpool(admit, request, widget, widgets.refusals)
     return Response(status_code=204, headers={
         **cors, "Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type",
         "Access-Control-Max-Age": "600"})  # fmt: skip
@@ -253,7 +287,7 @@ async def widget_chat(key_id: str, request: Request, chat: ChatDep, container: C
     """Chat through a widget key: the same events as `/api/chat` (sources empty and `[n]` markers
     removed when the key hides sources). See README, "Embed in your portal"."""
     widget = await run_in_threadpool(widgets.store.resolve, key_id)
-    cors = admit(request, widget)
+    cors = await run_in_threadpool(admit, request, widget, widgets.refusals)
     assert widget is not None
     try:
         content_type = request.headers.get("content-type", "")

@@ -45,7 +45,7 @@ export const STRINGS = {
   roles: { partner: "渠道伙伴", editor: "编辑", admin: "管理员" },
   adminPage: "用户管理",
   editorPage: "编辑工作台",
-  widgetsPage: "嵌入挂件",
+  widgetsPage: "网站小组件",
   errors: {
     network: "网络连接失败，请检查网络后重试。",
     server: "服务暂时不可用，请稍后重试。",
