@@ -7,11 +7,12 @@ bad requests are 400 as OpenAI's are (not 422).
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -92,6 +93,28 @@ def _is_openai(request: Request) -> bool:
     return request.url.path.startswith("/v1/")
 
 
+def _browser_page(request: Request) -> bool:
+    """A browser navigating to a page (it accepts HTML); API clients, scripts and assets keep JSON."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path.startswith(("/api/", "/v1/", "/static/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def not_found_page(request: Request, detail: object) -> Response:
+    """A Chinese 404 page with the way back, for browsers."""
+    from api.routes.pages import page  # the page shell; imported here as routes import this module's helpers
+
+    said = detail if isinstance(detail, str) and detail and detail != "Not Found" else ""
+    body = (
+        '<section class="card narrow not-found"><h2>页面不存在</h2>'
+        f"<p>没有找到 <code>{escape(request.url.path[:200])}</code>。{escape(said)}</p>"
+        "<p>可能是链接有误，或页面已经移动。</p>"
+        '<p><a href="/">返回对话</a> · <a href="/rankings">需求排行</a></p></section>'
+    )
+    return page("页面不存在", body, status=404)
+
+
 def _openai(status: int, message: str, *, param: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
     error = OpenAIError(status, message, param=param, type="invalid_request_error" if status < 500 else "server_error")
     return JSONResponse(status_code=status, content=error.body(), headers=headers)
@@ -149,7 +172,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content={"detail": str(exc)})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _browser_page(request):
+            return not_found_page(request, exc.detail)
         if _is_openai(request):
             return _openai(exc.status_code, str(exc.detail), headers=exc.headers)
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers)

@@ -17,7 +17,7 @@ from accounts.store import (
     WebSession,
 )
 from accounts.tables import OrgKind, Role
-from api.auth import SESSION_COOKIE, AdminDep, CurrentUser, UserDep
+from api.auth import ANON_COOKIE, SESSION_COOKIE, AdminDep, CurrentUser, OptionalUserDep, UserDep, anonymous_owner
 from api.deps import ContainerDep, require_json
 from api.settings import Settings
 
@@ -80,24 +80,37 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, secure=settings.cookie_secure, samesite="lax")
 
 
-async def log_in(container: ContainerDep, email: str, password: str) -> tuple[UserPublic, WebSession] | None:
-    """Checks the password (argon2, off the event loop) and opens a session; None when refused."""
+async def log_in(
+    container: ContainerDep, email: str, password: str, *, request: Request | None = None
+) -> tuple[UserPublic, WebSession] | None:
+    """Checks the password (argon2, off the event loop) and opens a session; None when refused. The chats this
+    browser had as an anonymous visitor (its `top_anon` cookie, from `request`) become the user's."""
     accounts = container.accounts
     user = await run_in_threadpool(accounts.authenticate, email, password)
     if user is None:
         return None
     session = await run_in_threadpool(accounts.create_session, user.id, days=container.settings.session_days)
+    visitor = anonymous_owner(request, container.secret_key) if request is not None else None
+    if visitor is not None:
+        await run_in_threadpool(container.chat.store.transfer, visitor, user.id)
     return user, session
 
 
+def forget_visitor(response: Response) -> None:
+    """After login the anonymous owner is spent: a later logout starts a fresh, empty one."""
+    response.delete_cookie(ANON_COOKIE, path="/", httponly=True, samesite="lax")
+
+
 @router.post("/auth/login", response_model=Me, dependencies=[Depends(require_json)])
-async def login(body: LoginRequest, response: Response, container: ContainerDep) -> Me:
-    """Log in with email and password: sets the `top_session` cookie and returns the CSRF token."""
-    opened = await log_in(container, body.email, body.password)
+async def login(body: LoginRequest, request: Request, response: Response, container: ContainerDep) -> Me:
+    """Log in with email and password: sets the `top_session` cookie and returns the CSRF token. Chats the
+    browser started before logging in (its anonymous cookie) move to the account."""
+    opened = await log_in(container, body.email, body.password, request=request)
     if opened is None:
         raise HTTPException(401, "登录失败：邮箱或密码错误，或账号已停用")
     user, session = opened
     set_session_cookie(response, session, container.settings)
+    forget_visitor(response)
     current = CurrentUser(**user.model_dump(), via="session", csrf_token=session.csrf_token)
     return Me(user=current, csrf_token=session.csrf_token)
 
@@ -116,6 +129,18 @@ def logout(request: Request, user: UserDep, container: ContainerDep) -> Response
 @router.get("/me", response_model=Me)
 def me(user: UserDep) -> Me:
     return Me(user=user, csrf_token=user.csrf_token)
+
+
+class SessionInfo(BaseModel):
+    user: CurrentUser | None = Field(None, description="null for an anonymous visitor")
+    csrf_token: str | None = None
+
+
+@router.get("/session", response_model=SessionInfo)
+def session_info(user: OptionalUserDep) -> SessionInfo:
+    """Who is calling, for pages anonymous visitors use too: `user` is null instead of a 401 (which browsers
+    would log as an error on every page view)."""
+    return SessionInfo(user=user, csrf_token=user.csrf_token if user else None)
 
 
 @router.get("/api-keys", response_model=list[ApiKeyPublic])

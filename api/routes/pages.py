@@ -21,7 +21,7 @@ from accounts.store import AccountConflict, AccountError, AccountNotFound, UserP
 from accounts.tables import OrgKind, Role
 from api.auth import SESSION_COOKIE, CurrentUser, OptionalUserDep
 from api.deps import ContainerDep
-from api.routes.accounts import check_not_self_lockout, clear_session_cookie, log_in, set_session_cookie
+from api.routes.accounts import check_not_self_lockout, clear_session_cookie, forget_visitor, log_in, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,7 +105,8 @@ def login_page(container: ContainerDep, next_path: str, *, error: str = "", stat
     <button type="submit" class="primary wide">登录</button>
   </form>
   <p class="muted small">账号由管理员开通。</p>
-</section>"""
+</section>
+<script src="/static/login.js" defer></script>"""
     response = page("登录", body, status=status)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", httponly=True,
@@ -128,12 +129,13 @@ async def login_submit(request: Request, container: ContainerDep) -> Response:
     cookie, sent = request.cookies.get(LOGIN_CSRF_COOKIE, ""), form.get("csrf_token", "")
     if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
         return login_page(container, next_path, error="页面已过期，请重新登录。", status=403)
-    opened = await log_in(container, form.get("email", ""), form.get("password", ""))
+    opened = await log_in(container, form.get("email", ""), form.get("password", ""), request=request)
     if opened is None:
         return login_page(container, next_path, error="登录失败：邮箱或密码错误，或账号已停用。", status=400)
     _, session = opened
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, session, container.settings)
+    forget_visitor(response)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
