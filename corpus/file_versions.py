@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from corpus.document import Status
 from corpus.editorial import FILE_ACTOR, EditorialStore, VersionState
 from corpus.store import EDITOR_ORIGIN, DocumentRegistry
@@ -46,7 +48,10 @@ def track_files(store: EditorialStore, registry: DocumentRegistry) -> list[str]:
         document = parse_text(text, entry.path)[0] if text is not None else None
         if document is None or document.content_hash != entry.content_hash:
             continue  # the file changed after it was indexed: the next ingest records it
-        row = store.record_file(document, text or "", published=published, path=entry.path)
+        try:
+            row = store.record_file(document, text or "", published=published, path=entry.path)
+        except IntegrityError:  # another replica starting at the same time recorded it first
+            continue
         done.append(f"{entry.id} v{row.number}: {wanted.value} from {entry.path}")
     indexed = {entry.id for entry in registered}
     for doc_id, versions in history.items():
