@@ -132,8 +132,8 @@ function refusedBox(key) {
     const allow = h("button", { type: "button", class: "chip", "data-allow": r.origin }, S.allow);
     allow.addEventListener("click", () => guarded(async () => {
       await api(`/api/widget-keys/${key.id}`, { method: "PATCH", body: { allowed_origins: [...key.allowed_origins, r.origin] } });
+      await refresh();
       say(S.allowedNow.replace("{origin}", r.origin), { error: false });
-      refresh();
     }));
     const text = S.refusedItem.replace("{origin}", r.origin).replace("{count}", r.count).replace("{when}", when(r.last_seen));
     return h("li", { "data-origin": r.origin }, h("span", {}, text), allow);

@@ -316,7 +316,7 @@ def test_localhost_is_not_127_0_0_1_the_embed_says_so_and_the_owner_allows_it_in
     with owner.expect_response(lambda r: r.request.method == "PATCH") as allowed:
         refused.locator(f'[data-allow="{portal.origin}"]').click()
     assert allowed.value.status == 200
-    owner.locator("#widgets-status:has-text('已把')").wait_for()
+    owner.locator("#widgets-status:has-text('已把')").wait_for()  # said once the list shows the change
     item = owner.locator(f'.widget-item[data-id="{key}"]')
     assert portal.origin in item.locator(".widget-facts").inner_text() and item.locator(".refused-box").count() == 0
 
