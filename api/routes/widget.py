@@ -139,7 +139,7 @@ def _not_allowed_page(request: Request, widget: WidgetKey, parent: str) -> HTMLR
     page = f"{str(request.base_url).rstrip('/')}/widgets"
     hint = origin_hint(parent, widget.allowed_origins)
     fix = (
-        f'<p>网站管理员：请登录渠道参谋，在<a href="{html.escape(page)}" target="_blank" rel="noopener">网站小组件</a>'
+        f'<p>网站管理员：请登录渠道参谋，在<a href="/widgets" target="_blank" rel="noopener">网站小组件</a>'
         f"页面（{html.escape(page)}）编辑这个小组件，把 <code>{html.escape(parent)}</code> 加入“允许嵌入的网站来源”。</p>"
         + (f'<p class="hint">{html.escape(hint)}</p>' if hint else "")
     )
