@@ -5,9 +5,10 @@ Identity token: an HS256 JWT the partner's backend signs with the widget's secre
 Only HS256 is accepted (never `none`, never RS/ES with the secret as a public key); `sub` and
 `exp` are required; 30 s of clock skew is tolerated; a token may live at most 24 hours.
 
-Embed session token: minted by `GET /embed/{key}` for the page it serves, bound to the key and
-the embedding page's origin, with a key derived from the widget's secret, so every replica can
-verify it (the secret is in the shared database) and rotating the secret ends open sessions.
+Embed session token: minted by `GET /embed/{key}` for the page it serves, bound to the key, the
+embedding page's origin and (claim `vid`) the visitor id `/embed` keeps in its cookie, with a key
+derived from the widget's secret, so every replica can verify it (the secret is in the shared
+database) and rotating the secret ends open sessions.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import time
 from dataclasses import dataclass
 
 import jwt
+
+from corpus.text import InvalidText, check_text
 
 __all__ = [
     "EMBED_TOKEN_SECONDS",
@@ -98,7 +101,12 @@ def verify_identity(token: str, secret: str, *, now: float | None = None) -> End
     if customer is not None:
         if not isinstance(customer, str) or len(customer) > MAX_CUSTOMER_CHARS:
             raise IdentityError(f"身份令牌的 customer 必须是不超过 {MAX_CUSTOMER_CHARS} 个字符的字符串")
-        customer = " ".join(customer.split()) or None
+    try:  # the same check as every other text a visitor sends (corpus.text)
+        check_text(sub, what="身份令牌的 sub ")
+        if customer is not None:
+            customer = " ".join(check_text(customer, what="身份令牌的 customer ").split()) or None
+    except InvalidText as exc:
+        raise IdentityError(str(exc)) from None
     return EndUser(sub=sub, customer=customer, expires_at=int(exp))
 
 
@@ -106,6 +114,7 @@ def verify_identity(token: str, secret: str, *, now: float | None = None) -> End
 class EmbedSession:
     key_id: str
     parent_origin: str
+    visitor: str | None = None  # the visitor id `/embed` bound this page to (None: none could be issued)
     preview: bool = False  # opened by the key's owner on our own /widgets preview page
 
 
@@ -115,10 +124,18 @@ def _embed_key(widget_secret: str) -> bytes:
 
 
 def mint_embed_token(
-    *, key_id: str, parent_origin: str, widget_secret: str, now: float | None = None, preview: bool = False
+    *,
+    key_id: str,
+    parent_origin: str,
+    widget_secret: str,
+    visitor: str | None = None,
+    now: float | None = None,
+    preview: bool = False,
 ) -> str:
     now = time.time() if now is None else now
     claims = {"wk": key_id, "po": parent_origin, "aud": _EMBED_AUDIENCE, "exp": int(now) + EMBED_TOKEN_SECONDS}
+    if visitor:
+        claims["vid"] = visitor
     if preview:
         claims["pv"] = True
     return jwt.encode(claims, _embed_key(widget_secret), algorithm=ALGORITHM)
@@ -138,4 +155,10 @@ def read_embed_token(token: str, *, key_id: str, widget_secret: str, now: float 
         raise IdentityError("嵌入会话已过期，请刷新页面")
     if claims["wk"] != key_id:
         raise IdentityError("嵌入会话不属于这个小组件，请刷新页面")
-    return EmbedSession(key_id=key_id, parent_origin=str(claims["po"]), preview=claims.get("pv") is True)
+    visitor = claims.get("vid")
+    return EmbedSession(
+        key_id=key_id,
+        parent_origin=str(claims["po"]),
+        visitor=visitor if isinstance(visitor, str) else None,
+        preview=claims.get("pv") is True,
+    )

@@ -26,11 +26,14 @@ PURGE_EVERY_SECONDS = 300
 
 
 class QuotaExceeded(Exception):
-    def __init__(self, *, scope: str, limit: int, retry_after: int) -> None:
+    """Over a quota; `message` (Chinese) is for the user, `retry_after` for the Retry-After header."""
+
+    def __init__(self, *, scope: str, limit: int, retry_after: int, message: str = "") -> None:
         super().__init__(f"quota {scope} of {limit} exceeded; retry after {retry_after} s")
         self.scope = scope
         self.limit = limit
         self.retry_after = retry_after
+        self.message = message or f"请求过于频繁，请 {retry_after} 秒后再试。"
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,20 @@ class QuotaUsageRow(AccountsBase):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class LoginAttemptRow(AccountsBase):
+    """The login audit: every attempt by email form or API, with its outcome (see accounts/login.py)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)  # as typed, lower-cased and cut to 254
+    address: Mapped[str] = mapped_column(String(64))  # the client address
+    outcome: Mapped[str] = mapped_column(String(16))  # success | failure | locked | throttled
+    user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+
 def migrate_accounts(engine: Engine) -> None:
     """Bring the account tables to the newest revision; idempotent."""
     migrate(engine, MIGRATIONS)

@@ -6,12 +6,14 @@ in any listing or page. A key of another organisation does not exist for the cal
 
 Allowed origins are `scheme://host[:port]` (http or https; default ports dropped), optionally with
 one leading wildcard label, `https://*.example.com`, which matches every subdomain (not the bare
-domain), as CSP `frame-ancestors` does.
+domain), as CSP `frame-ancestors` does. A wildcard over a public suffix (`https://*.co.uk`,
+`https://*.github.io`: every name below it has another owner) is refused, by the Public Suffix List.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import secrets
@@ -20,12 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from publicsuffixlist import PublicSuffixList
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.store import AccountNotFound
 from accounts.tables import WidgetKeyRow, utcnow
+from corpus.text import CheckedInput
 
 __all__ = [
     "MAX_ORIGINS",
@@ -44,15 +48,22 @@ __all__ = [
 KEY_PREFIX = "wk_"
 SECRET_PREFIX = "wsk_"
 MAX_ORIGINS = 20
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Always matched with fullmatch: `re.match(r"^…$")` accepts a trailing newline ("#abcdef\n").
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-KEY_PATTERN = re.compile(r"^wk_[0-9a-f]{20}$")
+KEY_PATTERN = re.compile(r"wk_[0-9a-f]{20}")
 
 
 class WidgetKeyNotFound(AccountNotFound):
     def __init__(self, key_id: str) -> None:
         super().__init__(f"小组件密钥不存在：{key_id}")
+
+
+@functools.cache
+def _public_suffixes() -> PublicSuffixList:
+    """The Public Suffix List bundled with the `publicsuffixlist` package (read once, never fetched)."""
+    return PublicSuffixList()
 
 
 def _host(host: str) -> str:
@@ -65,7 +76,7 @@ def _host(host: str) -> str:
         ascii_host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise ValueError(f"无效的主机名：{host}") from None
-    if not ascii_host or not all(_LABEL.match(label) for label in ascii_host.split(".")):
+    if not ascii_host or not all(_LABEL.fullmatch(label) for label in ascii_host.split(".")):
         raise ValueError(f"无效的主机名：{host}")
     return ascii_host
 
@@ -99,6 +110,8 @@ def normalise_origin(value: str, *, wildcard: bool = True) -> str:
     base = _host(host[2:] if star else host)
     if "*" in base or (star and "." not in base):
         raise ValueError(f"通配符只能用在最左边一级，且后面至少是二级域名，例如 https://*.example.com：{text}")
+    if star and _public_suffixes().is_public(base):
+        raise ValueError(f"{base} 是公共后缀（各级子域名属于不同的所有者），不能用通配符：请改填具体的网站来源")
     port_part = f":{port}" if port is not None and port != _DEFAULT_PORTS[scheme] else ""
     return f"{scheme}://{'*.' if star else ''}{base}{port_part}"
 
@@ -127,7 +140,8 @@ def origin_allowed(origin: str | None, allowed: list[str]) -> bool:
     for entry in allowed:
         entry_scheme, entry_host, entry_port = _parts(entry)
         if entry_host.startswith("*.") and (entry_scheme, entry_port) == (scheme, port) and host.endswith(entry_host[1:]):
-            return True
+            if not _public_suffixes().is_public(entry_host[2:]):  # a key saved before such wildcards were refused
+                return True
     return False
 
 
@@ -157,11 +171,11 @@ def origin_hint(seen: str, allowed: list[str]) -> str | None:
     return None
 
 
-class _WidgetFields(BaseModel):
+class _WidgetFields(CheckedInput):
     @field_validator("colour", check_fields=False)
     @classmethod
     def _colour(cls, value: str | None) -> str | None:
-        if value is not None and not _COLOUR.match(value):
+        if value is not None and not _COLOUR.fullmatch(value):
             raise ValueError("颜色须为 #rrggbb 格式，例如 #1f6feb")
         return value.lower() if value else value
 
@@ -286,7 +300,7 @@ class WidgetStore:
 
     @staticmethod
     def _owned(session: Session, key_id: str, org_id: str | None) -> WidgetKeyRow:
-        row = session.get(WidgetKeyRow, key_id) if KEY_PATTERN.match(key_id) else None
+        row = session.get(WidgetKeyRow, key_id) if KEY_PATTERN.fullmatch(key_id) else None
         if row is None or (org_id is not None and row.org_id != org_id):
             raise WidgetKeyNotFound(key_id)
         return row
@@ -336,7 +350,7 @@ class WidgetStore:
 
     def resolve(self, key_id: str) -> WidgetKey | None:
         """The key for serving its widget (any organisation), or None when unknown."""
-        if not KEY_PATTERN.match(key_id):
+        if not KEY_PATTERN.fullmatch(key_id):
             return None
         with self._session() as session:
             row = session.get(WidgetKeyRow, key_id)

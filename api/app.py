@@ -12,7 +12,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api.container import Container, build_container
 from api.errors import install_error_handlers
-from api.routes import accounts, chat, documents, editor, health, openai_compat, pages, rankings, watch, widget, widget_keys
+from api.middleware import RequestContextMiddleware
+from api.routes import (
+    accounts, api_docs, chat, documents, editor, health, openai_compat, pages, rankings, watch, widget, widget_keys,
+)
 from api.schedule import run_schedule
 from api.settings import Settings
 
@@ -39,8 +42,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         version="0.1.0",
         description="客户需求分析与引用式问答。见 docs/api.md。",
         lifespan=lifespan,
+        docs_url=None,  # api_docs serves /docs with its own Content-Security-Policy
+        redoc_url=None,
     )
     install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(api_docs.router)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(openai_compat.router)

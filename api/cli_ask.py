@@ -8,7 +8,8 @@ import sys
 import click
 
 from assistant.composer import profile_line
-from assistant.events import DeltaEvent, DoneEvent, NoticeEvent
+from assistant.events import ChoicesEvent, DeltaEvent, DoneEvent, NoticeEvent
+from assistant.message import UserMessage
 from assistant.writers import WriteRequest
 
 
@@ -17,6 +18,7 @@ def brief_json(request: WriteRequest, text: str, notices: list[NoticeEvent], don
     plan = request.plan
     return {
         "mode": request.mode,
+        "intent": request.intent,
         "question": request.question,
         "profile": request.profile.model_dump(mode="json") if request.profile else None,
         "drivers": [c.model_dump() for c in plan.drivers] if plan else [],
@@ -31,6 +33,7 @@ def brief_json(request: WriteRequest, text: str, notices: list[NoticeEvent], don
              "issuer": s.issuer, "kind": s.kind, "text": s.text}
             for s in request.sources
         ],
+        "choices": [c.model_dump() for c in request.choices],
         "notices": [n.model_dump() for n in notices],
         "writer": done.writer if done else None,
         "timing_ms": done.timing_ms if done else {},
@@ -49,13 +52,13 @@ def ask(ctx: click.Context, message: str, as_json: bool) -> None:
     container = _container(ctx)
     try:
         try:
-            request = container.advisor.prepare(message)
+            request = container.advisor.prepare(UserMessage.parse(message))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="MESSAGE") from None
         text, notices, done = "", [], None
         if not as_json and request.profile is not None and request.profile.known:
             click.echo(profile_line(request.profile) + "\n")
-        for event in container.advisor.write(request):
+        for event in container.advisor.write(request, show_profile=False):
             if isinstance(event, DeltaEvent):
                 text = event.text if event.replace else text + event.text
                 if not as_json:
@@ -64,12 +67,14 @@ def ask(ctx: click.Context, message: str, as_json: bool) -> None:
                 notices.append(event)
                 if not as_json:
                     console.print(f"[yellow]注意：{event.message}[/yellow]")
+            elif isinstance(event, ChoicesEvent) and not as_json:
+                click.echo("\n可选回答：" + "｜".join(c.label for c in event.choices))
             elif isinstance(event, DoneEvent):
                 done = event
         if as_json:
             click.echo(json.dumps(brief_json(request, text, notices, done), ensure_ascii=False, indent=2))
             return
-        if request.sources and request.mode != "not_found":
+        if request.sources and request.mode not in ("not_found", "ask_user"):
             click.echo("\n## 来源\n")
             for source in request.sources:
                 click.echo(f"[{source.n}] {source.label}")

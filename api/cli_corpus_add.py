@@ -164,7 +164,7 @@ def corpus_add(
         if effective_date is not None:
             imported.front_matter["effective_date"] = effective_date.date()
         if doc_id is not None:
-            if not ID_PATTERN.match(doc_id):
+            if not ID_PATTERN.fullmatch(doc_id):
                 _refuse([Problem(file.name, 1, "id", f"id {doc_id!r} 不合法：3–80 个字符，只能用小写字母、数字和 '-'")], as_json)
             imported.front_matter["id"] = doc_id
         if status is not None:

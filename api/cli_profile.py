@@ -16,6 +16,7 @@ from rich.table import Table
 
 from assistant.directory import CustomerDirectory, migrate_directory
 from assistant.models import Profile
+from assistant.orgs.registry import RegistryConfig, make_registry
 from assistant.profiler import INDUSTRY_LABELS, ProfileInputError, Profiler, corpus_issuers
 from corpus.document import INDUSTRY_CODES
 from corpus.store import make_engine
@@ -32,9 +33,11 @@ def _engine(database_url: str):  # type: ignore[no-untyped-def]
     return engine
 
 
-def build_profiler(*, database_url: str, corpus_dir: Path) -> Profiler:
-    """The profiler as the CLI and the app use it: directory from the database, regulators from the corpus."""
-    return Profiler(directory=CustomerDirectory(_engine(database_url)), regulators=corpus_issuers(Path(corpus_dir)))
+def build_profiler(*, database_url: str, corpus_dir: Path, registry: RegistryConfig | None = None) -> Profiler:
+    """The profiler as the CLI and the app use it: directory from the database, regulators from the corpus, the
+    shipped organisation knowledge base, and the enterprise registry when one is configured."""
+    return Profiler(directory=CustomerDirectory(_engine(database_url)), regulators=corpus_issuers(Path(corpus_dir)),
+                    registry=make_registry(registry) if registry is not None else None)  # fmt: skip
 
 
 def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
@@ -51,7 +54,8 @@ def _directory(ctx: click.Context) -> CustomerDirectory:
 
 def _profiler(ctx: click.Context) -> Profiler:
     settings = _settings(ctx)
-    return build_profiler(database_url=settings.resolved_database_url, corpus_dir=settings.corpus_dir)
+    return build_profiler(database_url=settings.resolved_database_url, corpus_dir=settings.corpus_dir,
+                          registry=settings.registry)  # fmt: skip
 
 
 @click.group()
@@ -99,7 +103,7 @@ def _as_dict(p: Profile) -> dict[str, object]:
 
 
 def _print_profile(p: Profile) -> None:
-    table = Table(title=f"客户画像：{p.name}", show_header=False)
+    table = Table(title=f"客户画像：{p.name}", show_header=False)  # p.input (as typed) is in --json
     table.add_column("项目", style="bold")
     table.add_column("结果", overflow="fold")
     table.add_row("行业", f"{INDUSTRY_LABELS.get(p.industry, '未知')} ({p.industry})")
@@ -110,6 +114,8 @@ def _print_profile(p: Profile) -> None:
     table.add_row("置信度", f"{p.confidence:.2f}")
     for e in p.evidence:
         table.add_row(f"依据·{e.field}", f"{e.detail}［{e.source}］")
+    for c in p.candidates:
+        table.add_row("可选机构", f"{c.name}：{INDUSTRY_LABELS.get(c.industry, '未知')}（{c.source}）")
     if p.question:
         table.add_row("待确认", p.question)
     out.print(table)

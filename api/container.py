@@ -7,8 +7,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from accounts.login import LoginAudit, LoginService
 from accounts.quotas import QuotaCounter
 from accounts.store import AccountStore
+from accounts.throttle import LoginThrottle, MemoryThrottleStore, ThrottleStore
 from accounts.widgets import WidgetStore
 from accounts.tables import migrate_accounts
 from api.recording import TurnRecorder
@@ -17,11 +19,13 @@ from assistant.advisor import Advisor
 from assistant.chat import ChatService
 from assistant.composer import ComposerWriter
 from assistant.conversations import ConversationStore
+from assistant.export import ExportService
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
 from community.insights import Insights, open_insights
 from assistant.industry_llm import LLMIndustryGuesser
 from assistant.openai_writer import make_writer
+from assistant.orgs.registry import make_registry
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
 from corpus.editorial import EditorialStore
@@ -44,9 +48,11 @@ class Container:
     profiler: Profiler
     advisor: Advisor
     chat: ChatService
+    exports: ExportService
     accounts: AccountStore
     widgets: WidgetStore
     quotas: QuotaCounter
+    login: LoginService
     editorial: EditorialStore
     insights: Insights
     secret_key: bytes  # signs cookies; see server_secret
@@ -99,6 +105,18 @@ def server_secret(settings: Settings) -> bytes:
     return path.read_text(encoding="ascii").strip().encode()
 
 
+def throttle_store(settings: Settings) -> ThrottleStore:
+    """Redis when TOP_REDIS_URL is set (every worker and replica counts together), else this process."""
+    if settings.redis_url is None:
+        return MemoryThrottleStore()
+    from accounts.redis_store import RedisThrottleStore, connect
+
+    try:
+        return RedisThrottleStore(connect(settings.redis_url))
+    except ConnectionError as exc:
+        raise RuntimeError(f"TOP_REDIS_URL: {exc}") from None
+
+
 def industry_guesser(settings: Settings) -> LLMIndustryGuesser | None:
     """The profiler's LLM step, when an OpenAI-compatible writer is configured and the step is on."""
     writer = settings.writer
@@ -133,26 +151,32 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     migrate_assistant(engine)
     migrate_accounts(engine)
     profiler = Profiler(
-        directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir), guesser=industry_guesser(settings)
+        directory=CustomerDirectory(engine), regulators=corpus_issuers(settings.corpus_dir),
+        registry=make_registry(settings.registry), guesser=industry_guesser(settings),
     )
     advisor = Advisor(
         profiler=profiler,
-        planner=Planner(stack.keyword_index, stack.retriever),
+        planner=Planner(stack.retriever),
         retriever=stack.retriever,
         writer=make_writer(settings.writer, ComposerWriter()),
     )
     accounts, widgets = AccountStore(engine), WidgetStore(engine)
     insights = open_insights(engine, stack.keyword_index)
-    chat = ChatService(advisor, ConversationStore(engine), on_complete=TurnRecorder(insights, accounts, widgets))
+    conversations = ConversationStore(engine)
+    chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
+    login = LoginService(accounts, LoginThrottle(throttle_store(settings), settings.login_throttle), LoginAudit(engine),
+                         session_days=settings.session_days)  # fmt: skip
     return Container(
         settings=settings,
         stack=stack,
         profiler=profiler,
         advisor=advisor,
         chat=chat,
+        exports=ExportService(conversations),
         accounts=accounts,
         widgets=widgets,
         quotas=QuotaCounter(engine),
+        login=login,
         editorial=editorial,
         insights=insights,
         secret_key=server_secret(settings),

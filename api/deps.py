@@ -11,6 +11,7 @@ from api.settings import Settings
 from assistant.advisor import Advisor
 from assistant.chat import ChatService
 from assistant.conversations import ConversationStore
+from assistant.export import ExportService
 
 
 def get_container(request: Request) -> Container:
@@ -35,6 +36,10 @@ def get_conversations(container: ContainerDep) -> ConversationStore:
     return container.chat.store
 
 
+def get_exports(container: ContainerDep) -> ExportService:
+    return container.exports
+
+
 def get_advisor(container: ContainerDep) -> Advisor:
     return container.advisor
 
@@ -42,6 +47,13 @@ def get_advisor(container: ContainerDep) -> Advisor:
 AdvisorDep = Annotated[Advisor, Depends(get_advisor)]
 ChatDep = Annotated[ChatService, Depends(get_chat)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
+ExportsDep = Annotated[ExportService, Depends(get_exports)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's IP address as the server sees it (behind a proxy, run uvicorn with --proxy-headers
+    and --forwarded-allow-ips so this is the client's, not the proxy's)."""
+    return request.client.host if request.client else "unknown"
 
 
 def require_json(request: Request) -> None:

@@ -15,10 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.advisor import clean_message
 from assistant.composer import profile_line
-from assistant.events import DeltaEvent, DoneEvent, NoticeEvent, ProfileEvent, SourcesEvent
+from assistant.events import ChoicesEvent, DeltaEvent, DoneEvent, NoticeEvent, ProfileEvent, SourcesEvent
+from assistant.message import UserMessage
 from assistant.models import SourceRef
+from corpus.text import CheckedInput
 
 __all__ = [
     "MODEL_ID",
@@ -41,6 +42,7 @@ CREATED = 1_735_689_600  # 2025-01-01: the model's fixed "created" timestamp
 # Shown when an answer is replaced mid-stream (an LLM failed and the composer took over):
 # streamed text cannot be retracted in this format, so a rule separates old and new.
 REPLACE_SEPARATOR = "---"
+CHOICES_PREFIX = "可选回答："
 NOTICE_PREFIX = "> 注意："
 SOURCES_HEADING = "来源："
 
@@ -86,7 +88,7 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(CheckedInput):
     """OpenAI's body; fields this advisor has no use for (temperature, tools, …) are accepted and ignored."""
 
     model_config = ConfigDict(extra="allow")
@@ -100,7 +102,7 @@ class ChatCompletionRequest(BaseModel):
         return bool((self.stream_options or {}).get("include_usage"))
 
 
-def question_and_history(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
+def question_and_history(messages: list[ChatMessage]) -> tuple[UserMessage, list[tuple[str, str]]]:
     """The last user message (cleaned) and the `(role, text)` messages before it.
 
     Raises OpenAIError (400) when there is no user message or it is empty or too long.
@@ -109,7 +111,7 @@ def question_and_history(messages: list[ChatMessage]) -> tuple[str, list[tuple[s
     if last is None:
         raise OpenAIError(400, "messages 中没有 user 消息：最后一条 user 消息就是要回答的问题", param="messages")
     try:
-        question = clean_message(messages[last].text)
+        question = UserMessage.parse(messages[last].text)
     except ValueError as exc:
         raise OpenAIError(400, f"最后一条 user 消息无效：{exc}", param=f"messages[{last}].content") from None
     history = [(m.role, m.text) for m in messages[:last] if m.role in ("user", "assistant")]
@@ -164,6 +166,8 @@ class ReplyBuilder:
             return self._add("body", event.text)
         elif isinstance(event, NoticeEvent):
             return self._add("notice", self._block(NOTICE_PREFIX + event.message))
+        elif isinstance(event, ChoicesEvent):  # clients without buttons: the options as a line to type from
+            return self._add("choices", self._block(CHOICES_PREFIX + "｜".join(c.label for c in event.choices)))
         elif isinstance(event, DoneEvent):
             self.mode = event.mode
             if self.mode in ("brief", "answer") and self.sources:

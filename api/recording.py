@@ -39,4 +39,6 @@ class TurnRecorder:
         org_id = self.organisation(turn.owner)
         if org_id is None or turn.done is None:
             return
-        self.insights.record_turn(org_id, mode=turn.done.mode, profile=turn.profile, doc_ids=[s.doc_id for s in turn.sources])
+        # A follow-up shows no profile card again; its customer is still the conversation's.
+        profile = turn.profile or turn.state.customer
+        self.insights.record_turn(org_id, mode=turn.done.mode, profile=profile, doc_ids=[s.doc_id for s in turn.sources])

@@ -10,7 +10,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from accounts.throttle import ThrottlePolicy
 from assistant.openai_writer import WriterConfig
+from assistant.orgs.registry import RegistryConfig
 from community.rankings.privacy import RankingsConfig
 from community.watch.digest import SmtpConfig
 from corpus import STARTER_DIR
@@ -36,6 +38,9 @@ class Settings(BaseSettings):
         True, description="with TOP_WRITER__KIND=openai, ask the LLM for the industry of names the rules cannot place"
     )
     profiler_llm_timeout: float = Field(8.0, gt=0, le=120, description="seconds the profiler waits for that answer")
+    registry: RegistryConfig = Field(
+        default_factory=RegistryConfig, description="optional enterprise-registry lookup (天眼查-shaped API), off by default"
+    )
     editorial: EditorialConfig = Field(default_factory=EditorialConfig)
     embedding_threads: int = Field(
         1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"
@@ -53,6 +58,12 @@ class Settings(BaseSettings):
     rankings: RankingsConfig = Field(default_factory=RankingsConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     digest_weekday: int = Field(1, ge=0, le=7, description="ISO weekday the weekly digest goes out (1 = Monday); 0: never")
+    redis_url: str | None = Field(
+        None,
+        description="Redis shared by all workers and replicas (redis://host:6379/0): login throttling; "
+        "default: kept in each process",
+    )
+    login_throttle: ThrottlePolicy = Field(default_factory=ThrottlePolicy)
     secret_key: SecretStr | None = Field(
         None, description="server secret for signed cookies; default: generated once under data_dir/secret_key"
     )

@@ -13,10 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.advisor import Advisor, clean_message
+from assistant.advisor import Advisor
 from assistant.conversations import ConversationStore
-from assistant.events import DeltaEvent, DoneEvent, ErrorEvent, NoticeEvent, ProfileEvent, SourcesEvent
-from assistant.models import Profile, SourceRef
+from assistant.events import ChoicesEvent, DeltaEvent, DoneEvent, ErrorEvent, NoticeEvent, ProfileEvent, SourcesEvent
+from assistant.intents import ConversationState
+from assistant.message import UserMessage
+from assistant.models import Choice, Profile, SourceRef
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +35,11 @@ class ChatTurn:
 
     conversation_id: str
     message_id: str
-    message: str
-    context: Profile | None
+    message: UserMessage
+    state: ConversationState
     profile: Profile | None = None
     sources: list[SourceRef] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
     text: str = ""
     notices: list[NoticeEvent] = field(default_factory=list)
     done: DoneEvent | None = None
@@ -48,10 +51,12 @@ class ChatTurn:
             "conversation_id": self.conversation_id,
             "message_id": self.message_id,
             "mode": self.done.mode if self.done else None,
+            "intent": self.done.intent if self.done else None,
             "writer": self.done.writer if self.done else None,
             "profile": self.profile.model_dump(mode="json") if self.profile else None,
             "sources": [s.model_dump(mode="json") for s in self.sources],
             "text": self.text,
+            "choices": [c.model_dump() for c in self.choices],
             "notices": [n.model_dump(exclude={"type"}) for n in self.notices],
             "timing_ms": self.done.timing_ms if self.done else {},
         }
@@ -65,11 +70,15 @@ class ChatService:
         self.store = store
         self.on_complete = on_complete  # told of each completed turn (activity for rankings); must not raise
 
-    def start(self, message: str, *, conversation_id: str | None = None, owner: str | None = None) -> ChatTurn:
-        """Validate and store the question. Raises ValueError (bad message) or ConversationNotFound."""
-        message = clean_message(message)
-        conversation, reply, context = self.store.start_turn(message, conversation_id, owner)
-        return ChatTurn(conversation_id=conversation, message_id=reply, message=message, context=context, owner=owner)
+    @property
+    def computes(self) -> bool:
+        """Whether replies are computation (the composer) rather than network waits (an LLM): see api/streaming.py."""
+        return self.advisor.writer.computes
+
+    def start(self, message: UserMessage, *, conversation_id: str | None = None, owner: str | None = None) -> ChatTurn:
+        """Store the (already validated) question. Raises ConversationNotFound."""
+        conversation, reply, state = self.store.start_turn(message, conversation_id, owner)
+        return ChatTurn(conversation_id=conversation, message_id=reply, message=message, state=state, owner=owner)
 
     def events(self, turn: ChatTurn) -> Iterator[Any]:
         """meta, then the advisor's events, then done (or error). Stored however it ends,
@@ -77,7 +86,7 @@ class ChatService:
         status = "interrupted"
         try:
             yield MetaEvent(conversation_id=turn.conversation_id, message_id=turn.message_id)
-            for event in self.advisor.stream(turn.message, context=turn.context):
+            for event in self.advisor.stream(turn.message, turn.state):
                 if isinstance(event, ProfileEvent):
                     turn.profile = event.profile
                 elif isinstance(event, SourcesEvent):
@@ -86,6 +95,8 @@ class ChatService:
                     turn.text = event.text if event.replace else turn.text + event.text
                 elif isinstance(event, NoticeEvent):
                     turn.notices.append(event)
+                elif isinstance(event, ChoicesEvent):
+                    turn.choices = event.choices
                 elif isinstance(event, DoneEvent):
                     turn.done = event
                     status = "complete"
@@ -102,6 +113,8 @@ class ChatService:
                 status=status,
                 mode=turn.done.mode if turn.done else None,
                 writer=turn.done.writer if turn.done else None,
+                intent=turn.done.intent if turn.done else None,
+                choices=[c.model_dump() for c in turn.choices],
                 sources=[s.model_dump(mode="json") for s in turn.sources],
                 profile=turn.profile,
                 notices=[n.model_dump(exclude={"type"}) for n in turn.notices],

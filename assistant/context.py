@@ -1,52 +1,35 @@
-"""The customer a stateless conversation is about, read back from its earlier messages.
+"""The state of a stateless conversation, replayed from its earlier user messages.
 
-Channels that keep no conversation (the OpenAI-compatible API: the client resends
-the whole history each time) still need the follow-up behaviour of the web chat:
-after "青禾农商银行", "那他们的数据安全呢？" is about 青禾农商银行. The newest earlier
-message that names a known customer wins, as in the stored conversation:
+Channels that keep no conversation (the OpenAI-compatible API: the client resends the whole history
+each time) still need what the web chat remembers: after "青禾农商银行", "那他们的数据安全呢？" is
+about 青禾农商银行; after an unknown name, "制造业" completes that name. The earlier user messages
+go through the same first two stages as a live turn (route, then profile); no assistant text is parsed.
 
-    context_from_history([("user", "青禾农商银行"), ("assistant", "…")], profiler)  # → 青禾农商银行's Profile
+    state = state_from_history([("user", "青禾农商银行"), ("assistant", "…")], advisor)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from assistant.advisor import ProfilerLike, is_question
-from assistant.models import Profile
+from assistant.advisor import Advisor
+from assistant.customer import next_state
+from assistant.intents import ConversationState
+from assistant.message import UserMessage
 
-__all__ = ["MAX_HISTORY", "context_from_history"]
+__all__ = ["MAX_HISTORY", "state_from_history"]
 
-MAX_HISTORY = 20  # earlier messages looked at, newest first
-# The heading of a needs brief (ComposerWriter, and what an LLM writer is asked to keep).
-_BRIEF_HEADING = re.compile(r"^#\s+(?P<name>[^\n：:]{2,60})[：:]\s*客户需求简报", re.MULTILINE)
+MAX_HISTORY = 20  # earlier user messages replayed, newest last
 
 
-def context_from_history(history: Sequence[tuple[str, str]], profiler: ProfilerLike) -> Profile | None:
-    """The context for the next question, from earlier `(role, text)` messages (oldest first).
-
-    A user message that is not a question is profiled as a customer name; an assistant
-    message that is a needs brief names its customer in its heading. The first known
-    profile, newest first, is the context; None when no earlier message names a customer.
-    """
-    for role, text in list(reversed(history))[:MAX_HISTORY]:
-        name = _customer_name(role, " ".join(text.split()) if role == "user" else text)
-        if not name:
-            continue
+def state_from_history(history: Sequence[tuple[str, str]], advisor: Advisor) -> ConversationState:
+    """The state before the next message, from earlier `(role, text)` messages (oldest first)."""
+    state = ConversationState()
+    for role, text in [m for m in history if m[0] == "user"][-MAX_HISTORY:]:
         try:
-            profile = profiler.profile(name)
-        except ValueError:  # not a usable name (too long, nothing left after cleaning)
+            message = UserMessage.parse(text)
+        except ValueError:  # an empty or overlong message changed nothing
             continue
-        if profile.known:
-            return profile
-    return None
-
-
-def _customer_name(role: str, text: str) -> str | None:
-    if role == "user":
-        return text if text and not is_question(text) else None
-    if role == "assistant":
-        match = _BRIEF_HEADING.search(text)
-        return match.group("name").strip() if match else None
-    return None
+        route = advisor.route(message, state)
+        state = next_state(state, advisor.customers.resolve(route, state))
+    return state

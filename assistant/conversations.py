@@ -1,7 +1,12 @@
 """Conversations, their messages and feedback, in the application database.
 
-Each conversation remembers the customer it is about (the last profile), so a
-follow-up like "那他们的数据安全呢？" is answered for that customer.
+Each conversation remembers the customer it is about (the last known profile), so a follow-up like
+"那他们的数据安全呢？" is answered for that customer; and the customer its last reply asked about, so
+"制造业" right after "未能判断行业" completes that customer instead of naming a new one.
+
+Owners and audiences are opaque strings (a user id, `anon:…`, an organisation id): this package does
+not know accounts. The owner may share a conversation with an audience; a reader presenting that
+audience may then read it (read-only), nobody else.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, Text, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from assistant.intents import ConversationState
 from assistant.models import Profile
 from assistant.tables import AssistantBase, utcnow
 
@@ -35,6 +41,7 @@ class ConversationRow(AssistantBase):
     title: Mapped[str] = mapped_column(String(200))
     customer: Mapped[str | None] = mapped_column(String(200), nullable=True)
     profile_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    shared_with: Mapped[str | None] = mapped_column(String(64), nullable=True)  # an audience that may read it
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
@@ -52,6 +59,8 @@ class MessageRow(AssistantBase):
     status: Mapped[str] = mapped_column(String(16), default="complete")  # complete | interrupted | error | pending
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     writer: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    intent: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    choices_json: Mapped[str] = mapped_column(Text, default="[]")
     sources_json: Mapped[str] = mapped_column(Text, default="[]")
     profile_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     notices_json: Mapped[str] = mapped_column(Text, default="[]")
@@ -84,6 +93,8 @@ class MessagePublic(BaseModel):
     status: str
     mode: str | None = None
     writer: str | None = None
+    intent: str | None = None
+    choices: list[dict[str, Any]] = Field(default_factory=list)
     sources: list[dict[str, Any]] = Field(default_factory=list)
     profile: dict[str, Any] | None = None
     notices: list[dict[str, Any]] = Field(default_factory=list)
@@ -104,6 +115,8 @@ class ConversationSummary(BaseModel):
 class ConversationPublic(ConversationSummary):
     profile: dict[str, Any] | None = None
     messages: list[MessagePublic] = Field(default_factory=list)
+    shared: bool = False  # shared with the owner's colleagues
+    read_only: bool = False  # the reader is a colleague, not the owner
 
 
 class ConversationPage(BaseModel):
@@ -149,9 +162,12 @@ class ConversationStore:
             return int(moved.rowcount or 0)
 
     # -- writing a turn -------------------------------------------------------------------
-    def start_turn(self, message: str, conversation_id: str | None, owner: str | None) -> tuple[str, str, Profile | None]:
-        """Store the user's message and reserve the assistant's; returns (conversation, assistant message, context)."""
+    def start_turn(
+        self, message: str, conversation_id: str | None, owner: str | None
+    ) -> tuple[str, str, ConversationState]:
+        """Store the user's message and reserve the assistant's; returns (conversation, assistant message, state)."""
         with self._session() as session:
+            pending: Profile | None = None
             if conversation_id is None:
                 row = ConversationRow(id=new_id(), owner=owner, title=message[:TITLE_CHARS])
                 session.add(row)
@@ -159,12 +175,13 @@ class ConversationStore:
             else:
                 row = self._owned(session, conversation_id, owner)
                 seq = session.scalar(select(func.count()).where(MessageRow.conversation_id == row.id)) or 0
+                pending = _asked_about(session, row.id)
             session.add(MessageRow(id=new_id(), conversation_id=row.id, seq=seq, role="user", content=message))
             reply = MessageRow(id=new_id(), conversation_id=row.id, seq=seq + 1, role="assistant", status="pending")
             session.add(reply)
             row.updated_at = utcnow()
-            context = Profile.model_validate_json(row.profile_json) if row.profile_json else None
-            return row.id, reply.id, context
+            customer = Profile.model_validate_json(row.profile_json) if row.profile_json else None
+            return row.id, reply.id, ConversationState(customer=customer, pending=pending)
 
     def finish_turn(
         self,
@@ -174,6 +191,8 @@ class ConversationStore:
         status: str,
         mode: str | None = None,
         writer: str | None = None,
+        intent: str | None = None,
+        choices: list[dict[str, Any]] | None = None,
         sources: list[dict[str, Any]] | None = None,
         profile: Profile | None = None,
         notices: list[dict[str, Any]] | None = None,
@@ -184,7 +203,8 @@ class ConversationStore:
             reply = session.get(MessageRow, message_id)
             if reply is None:  # the conversation was deleted meanwhile
                 return
-            reply.content, reply.status, reply.mode, reply.writer = content, status, mode, writer
+            reply.content, reply.status, reply.mode, reply.writer, reply.intent = content, status, mode, writer, intent
+            reply.choices_json = json.dumps(choices or [], ensure_ascii=False)
             reply.sources_json = json.dumps(sources or [], ensure_ascii=False)
             reply.notices_json = json.dumps(notices or [], ensure_ascii=False)
             reply.timing_json = json.dumps(timing_ms or {})
@@ -220,19 +240,38 @@ class ConversationStore:
 
     def get(self, conversation_id: str, owner: str | None) -> ConversationPublic:
         with self._session() as session:
-            row = self._owned(session, conversation_id, owner)
-            messages = session.scalars(
-                select(MessageRow).where(MessageRow.conversation_id == row.id).order_by(MessageRow.seq)
-            ).all()
-            feedback = {
-                f.message_id: FeedbackPublic(rating=f.rating, comment=f.comment)  # type: ignore[arg-type]
-                for f in session.scalars(select(FeedbackRow).where(FeedbackRow.message_id.in_([m.id for m in messages])))
-            } if messages else {}
-            return ConversationPublic(
-                **_summary(row, len(messages)).model_dump(),
-                profile=json.loads(row.profile_json) if row.profile_json else None,
-                messages=[_message(m, feedback.get(m.id)) for m in messages],
-            )
+            return _public(session, self._owned(session, conversation_id, owner), read_only=False)
+
+    def get_shared(self, conversation_id: str, audience: str) -> ConversationPublic:
+        """A conversation shared with `audience`, read-only; ConversationNotFound for anyone else."""
+        with self._session() as session:
+            return _public(session, self._readable(session, conversation_id, audience), read_only=True)
+
+    def share(self, conversation_id: str, owner: str | None, audience: str | None) -> None:
+        """Let readers presenting `audience` read the conversation (None: stop sharing)."""
+        with self._session() as session:
+            self._owned(session, conversation_id, owner).shared_with = audience
+
+    def message(self, message_id: str, *, owner: str | None, audience: str | None = None) -> tuple[ConversationSummary, MessagePublic]:
+        """An assistant message with its conversation, for its owner or the audience it is shared with."""
+        with self._session() as session:
+            row = session.get(MessageRow, message_id)
+            if row is None or row.role != "assistant":
+                raise MessageNotFound(message_id)
+            conversation = session.get(ConversationRow, row.conversation_id)
+            if conversation is None or not (
+                conversation.owner == owner or (audience is not None and conversation.shared_with == audience)
+            ):
+                raise MessageNotFound(message_id)
+            count = session.scalar(select(func.count()).where(MessageRow.conversation_id == conversation.id)) or 0
+            return _summary(conversation, count), _message(row, None)
+
+    @staticmethod
+    def _readable(session: Session, conversation_id: str, audience: str) -> ConversationRow:
+        row = session.get(ConversationRow, conversation_id)
+        if row is None or not audience or row.shared_with != audience:
+            raise ConversationNotFound(conversation_id)
+        return row
 
     def delete(self, conversation_id: str, owner: str | None) -> None:
         with self._session() as session:
@@ -258,6 +297,33 @@ class ConversationStore:
                 existing.rating, existing.comment, existing.updated_at = rating, comment, utcnow()
 
 
+def _asked_about(session: Session, conversation_id: str) -> Profile | None:
+    """The customer the conversation's last reply asked about (mode ask_user), if it did."""
+    last = session.scalars(
+        select(MessageRow).where(MessageRow.conversation_id == conversation_id, MessageRow.role == "assistant")
+        .order_by(MessageRow.seq.desc()).limit(1)
+    ).first()
+    if last is None or last.mode != "ask_user" or not last.profile_json:
+        return None
+    profile = Profile.model_validate_json(last.profile_json)
+    return None if profile.known else profile
+
+
+def _public(session: Session, row: ConversationRow, *, read_only: bool) -> ConversationPublic:
+    messages = session.scalars(select(MessageRow).where(MessageRow.conversation_id == row.id).order_by(MessageRow.seq)).all()
+    feedback = {
+        f.message_id: FeedbackPublic(rating=f.rating, comment=f.comment)  # type: ignore[arg-type]
+        for f in session.scalars(select(FeedbackRow).where(FeedbackRow.message_id.in_([m.id for m in messages])))
+    } if messages and not read_only else {}
+    return ConversationPublic(
+        **_summary(row, len(messages)).model_dump(),
+        profile=json.loads(row.profile_json) if row.profile_json else None,
+        messages=[_message(m, feedback.get(m.id)) for m in messages],
+        shared=row.shared_with is not None,
+        read_only=read_only,
+    )
+
+
 def _summary(row: ConversationRow, count: int) -> ConversationSummary:
     return ConversationSummary(
         id=row.id, title=row.title, customer=row.customer, created_at=row.created_at,
@@ -273,6 +339,8 @@ def _message(row: MessageRow, feedback: FeedbackPublic | None) -> MessagePublic:
         status=row.status,
         mode=row.mode,
         writer=row.writer,
+        intent=row.intent,
+        choices=json.loads(row.choices_json or "[]"),
         sources=json.loads(row.sources_json or "[]"),
         profile=json.loads(row.profile_json) if row.profile_json else None,
         notices=json.loads(row.notices_json or "[]"),

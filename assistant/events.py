@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.models import Profile, SourceRef
+from assistant.models import Choice, Profile, SourceRef
 
 
 class ProfileEvent(BaseModel):
@@ -38,10 +38,18 @@ class NoticeEvent(BaseModel):
     message: str  # Simplified Chinese, shown to the user
 
 
+class ChoicesEvent(BaseModel):
+    """Answers the user can click (the value is sent back as the next message), e.g. the 13 industries."""
+
+    type: Literal["choices"] = "choices"
+    choices: list[Choice]
+
+
 class DoneEvent(BaseModel):
     type: Literal["done"] = "done"
     writer: str  # "composer" or "openai"
-    mode: str = "brief"  # brief, answer, not_found, ask_user
+    mode: str = "brief"  # brief, answer, not_found, ask_user, smalltalk
+    intent: str = "question"  # what the message asked for (assistant.intents.Intent)
     timing_ms: dict[str, float] = Field(default_factory=dict)
 
 
@@ -51,6 +59,6 @@ class ErrorEvent(BaseModel):
 
 
 Event = Annotated[
-    ProfileEvent | SourcesEvent | DeltaEvent | NoticeEvent | DoneEvent | ErrorEvent,
+    ProfileEvent | SourcesEvent | DeltaEvent | NoticeEvent | ChoicesEvent | DoneEvent | ErrorEvent,
     Field(discriminator="type"),
 ]

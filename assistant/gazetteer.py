@@ -8,7 +8,12 @@ match first, and returns the region it names:
 - short forms of provinces (广东, 内蒙古) count anywhere;
 - short forms of cities (佛山, 延边) count only when followed by 市, another place
   or an organisation word (佛山农商银行, 佛山第一人民医院), so a brand
-  that happens to share two characters with a county is not a place.
+  that happens to share two characters with a county is not a place;
+- with `opening=True` (a company name), the short form of a city, county or
+  district that *opens* the name counts too: enterprise names start with the
+  registering place without 市 or 县 (杭州…科技有限公司, 义乌…, 深圳前海…). A short
+  name shared by two places resolves only if the rest of the name says which,
+  and district names that are ordinary words (光明, 平安, 城关) never count.
 """
 
 from __future__ import annotations
@@ -40,11 +45,26 @@ AMBIGUOUS_SHORT = frozenset(
     "乐昌 南雄 兴宁 陆丰 华阴 韩城 彬州 神木 子长 玉门 敦煌 临夏 格尔木 德令哈 茫崖 同仁".split()
 )
 
+# Of those, the ones that are places first: they open a *company* name (…公司) as the place (中山…有限公司).
+COMPANY_OPENING = AMBIGUOUS_SHORT - frozenset(
+    "东方 长城 开平 安宁 长乐 和平 龙井 合作 永安 福安 三沙 新星 白杨 双河 北屯 同仁 瑞金 中山医 井冈山".split()
+)
+
+# District short forms that are ordinary words or brands; they never open a name as a place.
+WORDLIKE_DISTRICTS = frozenset(
+    "光明 平安 和平 新华 长安 太平 安宁 安定 幸福 友好 前进 向阳 建设 解放 红旗 胜利 团结 先锋 工农 人民 民主 东风 "
+    "永安 永和 长乐 和顺 吉祥 兴隆 富强 振兴 复兴 文明 朝阳 白云 天河 海珠 越秀 黄埔 南海 宝山 金山 青山 铁西 铁东 "
+    "龙华 宝安 福田 罗湖 龙岗 盐田 坪山 光华 华龙 华容 红山 白塔 双桥 双塔 新兴 新市 新建 立山 千山 高新 开发 经济 "
+    "临港 滨海 滨江 港口 港南 港北 矿区 郊区 城区 蓝天 青云 云龙 卧龙 天宁 天元 天心 天山 天桥 石门 海港 海城 海陵".split()
+)
+_DIRECTIONAL = frozenset("东西南北中上下前后内外新老大小城郊区市县镇关山河江湖海")  # 城关, 江北, 河西, 市中
+
 # What may follow a city's short form for it to count as a place.
 FOLLOW = tuple(
     "市 第 人民 中心 农商 农村 商业银行 银行 大学 学院 职业 师范 理工 医科 医院 中医 妇幼 疾病 卫生 日报 广播 "
     "电视 国际机场 机场 港 地铁 轨道 公交 高速 交通 供电 电力 燃气 水务 热力 城投 城建 城市 教育 公安 市政 高新 经济 "
-    "信用 文旅 传媒 报业 中学 小学 实验 外国语 一中 二中 三中 政府 财政 税务 海关 发展 投资 国资 产业 儿童 肿瘤 口腔".split()
+    "信用 文旅 传媒 报业 中学 小学 实验 外国语 一中 二中 三中 政府 财政 税务 海关 发展 投资 国资 产业 儿童 肿瘤 口腔 "
+    "分公司 子公司 分行 支行 分局 分院 营业部 办事处 分中心".split()
 )
 
 
@@ -102,6 +122,24 @@ def _short_city(name: str) -> str | None:
     return None
 
 
+def _short_county(name: str) -> str | None:
+    """义乌市 → 义乌, 长兴县 → 长兴, 准格尔旗 → 准格尔, 萧山区 → 萧山; None for word-like or one-character stems."""
+    if name.endswith("自治县"):
+        stem = _ETHNIC_TAIL.sub("", name[: -len("自治县")])
+    elif name.endswith(("县", "旗", "区", "市")):
+        stem = name[:-1]
+    else:
+        return None
+    if len(stem) < 2 or stem in AMBIGUOUS_SHORT or stem in WORDLIKE_DISTRICTS or set(stem) <= _DIRECTIONAL:
+        return None
+    return stem
+
+
+def _opens_a_name(rest: str) -> bool:
+    """After a place that opens a name: more name follows, and not a street or a lower division (路, 县, 镇)."""
+    return len(rest) >= 2 and not rest.startswith(("路", "街", "道", "大道", "村", "镇", "乡", "县", "区", "市", "省", "州"))
+
+
 class Gazetteer:
     """Lookup tables built from (province, city, district) rows."""
 
@@ -109,6 +147,8 @@ class Gazetteer:
         self.full: dict[str, list[Place]] = {}
         self.short: dict[str, list[Place]] = {}
         self.province_short: dict[str, Place] = {}
+        self.opening_short: dict[str, list[Place]] = {}  # county/district short forms, only where they open a name
+        self.company_short: dict[str, list[Place]] = {}  # 中山, 台山 …: only where they open a company's name
         for province, city, district in rows:
             prov = Place(province)
             self.full.setdefault(province, [prov])
@@ -124,6 +164,8 @@ class Gazetteer:
                         self.short.setdefault(short, []).append(place)
                         if city.endswith("自治州"):  # 黔南州 is as clear as the full name
                             self.full.setdefault(short + "州", []).append(place)
+                    elif short in COMPANY_OPENING:
+                        self.company_short.setdefault(short, []).append(place)
             if district:
                 place = Place(province, city or province, district)
                 # Two-character names (城区, 郊区, 单县) are too easily part of other words.
@@ -133,38 +175,73 @@ class Gazetteer:
                         short = _short_city(district)
                         if short and short not in AMBIGUOUS_SHORT and short not in self.full:
                             self.short.setdefault(short, []).append(place)
+                        elif short in COMPANY_OPENING:
+                            self.company_short.setdefault(short, []).append(place)
+                    elif not province.startswith(("台湾", "香港", "澳门")):
+                        short = _short_county(district)
+                        if short:
+                            self.opening_short.setdefault(short, []).append(place)
+        for short in [s for s in self.opening_short if s in self.short or s in self.full or s in self.province_short]:
+            del self.opening_short[short]  # the city (or full name) of that spelling comes first
         self.max_len = max(len(k) for k in self.full)
 
     # -- matching ---------------------------------------------------------------
 
-    def _candidates(self, text: str, i: int, relaxed: bool) -> tuple[str, list[Place]] | None:
+    def _candidates(self, text: str, i: int, relaxed: bool, opening: bool = False,
+                    leading: bool = False) -> tuple[str, list[Place]] | None:  # fmt: skip
+        opens = opening and leading
         for length in range(min(self.max_len, len(text) - i), 1, -1):
             piece = text[i : i + length]
             if piece in self.full:
                 return piece, self.full[piece]
             if piece in self.province_short:
                 return piece, [self.province_short[piece]]
+            rest = text[i + length :]
             if piece in self.short:
-                rest = text[i + length :]
-                if relaxed or rest.startswith(FOLLOW) or self._starts_with_place(rest):
+                if relaxed or rest.startswith(FOLLOW) or self._starts_with_place(rest) or (opens and _opens_a_name(rest)):
                     return piece, self.short[piece]
+            if opens and piece in self.opening_short and _opens_a_name(rest):
+                return piece, self.opening_short[piece]
+            if opens and piece in self.company_short and _opens_a_name(rest) and "公司" in rest:
+                return piece, self.company_short[piece]
         return None
+
+    def leading(self, text: str) -> str:
+        """The place names that open `text` (浙江省杭州市, 深圳, 义乌), as written; "" when it opens with none.
+
+        Each further place must fit the ones before it: 深圳市汇川技术 opens with 深圳市 only (汇川 is in 遵义)."""
+        found: list[tuple[str, list[Place]]] = []
+        i = 0
+        while i < len(text):
+            hit = self._candidates(text, i, relaxed=False, opening=True, leading=True)
+            if hit is None:
+                break
+            if found:
+                resolved = self._resolve([*found, hit])
+                if resolved is None or len(resolved.spans) <= len(self._resolve(found).spans):  # type: ignore[union-attr]
+                    break
+            found.append(hit)
+            i += len(hit[0])
+        return text[:i]
 
     def _starts_with_place(self, text: str) -> bool:
         return any(text[:n] in self.full for n in range(2, min(self.max_len, len(text)) + 1))
 
-    def find(self, text: str, *, relaxed: bool = False) -> RegionMatch | None:
-        """The region a name mentions, most specific level first; None when it names none."""
+    def find(self, text: str, *, relaxed: bool = False, opening: bool = False) -> RegionMatch | None:
+        """The region a name mentions, most specific level first; None when it names none.
+
+        `opening=True` reads a short city, county or district name that opens a company name (see above)."""
         text = text or ""
         found: list[tuple[str, list[Place]]] = []
-        i = 0
+        i = leading_end = 0  # places read so far from the start: 浙江长兴… opens with 浙江, then 长兴
         while i < len(text):
-            hit = self._candidates(text, i, relaxed)
+            hit = self._candidates(text, i, relaxed, opening, leading=i == leading_end)
             if hit is None:
                 i += 1
                 continue
             found.append(hit)
             i += len(hit[0])
+            leading_end = i if leading_end == i - len(hit[0]) else leading_end
         if not found:
             return None
         return self._resolve(found)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from assistant.sanitize import strip_html
 from corpus import labels as corpus_labels
 from corpus.document import NEED_CATEGORIES
 
@@ -19,7 +20,7 @@ UNKNOWN = "unknown"
 INDUSTRY_LABELS: dict[str, str] = corpus_labels.INDUSTRY_LABELS  # one vocabulary (corpus/labels.py)
 UNKNOWN_LABEL = "未知"
 
-EvidenceSource = Literal["directory", "hint", "name", "corpus", "llm"]
+EvidenceSource = Literal["directory", "hint", "name", "corpus", "knowledge", "registry", "llm"]
 
 
 class Evidence(BaseModel):
@@ -44,10 +45,32 @@ class Region(BaseModel):
         return "".join(dict.fromkeys(parts))
 
 
+class OrgCandidate(BaseModel):
+    """One organisation a short name may mean (长城: a car maker, a broker …): offered to the user as a choice."""
+
+    name: str  # what to show and, once chosen, what to profile: 长城汽车
+    industry: IndustryCode = UNKNOWN
+    region: str = ""  # 河北, 北京 …; "" when unknown
+    source: str = ""  # 上市公司名录：长城汽车（601633），汽车整车
+
+    @property
+    def label(self) -> str:
+        details = [d for d in (INDUSTRY_LABELS.get(self.industry, ""), self.region) if d]
+        return f"{self.name}（{'，'.join(details)}）" if details else self.name
+
+
+class Choice(BaseModel):
+    """A clickable answer to a question the assistant asks; `value` is sent back as the user's message."""
+
+    label: str
+    value: str
+
+
 class Profile(BaseModel):
     """Who the customer most likely is. `industry == "unknown"` means: ask the user."""
 
-    name: str
+    name: str  # normalised (full-width to half-width, single spaces)
+    input: str = ""  # the name exactly as given
     industry: IndustryCode = UNKNOWN
     segment: str | None = None  # e.g. 三级医院, 城商行, 高校, 地市级政府
     region: Region = Field(default_factory=Region)
@@ -56,6 +79,8 @@ class Profile(BaseModel):
     confidence: float = Field(0.0, ge=0.0, le=1.0)
     evidence: list[Evidence] = Field(default_factory=list)
     question: str | None = None  # what to ask the user when evidence is weak
+    size: str | None = None  # what the user said about its size, e.g. 大型, 约500人
+    candidates: list[OrgCandidate] = Field(default_factory=list)  # an ambiguous short name: the choices to offer
 
     @property
     def known(self) -> bool:
@@ -69,6 +94,8 @@ class Profile(BaseModel):
             facts.append(("细分", self.segment))
         if self.region.label:
             facts.append(("地区", self.region.label))
+        if self.size:
+            facts.append(("规模", self.size))
         if self.mlps_level:
             facts.append(("核心系统可能的等保级别", f"第{LEVELS.get(self.mlps_level, self.mlps_level)}级"))
         if self.regulators:
@@ -91,6 +118,12 @@ class SourceRef(BaseModel):
     vendor: str | None = None
     illustrative: bool = False  # an illustrative (made-up, anonymised) case
     text: str  # the passage itself, so a citation can be checked and shown
+
+    @field_validator("title", "locator", "text")
+    @classmethod
+    def _no_markup(cls, value: str) -> str:
+        """Passages travel to every channel (the web UI, the widget, `/v1` citations): without raw HTML."""
+        return strip_html(value)
 
     @property
     def label(self) -> str:

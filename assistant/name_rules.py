@@ -19,13 +19,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.models import UNKNOWN
+
 __all__ = [
     "NEUTRAL_TAILS",
+    "NameReading",
     "REGULATORS",
     "Rule",
     "WordMatch",
     "clean_name",
     "match_words",
+    "read_name",
     "name_key",
     "segment_for",
     "strip_tails",
@@ -113,7 +117,8 @@ LEXICON: dict[str, dict[int, str]] = {
         "文旅 阅读 新闻 有线 媒体 融媒 数媒 新媒 超媒",
     },
     "real_estate": {
-        2: "地产 房地产 置业 置地 房产 城开 城建 城投 物业 物业服务 物业管理 开发建设 家园 不动产 园区开发 商管",
+        2: "地产 房地产 置业 置地 房产 城开 城建 城投 物业 物业服务 物业管理 开发建设 家园 不动产 园区开发 商管 "
+        "工业区 工业园 产业园 科技园",
         1: "开发 新城 高新 发展 园区",
     },
     "agriculture": {
@@ -192,6 +197,31 @@ def match_words(core: str) -> list[WordMatch]:
     # A word wholly inside a longer match (学院 inside 职业技术学院) is not a separate clue.
     kept = [m for m in matches if not any(o is not m and o.start <= m.start and m.end <= o.end for o in matches)]
     return sorted(kept, key=lambda m: m.start)
+
+
+@dataclass(frozen=True)
+class NameReading:
+    """What the name rules read: the deciding word, if any, and every clue seen."""
+
+    industry: str
+    confidence: float
+    head: WordMatch | None
+    clues: tuple[WordMatch, ...]
+
+
+def read_name(core: str) -> NameReading:
+    """Highest tier wins; within a tier the rightmost (head) word decides. Tier 1 alone decides nothing."""
+    clues = tuple(m for m in match_words(core) if m.rule.tier > 0)
+    strong = [m for m in clues if m.rule.tier >= 2]
+    if not strong:
+        return NameReading(UNKNOWN, 0.2 if clues else 0.0, None, clues)
+    top = max(m.rule.tier for m in strong)
+    head = max((m for m in strong if m.rule.tier == top), key=lambda m: m.end)
+    confidence = (0.9 if top == 3 else 0.75) + (0.04 if head.at_end else 0.0)
+    rivals = {m.rule.industry for m in strong if m.rule.tier == top} - {head.rule.industry}
+    if rivals:
+        confidence -= 0.1
+    return NameReading(head.rule.industry, round(confidence, 2), head, clues)
 
 
 # -- segments ---------------------------------------------------------------------------------

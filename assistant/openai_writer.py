@@ -24,14 +24,14 @@ from pydantic import BaseModel, Field, SecretStr
 import prompts
 from assistant.citations import DEFAULT_THRESHOLD, CitationFilter, SentenceCutter
 from assistant.events import DeltaEvent, NoticeEvent
-from assistant.models import CATEGORY_LABELS, Claim, Need, NeedsPlan, Profile
+from assistant.composer import citer
+from assistant.models import Profile
+from assistant.outline import render
 from assistant.writers import Writer, WriteRequest, WriterEvent
 
 __all__ = ["LLMUnavailable", "OpenAIWriter", "WriterConfig", "make_writer"]
 
 logger = logging.getLogger(__name__)
-
-PRIORITY_LABELS = {1: "高", 2: "中", 3: "低"}
 
 
 class WriterConfig(BaseModel):
@@ -50,6 +50,7 @@ class WriterConfig(BaseModel):
     )
     brief_prompt: str = Field("brief.v1", description="prompt file for briefs (prompts/<name>.md)")
     answer_prompt: str = Field("answer.v1", description="prompt file for answers to free questions")
+    reply_prompt: str = Field("reply.v1", description="prompt file for the other intents (options, cases, budget, drafts …)")
 
 
 class LLMUnavailable(Exception):
@@ -79,6 +80,16 @@ def _reason(exc: BaseException, *, midway: bool) -> str:
 
 # -- rendering ---------------------------------------------------------------------------
 
+# What the reply prompt (prompts/reply.v1.md) asks for, per intent.
+TASKS = {
+    "recommend": "回答厂商或产品选择的问题：先写选型要点，再列出提纲中的可选厂商并注明“排名不分先后”；不评出最好的一家。",
+    "cases": "列出提纲中的案例，每个案例写背景、方案要点和成效；案例为示意案例时注明。",
+    "budget": "回答预算与时间安排的问题：金额或比例只写资料中的数字，资料没有数字时如实说明；再写预算周期和采购节奏。",
+    "compare": "比较提纲中的两个对象：先分别说明，再写两者的区别。",
+    "draft": "把提纲中的草稿整理成可以直接使用的文稿，保留方括号中的待填内容和每条事实的来源编号。",
+}
+DEFAULT_TASK = "按提纲回答用户的问题。"
+
 
 def render_profile(profile: Profile | None) -> str:
     if profile is None:
@@ -86,60 +97,9 @@ def render_profile(profile: Profile | None) -> str:
     return "\n".join([f"客户名称：{profile.name}"] + [f"{label}：{value}" for label, value in profile.facts() if value != "未知"])
 
 
-def _numbers(request: WriteRequest, claim: Claim) -> list[int]:
-    numbers = []
-    for chunk_id in (claim.chunk_id, *claim.also):
-        try:
-            numbers.append(request.source_number(chunk_id))
-        except KeyError:  # a passage that is not among the sources cannot be cited
-            continue
-    return list(dict.fromkeys(numbers))
-
-
-def _claims(request: WriteRequest, claims: list[Claim], indent: str = "") -> list[str]:
-    lines = []
-    for claim in claims:
-        if numbers := _numbers(request, claim):
-            text = claim.text.strip()
-            end = len(text.rstrip("。！？!?"))  # markers go before the final punctuation, as the answer should
-            lines.append(f"{indent}- {text[:end]}{''.join(f'[{n}]' for n in numbers)}{text[end:]}")
-    return lines
-
-
-def _need(request: WriteRequest, need: Need) -> list[str]:
-    lines = [f"### {need.title}（优先级：{PRIORITY_LABELS.get(need.priority, '中')}）"]
-    sections = (
-        ("为什么需要", need.why),
-        ("最佳实践", need.practices),
-        ("可选方案", need.options),
-        ("案例（示意）", need.cases),
-        ("建议向客户确认", need.questions),
-    )
-    for label, claims in sections:
-        if rendered := _claims(request, claims, "  "):
-            lines += [f"- {label}：", *rendered]
-    if need.single_vendor:
-        lines.append(f"- 注意：可选方案仅来自“{need.single_vendor}”一家厂商的资料。")
-    elif len(need.vendors) == 1:
-        lines.append(f"- 注意：资料只列出了“{need.vendors[0]}”一家厂商的方案。")
-    elif need.vendors:
-        lines.append(f"- 资料中涉及的厂商：{'、'.join(need.vendors)}")
-    return lines
-
-
-def render_outline(request: WriteRequest, plan: NeedsPlan) -> str:
-    lines: list[str] = []
-    if drivers := _claims(request, plan.drivers):
-        lines += ["适用的法规和标准（监管驱动）：", *drivers, ""]
-    for category in plan.categories:
-        lines.append(f"## {CATEGORY_LABELS[category.category]}")
-        lines += _claims(request, category.overview)
-        for need in category.needs:
-            lines += _need(request, need)
-        lines.append("")
-    if questions := _claims(request, plan.questions):
-        lines += ["拜访时可以问的问题：", *questions]
-    return "\n".join(lines).strip() or "（无）"
+def render_outline(request: WriteRequest) -> str:
+    """The outline both writers share: the composer's rendering of the request's sections."""
+    return "\n".join(render(request.sections, citer(request))).strip() or "（无）"
 
 
 def render_sources(request: WriteRequest) -> str:
@@ -148,13 +108,13 @@ def render_sources(request: WriteRequest) -> str:
 
 def render_messages(request: WriteRequest, config: WriterConfig) -> list[tuple[str, str]]:
     """(role, content) pairs of the versioned prompt filled from the request."""
+    outline = render_outline(request)
     if request.mode == "brief":
-        name = config.brief_prompt
-        plan = request.plan
-        values = {"outline": render_outline(request, plan) if plan else "（无）"}
+        name, values = config.brief_prompt, {"outline": outline}
+    elif request.intent == "question":
+        name, values = config.answer_prompt, {"claims": outline}
     else:
-        name = config.answer_prompt
-        values = {"claims": "\n".join(_claims(request, request.claims)) or "（无）"}
+        name, values = config.reply_prompt, {"outline": outline, "task": TASKS.get(request.intent, DEFAULT_TASK)}
     profile = request.profile or (request.plan.profile if request.plan else None)
     values |= {"profile": render_profile(profile), "sources": render_sources(request), "question": request.question}
     system, user = prompts.split(prompts.load(name))
@@ -176,6 +136,7 @@ class OpenAIWriter:
     """Writes with an OpenAI-compatible chat model; shows only citation-checked sentences."""
 
     name = "openai"
+    computes = False  # waits on the network: a thread of its own (api/streaming.py)
 
     def __init__(self, config: WriterConfig, fallback: Writer, *, chat_model: Any | None = None) -> None:
         if not config.base_url and chat_model is None:
@@ -201,7 +162,7 @@ class OpenAIWriter:
         )
 
     def write(self, request: WriteRequest) -> Iterator[WriterEvent]:
-        if request.mode in ("not_found", "ask_user") or not request.sources:
+        if request.mode in ("not_found", "ask_user", "smalltalk") or not request.sources:
             yield from self.fallback.write(request)  # nothing for an LLM to ground an answer on
             return
         profile = request.profile or (request.plan.profile if request.plan else None)

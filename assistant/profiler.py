@@ -2,11 +2,13 @@
 
 Sources, strongest first: the partner's customer directory (exact name), the
 user's hints, the issuers of our corpus's regulations (they are government
-bodies, whatever their names end with) and name rules (`assistant.name_rules`);
-then, only when an OpenAI-compatible LLM is configured, the model's knowledge
-of the organisation (`assistant.industry_llm`, marked as unverified). Weak
-evidence gives `industry="unknown"` and a question, never a guess. (An
-embedding fallback was measured and left out: see `bench/profiler.py`.)
+bodies, whatever their names end with), the organisation knowledge base
+(`assistant.orgs`: listed companies, central SOEs, big groups), the name rules
+(`assistant.name_rules`); then, only where configured, an enterprise registry
+(`assistant.orgs.registry`) and an OpenAI-compatible LLM (`assistant.industry_llm`,
+marked as unverified). Weak evidence gives `industry="unknown"` and a question
+(with the candidates, for an ambiguous short name), never a guess. (An embedding
+fallback was measured and left out: see `bench/profiler.py`.)
 
     profiler = Profiler(directory=CustomerDirectory(engine), regulators=corpus_issuers(STARTER_DIR))
     profiler.profile("临江县人民医院").segment  # "二级医院"
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -26,17 +28,19 @@ from assistant.gazetteer import Gazetteer, RegionMatch, default_gazetteer
 from assistant.industry_llm import IndustryGuesser
 from assistant.models import INDUSTRY_LABELS, UNKNOWN, Evidence, Profile, Region
 from assistant.name_rules import (
-    MLPS_BY_INDUSTRY,
-    MLPS_BY_SEGMENT,
     REGULATORS,
     SEGMENT_REGULATORS,
-    WordMatch,
+    NameReading,
     clean_name,
-    match_words,
     name_key,
-    segment_for,
+    read_name,
     strip_tails,
 )
+from assistant.orgs.knowledge import ALIAS, OrgEntity, OrgKnowledge, default_knowledge
+from assistant.orgs.names import parse
+from assistant.orgs.reading import KnowledgeReading, as_candidate, candidate_question, read_knowledge
+from assistant.orgs.registry import EnterpriseRegistry, RegistryError
+from assistant.segments import infer_mlps, infer_segment
 from corpus.document import INDUSTRY_CODES, Kind
 from corpus.validate import load_corpus
 
@@ -48,8 +52,11 @@ assert set(INDUSTRY_LABELS) == set(INDUSTRY_CODES)
 
 NATIONAL = re.compile(r"^(国家|中华人民共和国|国务院|中国|中央|全国|最高人民)")
 NATIONAL_ORGAN = re.compile(r"(部|委员会|委|局|总局|署|总署|院|办公厅|办公室)$")
-CONFIDENCE = {"directory": 0.98, "hint": 0.9, "issuer": 0.95}
+CONFIDENCE = {"directory": 0.98, "hint": 0.9, "issuer": 0.95, "registry": 0.9, "public_centre": 0.85}
 LLM_CONFIDENCE = 0.6  # the model's word, unverified: below every rule-based answer
+DIVISION_END = ("省", "市", "区", "县", "州", "旗", "盟")  # a full division name: 上海市, 西湖区
+
+logger = logging.getLogger(__name__)
 
 
 class ProfileInputError(ValueError):
@@ -58,31 +65,6 @@ class ProfileInputError(ValueError):
 
 class DirectoryLookup(Protocol):
     def lookup(self, name: str) -> object | None: ...  # a DirectoryEntry: name, industry, region, notes
-
-
-@dataclass(frozen=True)
-class NameReading:
-    """What the name rules read: the deciding word, if any, and every clue seen."""
-
-    industry: str
-    confidence: float
-    head: WordMatch | None
-    clues: tuple[WordMatch, ...]
-
-
-def read_name(core: str) -> NameReading:
-    """Highest tier wins; within a tier the rightmost (head) word decides. Tier 1 alone decides nothing."""
-    clues = tuple(m for m in match_words(core) if m.rule.tier > 0)
-    strong = [m for m in clues if m.rule.tier >= 2]
-    if not strong:
-        return NameReading(UNKNOWN, 0.2 if clues else 0.0, None, clues)
-    top = max(m.rule.tier for m in strong)
-    head = max((m for m in strong if m.rule.tier == top), key=lambda m: m.end)
-    confidence = (0.9 if top == 3 else 0.75) + (0.04 if head.at_end else 0.0)
-    rivals = {m.rule.industry for m in strong if m.rule.tier == top} - {head.rule.industry}
-    if rivals:
-        confidence -= 0.1
-    return NameReading(head.rule.industry, round(confidence, 2), head, clues)
 
 
 def _split_issuer(issuer: str) -> list[str]:
@@ -104,27 +86,6 @@ def corpus_issuers(corpus_dir: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def government_segment(name: str, region: Region, *, national: bool) -> tuple[str, str] | None:
-    if national:
-        return "国务院部委", "中央国家机关"
-    if region.province is None:
-        # No known place: the level words of the name itself (某某县人民政府).
-        for pattern, segment in ((r"[县旗]|区(?!域)", "区县政府"), (r"市", "地市级政府"), (r"省|自治区", "省级部门")):
-            if re.search(pattern, name):
-                if segment == "省级部门" and name.endswith("人民政府"):
-                    segment = "省级政府"
-                return segment, "名称含行政级别用语"
-        return None
-    direct = region.province.endswith("市")  # 直辖市: its bureaux are provincial-level
-    if region.district or re.search(r"[县旗]|[^\d]区(?!域)", name.split(region.city or region.province)[-1]):
-        return "区县政府", "名称含区县级地名"
-    if region.city and not direct:
-        return "地市级政府", "名称含地市级地名"
-    if "人民政府" in name and not re.search(r"(厅|局|委员会|办公厅)$", name):
-        return "省级政府", "省级人民政府"
-    return "省级部门", "名称含省级地名"
-
-
 def infer_industry(
     core: str,
     reading: NameReading,
@@ -133,11 +94,13 @@ def infer_industry(
     hint: str | None,
     regulators: list[str],
     evidence: list[Evidence],
+    knowledge: KnowledgeReading | None = None,
+    public_centre: bool = False,
 ) -> tuple[str, float, bool]:
     """(industry, confidence, is a central organ), appending the deciding evidence.
 
-    Order: directory, user hint, corpus issuers (and their branches), the
-    国家…局 pattern, the name rules. Nothing decisive gives unknown.
+    Order: directory, user hint, corpus issuers (and their branches), the knowledge base, a 市/区…中心
+    (a public institution), the 国家…局 pattern, the name rules. Nothing decisive gives unknown.
     """
     if directory_industry in INDUSTRY_LABELS:
         evidence.append(Evidence(field="industry", value=directory_industry, source="directory",
@@ -152,7 +115,17 @@ def infer_industry(
         detail = f"“{issuer}”是语料库法规的发布机关" + ("" if core == issuer else "（名称为其下属机构）")
         evidence.append(Evidence(field="industry", value="government", source="corpus", detail=detail))
         return "government", CONFIDENCE["issuer"], core == issuer
-    if NATIONAL.search(core) and NATIONAL_ORGAN.search(core):
+    if knowledge is not None:
+        evidence.extend(knowledge.evidence)
+        if knowledge.industry != UNKNOWN:
+            return knowledge.industry, knowledge.confidence, False
+    typed = reading.head is not None and reading.head.rule.tier == 3  # 医院, 大学, 银行: what the body *is*
+    if public_centre and not (typed and reading.industry != "government"):
+        evidence.append(Evidence(field="industry", value="government", source="name",
+                                 detail="名称以行政区划全称开头、以“中心”结尾，多为政府直属事业单位"))
+        return "government", CONFIDENCE["public_centre"], False
+    hospital = typed and reading.industry == "healthcare"  # 中国医学科学院北京协和医院 is a hospital, not an organ
+    if NATIONAL.search(core) and NATIONAL_ORGAN.search(core) and not hospital:
         evidence.append(Evidence(field="industry", value="government", source="name",
                                  detail="名称以“国家/中国”等开头、以部/委/局/署等机关用语结尾"))
         return "government", 0.9, True
@@ -173,18 +146,25 @@ class Profiler:
         directory: DirectoryLookup | None = None,
         gazetteer: Gazetteer | None = None,
         regulators: Iterable[str] = (),
+        knowledge: OrgKnowledge | None | bool = True,
+        registry: EnterpriseRegistry | None = None,
         guesser: IndustryGuesser | None = None,
     ) -> None:
+        """`knowledge=True` loads the shipped knowledge base; False or None profiles from the name alone."""
         self.directory = directory
-        self.guesser = guesser  # asked only when nothing else places the name
+        self.registry = registry  # asked only when nothing offline places the name
+        self.guesser = guesser  # asked last
         self.gazetteer = gazetteer or default_gazetteer()
+        self.knowledge = default_knowledge() if knowledge is True else knowledge or None
         self.regulators = sorted({name_key(r) for r in regulators if r}, key=len, reverse=True)
 
     def profile(
-        self, name: str, *, industry_hint: str | None = None, region_hint: str | None = None, ask_llm: bool = True
+        self, name: str, *, industry_hint: str | None = None, region_hint: str | None = None, ask_remote: bool = True
     ) -> Profile:
-        """`ask_llm=False` skips the LLM step (the advisor asks it only once a message is known not to be a topic)."""
-        cleaned = clean_name(name if isinstance(name, str) else "")
+        """`ask_remote=False` skips the registry and the LLM (the advisor asks them only once a message is known
+        not to be a topic)."""
+        given = name if isinstance(name, str) else ""
+        cleaned = clean_name(given)
         if not cleaned:
             raise ProfileInputError("客户名称为空")
         if len(cleaned) > MAX_NAME_LENGTH:
@@ -192,52 +172,84 @@ class Profiler:
         evidence: list[Evidence] = []
         core = strip_tails(name_key(cleaned))
         entry = self.directory.lookup(cleaned) if self.directory is not None else None
-        region = self._region(cleaned, entry, region_hint, evidence)
+        match = self.knowledge.lookup(cleaned) if self.knowledge is not None and entry is None else None
         if entry is None and industry_hint is None:
             place = self._bare_place(name_key(cleaned))
-            if place is not None:  # 连云港 is a city, not a port operator: ask which organisation
-                if not region.label:  # the strict reading wants 市/县; a bare 连云港 still says where
+            if place is not None:  # a city first: ask which organisation (a company of that name is a choice)
+                region = self._region(cleaned, None, region_hint, None, evidence)
+                if not region.label:  # the strict reading wants 市/县; a bare city name still says where
                     region = place.region
                     evidence.append(Evidence(field="region", value=region.label, source="name", detail=place.detail))
-                return Profile(name=cleaned, region=region, confidence=0.0, evidence=evidence,
+                named = [c for c in match.candidates if c.industry] if match and match.quality >= ALIAS else []
+                return Profile(name=cleaned, input=given, region=region, confidence=0.0, evidence=evidence,
+                               candidates=[as_candidate(c) for c in named],
                                question=f"“{cleaned}”是地名，不是机构名称：请输入该地的具体机构，例如某单位、某医院或某企业的全称。")
         place_free = core
-        match = self.gazetteer.find(core)
-        for surface, _ in match.spans if match is not None else ():
+        found = self.gazetteer.find(core, opening=True)
+        for surface, _ in found.spans if found is not None else ():
             place_free = place_free.replace(surface, "□" * len(surface))  # 云南 is not 云
 
-        entry_industry = getattr(entry, "industry", UNKNOWN) if entry is not None else UNKNOWN
         reading = read_name(place_free)
+        known = read_knowledge(match, reading) if match is not None else None
+        region = self._region(cleaned, entry, region_hint, known.entity if known else None, evidence,
+                              brand=match.surface if match is not None else "")  # fmt: skip
         industry, confidence, national = infer_industry(
-            core, reading, directory_industry=entry_industry, hint=industry_hint,
-            regulators=self.regulators, evidence=evidence,
+            core, reading, directory_industry=getattr(entry, "industry", UNKNOWN) if entry is not None else UNKNOWN,
+            hint=industry_hint, regulators=self.regulators, evidence=evidence, knowledge=known,
+            public_centre=core.endswith("中心") and self.gazetteer.leading(core).endswith(DIVISION_END),
         )
-        if industry == UNKNOWN and ask_llm and self.guesser is not None:
-            guess = self.guesser.guess(cleaned)
-            if guess is not None:
-                industry, confidence = guess.industry, LLM_CONFIDENCE
-                evidence.append(Evidence(field="industry", value=industry, source="llm", weight=LLM_CONFIDENCE,
-                                         detail=f"大模型判断为{INDUSTRY_LABELS[industry]}（{guess.reason or '未说明依据'}；未经核实，请确认）"))
+        if industry == UNKNOWN and ask_remote:
+            industry, confidence, region = self._remote(cleaned, region, evidence)
         if industry == UNKNOWN:
             evidence.extend(
                 Evidence(field="industry", value=m.rule.industry, source="name", weight=0.2,
                          detail=f"{m.detail}，但不足以判断行业（{INDUSTRY_LABELS[m.rule.industry]}？）")
                 for m in reading.clues
             )
-            return Profile(name=cleaned, region=region, confidence=round(confidence, 2), evidence=evidence,
-                           question=self._question(cleaned))
+            candidates = known.candidates if known is not None else []
+            question = candidate_question(cleaned, candidates) if candidates else self._question(cleaned)
+            return Profile(name=cleaned, input=given, region=region, confidence=round(confidence, 2), evidence=evidence,
+                           question=question, candidates=candidates)  # fmt: skip
 
-        segment = self._segment(industry, core, region, national, evidence)
-        mlps = self._mlps(industry, segment, evidence)
+        segment = infer_segment(industry, core, region, national, evidence)
+        mlps = infer_mlps(industry, segment, evidence)
         regulators = list(SEGMENT_REGULATORS.get(segment or "", REGULATORS[industry]))
         basis = f"细分“{segment}”" if segment in SEGMENT_REGULATORS else f"行业“{INDUSTRY_LABELS[industry]}”"
         decided_by = next((e.source for e in reversed(evidence) if e.field == "industry" and e.value == industry), "name")
         evidence.append(Evidence(field="regulators", value="、".join(regulators), source=decided_by,
                                  detail=f"按{basis}适用的监管部门"))
-        return Profile(name=cleaned, industry=industry, segment=segment, region=region, mlps_level=mlps,
-                       regulators=regulators, confidence=round(confidence, 2), evidence=evidence)
+        return Profile(name=cleaned, input=given, industry=industry, segment=segment, region=region, mlps_level=mlps,
+                       regulators=regulators, confidence=round(confidence, 2), evidence=evidence)  # fmt: skip
 
     # -- pieces -------------------------------------------------------------------------------
+
+    def _remote(self, cleaned: str, region: Region, evidence: list[Evidence]) -> tuple[str, float, Region]:
+        """The registry, then the LLM: (industry, confidence, region), UNKNOWN when neither answers."""
+        if self.registry is not None:
+            try:
+                answer = self.registry.lookup(cleaned)
+            except RegistryError as exc:
+                logger.warning("registry lookup failed for %r: %s", cleaned, exc)
+                answer = None
+            if answer is not None:
+                if not region.label and answer.region:
+                    place = self.gazetteer.find(answer.region, relaxed=True)
+                    if place is not None:
+                        region = place.region
+                        evidence.append(Evidence(field="region", value=region.label, source="registry",
+                                                 detail=f"企业登记信息：{answer.region}"))
+                value = answer.industry or UNKNOWN
+                evidence.append(Evidence(field="industry", value=value, source="registry", detail=answer.detail
+                                         + ("" if answer.industry else "（不在13类行业之内）")))  # fmt: skip
+                if answer.industry:
+                    return answer.industry, CONFIDENCE["registry"], region
+        if self.guesser is not None:
+            guess = self.guesser.guess(cleaned)
+            if guess is not None:
+                evidence.append(Evidence(field="industry", value=guess.industry, source="llm", weight=LLM_CONFIDENCE,
+                                         detail=f"大模型判断为{INDUSTRY_LABELS[guess.industry]}（{guess.reason or '未说明依据'}；未经核实，请确认）"))
+                return guess.industry, LLM_CONFIDENCE, region
+        return UNKNOWN, 0.0, region
 
     def _bare_place(self, key: str) -> RegionMatch | None:
         """The place, when the whole name is one (a city or county name alone names no organisation)."""
@@ -246,7 +258,11 @@ class Profiler:
             return None
         return match
 
-    def _region(self, cleaned: str, entry: object | None, hint: str | None, evidence: list[Evidence]) -> Region:
+    def _region(self, cleaned: str, entry: object | None, hint: str | None, entity: OrgEntity | None,
+                evidence: list[Evidence], brand: str = "") -> Region:  # fmt: skip
+        """Hint, directory, the name (places written out, then in brackets, then a short place opening it), the
+        organisation's registered place. A short place that opens the known brand itself (仁和药业) yields to
+        the organisation's registered place; one before the brand (南昌 + 欧菲光) is where this unit is."""
         for text, source, label in (
             (clean_name(hint or ""), "hint", "用户指定地区"),
             (getattr(entry, "region", "") or "", "directory", "客户名录：地区"),
@@ -257,35 +273,28 @@ class Profiler:
                     evidence.append(Evidence(field="region", value=match.region.label, source=source,  # type: ignore[arg-type]
                                              detail=f"{label}“{text}”"))
                     return match.region
+        known = self.gazetteer.find(entity.place, relaxed=True) if entity is not None and entity.place else None
         match = self.gazetteer.find(cleaned)
+        detail = match.detail if match is not None else ""
+        if match is None:
+            for place in parse(cleaned, self.gazetteer).bracket_places:  # 腾讯科技(深圳)有限公司
+                match = self.gazetteer.find(place, relaxed=True)
+                detail = f"名称括号中的地名“{place}”"
+                break
+        if match is None:
+            match = self.gazetteer.find(cleaned, opening=True)
+            in_brand = match is not None and bool(brand) and name_key(cleaned).lower().startswith(brand)
+            if in_brand and known is not None and known.region.province != match.region.province:  # type: ignore[union-attr]
+                match = None  # 仁和药业 is in Jiangxi, not in 攀枝花's 仁和区
+            detail = f"{match.detail}（企业名称开头的地名）" if match is not None else ""
+        if match is None and known is not None and entity is not None:
+            evidence.append(Evidence(field="region", value=known.region.label, source="knowledge",
+                                     detail=f"{entity.source_label}：{entity.label}，注册地{entity.place}"))
+            return known.region
         if match is None:
             return Region()
-        evidence.append(Evidence(field="region", value=match.region.label, source="name", detail=match.detail))
+        evidence.append(Evidence(field="region", value=match.region.label, source="name", detail=detail))
         return match.region
-
-    def _segment(self, industry: str, core: str, region: Region, national: bool, evidence: list[Evidence]) -> str | None:
-        if industry == "government":
-            found = government_segment(core, region, national=national)
-        else:
-            found = segment_for(industry, core)
-            if found is None and industry == "healthcare" and "医院" in core and region.city and not region.district \
-                    and not re.search(r"[县区旗镇乡]", core) and not region.province.endswith("市"):
-                found = ("三级医院", "地市级综合医院多为三级医院（推断）")
-            if found is None and industry == "finance" and core.endswith("银行") and region.province:
-                found = ("城商行", "地名加“银行”，多为城市商业银行（推断）")
-        if found is None:
-            return None
-        segment, detail = found
-        evidence.append(Evidence(field="segment", value=segment, source="name", detail=detail))
-        return segment
-
-    @staticmethod
-    def _mlps(industry: str, segment: str | None, evidence: list[Evidence]) -> int | None:
-        level = MLPS_BY_SEGMENT.get(segment or "") or MLPS_BY_INDUSTRY.get(industry)
-        if level is None:
-            return None
-        evidence.append(Evidence(field="mlps_level", value=str(level[0]), source="name", detail=level[1]))
-        return level[0]
 
     @staticmethod
     def _question(name: str) -> str:

@@ -3,6 +3,7 @@
     python -m bench              # everything
     python -m bench stard        # one part; others keep their last results
     python -m bench profiler     # the customer profiler on the organisation dev set
+    python -m bench conversation # intent routing accuracy and the answer-first rate on bench/data/
     python -m bench load         # 50 concurrent streaming chats against `top-advisor serve`
     python -m bench pdf          # a 100-page PDF from upload to searchable
     python -m bench vendors      # vendor mentions in the starter corpus (neutrality drift)
@@ -21,8 +22,12 @@ import time
 from bench.common import CACHE, DOCS
 from bench.report import render
 
-PARTS = ("starter", "vendors", "stard", "synthetic", "profiler", "brief", "load", "pdf", "rankings")
+PARTS = ("starter", "vendors", "stard", "synthetic", "profiler", "brief", "conversation", "load", "pdf", "rankings")
 MODULES = {"pdf": "pdf_import"}  # part name -> module in bench/, when they differ
+
+
+# python -m bench redaction: case anonymisation on labelled write-ups (no model, a few seconds)
+PARTS = (*PARTS, "redaction")
 
 
 def main(argv: list[str]) -> int:

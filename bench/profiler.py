@@ -1,10 +1,14 @@
-"""Profiler accuracy and latency on the organisation dev set (../shared/data/orgs/orgs_dev.csv).
+"""Profiler accuracy and latency: the organisation dev set and our own lists.
 
     python -m bench profiler
 
-The dev set is read here only; the product never sees it. Per name: industry
-right or wrong (unknown counts as wrong), a 13×14 confusion matrix with the
-unknown column, and the time of one `Profiler.profile` call.
+- the dev set (../shared/data/orgs/orgs_dev.csv), read here only (the product never sees it): accuracy overall
+  and per industry, the confidently-wrong rate (a wrong industry, not `unknown`), the share of names each
+  source decided, latency, a 13×14 confusion matrix;
+- bench/data/orgs_brands.csv, our own list of brands, short names, legal names, subsidiaries and branches that
+  are not in the dev set (same measures);
+- bench/data/orgs_places.csv, our own company names opening with a city or county: is the province right;
+- the knowledge base's size on disk, load time and resident memory (in a fresh process).
 """
 
 from __future__ import annotations
@@ -13,16 +17,23 @@ import csv
 import statistics
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 from bench.common import SHARED, percentile
 
 DEV = SHARED / "data" / "orgs" / "orgs_dev.csv"
+OWN = Path(__file__).with_name("data")
 
 
 def load_dev() -> list[tuple[str, str]]:
     with DEV.open(encoding="utf-8-sig", newline="") as handle:
         return [(row["name"], row["industry"]) for row in csv.DictReader(handle) if row.get("name")]
+
+
+def load_own(name: str, column: str = "industry") -> list[tuple[str, str]]:
+    with (OWN / name).open(encoding="utf-8", newline="") as handle:
+        return [(row["name"], row[column]) for row in csv.DictReader(handle) if row.get("name")]
 
 
 def evaluate(profiler: Any, rows: list[tuple[str, str]]) -> dict[str, Any]:
@@ -33,11 +44,15 @@ def evaluate(profiler: Any, rows: list[tuple[str, str]]) -> dict[str, Any]:
         profiler.profile(name)
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     latencies: list[float] = []
+    decided_by: Counter[str] = Counter()
     for name, gold in rows:
         started = time.perf_counter()
-        predicted = profiler.profile(name).industry
+        profile = profiler.profile(name)
         latencies.append((time.perf_counter() - started) * 1000)
+        predicted = profile.industry
         confusion[gold][predicted] += 1
+        decided_by[next((e.source for e in reversed(profile.evidence) if e.field == "industry"
+                         and e.value == predicted), "none") if predicted != UNKNOWN else "unknown"] += 1
     per_industry = {}
     for code in INDUSTRY_CODES:
         total = sum(confusion[code].values())
@@ -48,7 +63,9 @@ def evaluate(profiler: Any, rows: list[tuple[str, str]]) -> dict[str, Any]:
         "n": len(rows),
         "accuracy": correct / len(rows),
         "unknown_rate": unknown / len(rows),
+        "wrong_rate": (len(rows) - correct - unknown) / len(rows),
         "accuracy_when_known": correct / max(1, len(rows) - unknown),
+        "decided_by": {k: v / len(rows) for k, v in decided_by.most_common()},
         "per_industry": per_industry,
         "confusion": {gold: dict(row) for gold, row in confusion.items()},
         "p50_ms": statistics.median(latencies),
@@ -110,15 +127,60 @@ def embedding_fallback(profiler: Any, rows: list[tuple[str, str]], corpus_dir: A
     return {"unknown_names": len(unknown), "embed_ms_per_name": per_name_ms, "by_margin": by_margin}
 
 
+def provinces(profiler: Any, rows: list[tuple[str, str]]) -> dict[str, Any]:
+    right = sum(1 for name, province in rows if profiler.profile(name).region.province == province)
+    return {"n": len(rows), "accuracy": right / len(rows)}
+
+
+_FOOTPRINT = """
+import gc, json, os, time
+def rss_mb():  # resident memory now (not the peak): /proc/self/statm, in pages
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+import assistant.profiler  # the profiler's own imports, so only the knowledge base is counted below
+from assistant.gazetteer import default_gazetteer
+default_gazetteer()
+gc.collect()
+base = rss_mb()
+started = time.perf_counter()
+from assistant.orgs import default_knowledge
+kb = default_knowledge()
+seconds = time.perf_counter() - started
+gc.collect()
+print(json.dumps({"load_s": seconds, "rss_mb": rss_mb() - base, "entities": len(kb.entities),
+                  "keys": len(kb._index.keys)}))
+"""
+
+
+def footprint() -> dict[str, Any]:
+    """Size on disk of assistant/orgs (code and data) and, in a fresh process, load time and memory added."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    size = sum(f.stat().st_size for f in (root / "assistant" / "orgs").rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+    out = subprocess.run([sys.executable, "-c", _FOOTPRINT], capture_output=True, text=True, check=True, cwd=root)
+    return {"disk_mb": size / 1e6, **json.loads(out.stdout)}
+
+
 def run() -> dict[str, Any]:
-    if not DEV.exists():
-        return {"skipped": f"{DEV} is absent"}
     from assistant.profiler import Profiler, corpus_issuers
     from corpus import STARTER_DIR
 
-    rows = load_dev()
     profiler = Profiler(regulators=corpus_issuers(STARTER_DIR))
-    result: dict[str, Any] = {"rules": evaluate(profiler, rows)}
+    result: dict[str, Any] = {
+        "own_brands": evaluate(profiler, load_own("orgs_brands.csv")),
+        "own_places": provinces(profiler, load_own("orgs_places.csv", "province")),
+        "knowledge_base": footprint(),
+    }
+    if not DEV.exists():
+        result["skipped"] = f"{DEV} is absent"
+        return result
+    rows = load_dev()
+    result["rules"] = evaluate(profiler, rows)
+    without = Profiler(regulators=corpus_issuers(STARTER_DIR), knowledge=False)
+    result["without_knowledge"] = {k: v for k, v in evaluate(without, rows).items() if k in ("accuracy", "unknown_rate", "wrong_rate")}
     result["embedding_fallback"] = embedding_fallback(profiler, rows, STARTER_DIR)
     return result
 

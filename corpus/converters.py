@@ -156,7 +156,7 @@ def join_lines(lines: list[str]) -> list[str]:
 
 def pdf_to_markdown(data: bytes) -> Converted:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -164,8 +164,10 @@ def pdf_to_markdown(data: bytes) -> Converted:
             return Converted("", problems=["PDF 已加密，需要密码；请导出未加密的版本"])
         raw_pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        return Converted("", problems=[f"无法读取 PDF：{exc}"])
+    except LimitReachedError:  # e.g. a small file whose streams inflate to gigabytes (a decompression bomb)
+        return Converted("", problems=["PDF 解压后的内容超出处理上限（可能是压缩炸弹或结构异常的文件）；请导出普通的 PDF 后再导入"])
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError) as exc:
+        return Converted("", problems=[f"无法读取 PDF：{type(exc).__name__}"])
     chars = sum(len(re.sub(r"\s", "", p)) for p in raw_pages)
     if chars < 20 or chars < 5 * len(raw_pages):
         return Converted("", problems=[f"未能从 PDF 提取文字（可能是扫描件，共 {len(raw_pages)} 页）；请先做文字识别（OCR）"])

@@ -11,6 +11,7 @@ import hashlib
 import re
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -61,7 +62,7 @@ class Status(StrEnum):
 
 INDUSTRY_CODES: tuple[str, ...] = tuple(i.value for i in Industry if i is not Industry.all)
 NEED_CATEGORIES: tuple[str, ...] = tuple(n.value for n in NeedCategory)
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{2,79}")  # always fullmatch: `$` would let "abc\n" through
 
 
 class Source(BaseModel):
@@ -73,6 +74,23 @@ class Source(BaseModel):
     document_number: str | None = Field(default=None, description="文号 or standard number")
     articles: list[str] = Field(default_factory=list, description="Articles or clauses digested")
     url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """Only http(s) addresses: a `javascript:` or `data:` URL would run or render in a reader's browser."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"must be an http:// or https:// address (got {value[:80]!r})")
+        if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise ValueError("must not contain spaces or control characters")
+        return value
 
     @field_validator("articles", mode="before")
     @classmethod
@@ -119,7 +137,7 @@ class FrontMatter(BaseModel):
     @field_validator("id")
     @classmethod
     def _id_slug(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
+        if not ID_PATTERN.fullmatch(value):
             raise ValueError(
                 "must be a slug of 3-80 characters: lowercase a-z, 0-9 and '-', starting with a letter or digit"
             )

@@ -8,6 +8,8 @@
 Rules:
   * Every edit (and every rollback) is a new version holding the whole Markdown text.
   * Nobody approves a version they created; admins may, if `allow_self_approval_for_admin`.
+  * A version whose text holds instruction-like text or raw HTML (corpus/screening.py) is approved
+    only with `acknowledge_warnings=True`; the audit entry lists what was acknowledged.
   * Rollback to version n creates a new version with n's text, already submitted for review: it goes
     through the same approval as any edit (an admin may approve it alone when allowed). To pull bad
     content at once, retire the document: that takes effect immediately.
@@ -40,6 +42,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from corpus.document import CorpusError, Document, Status
+from corpus.screening import ReviewWarning, screen
 from corpus.store import EDITOR_ORIGIN, DocumentRegistry
 from corpus.tables import AuditRow, VersionRow, utcnow
 from corpus.validate import Problem, parse_text
@@ -54,6 +57,7 @@ __all__ = [
     "InvalidDocument",
     "NotAllowed",
     "Publisher",
+    "UnacknowledgedWarnings",
     "VersionState",
     "WorkflowConflict",
 ]
@@ -93,6 +97,15 @@ class WorkflowConflict(EditorialError):
 
 class NotAllowed(EditorialError):
     """The actor may not do this (e.g. approve their own version)."""
+
+
+class UnacknowledgedWarnings(EditorialError):
+    """Approving a version with review warnings needs the reviewer to acknowledge them."""
+
+    def __init__(self, warnings: list[ReviewWarning]) -> None:
+        self.warnings = warnings
+        lines = "、".join(str(w.line) for w in warnings[:10])
+        super().__init__(f"此版本有 {len(warnings)} 处需要确认的审核提醒（第 {lines} 行）：核实后勾选“我已核实”再批准")
 
 
 class EditorialConfig(BaseModel):
@@ -300,14 +313,18 @@ class EditorialStore:
             return f"不能批准自己撰写的版本：请由另一位编辑审核{hint}"
         return None
 
-    def approve(self, doc_id: str, number: int, actor: Actor, *, note: str = "") -> VersionRow:
+    def approve(self, doc_id: str, number: int, actor: Actor, *, note: str = "", acknowledge_warnings: bool = False) -> VersionRow:
         """Approve and publish: the index swap happens inside; the old version serves until it completes."""
         with self._publishing:
             with self._transition(doc_id, number, VersionState.in_review, "批准") as (s, row):
                 if (refusal := self.approval_refusal(row, actor)) is not None:
                     raise NotAllowed(refusal)
+                warnings = screen(row.text)
+                if warnings and not acknowledge_warnings:
+                    raise UnacknowledgedWarnings(warnings)
                 row.reviewed_by, row.reviewed_at = actor.id, utcnow()
-                self._log(s, actor, "approve", doc_id, number, note=note)
+                acknowledged = [f"{w.line}:{w.kind}" for w in warnings]
+                self._log(s, actor, "approve", doc_id, number, note=note, **({"acknowledged_warnings": acknowledged} if acknowledged else {}))
             document = self.indexable(row)
             try:
                 chunk_ids = self.publisher.publish(document, path=document.path or "")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from retrieval import tokenize
 from retrieval.embeddings import Embedder
 from retrieval.keyword_index import SqliteKeywordIndex
-from retrieval.models import Hit, SearchFilters
+from retrieval.models import Chunk, Hit, SearchFilters
 from retrieval.vector_store import ChromaVectorStore
 
 
@@ -98,6 +98,16 @@ class HybridRetriever:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def browse(self, filters: SearchFilters, *, heading_contains: str | None = None) -> list[Chunk]:
+        """Every published chunk passing the filters, in document order: structured reads (one industry
+        profile, the sections of a few documents) that need no ranking and no embedding."""
+        return self.keyword_index.browse(filters, heading_contains=heading_contains)
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever the indexed content changes, in any process: a cache key."""
+        return self.keyword_index.generation()
 
     def _dense(self, query: str, n: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
         """Nearest chunks, filtered in SQLite after an unfiltered ANN query.

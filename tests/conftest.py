@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -259,10 +260,41 @@ def llm_server(starter_container, _fake_llm_server) -> Iterator[LiveServer]:  # 
     config = WriterConfig(kind="openai", base_url=_fake_llm_server.base_url, model="fake-model", timeout=10)
     advisor = Advisor(
         profiler=base.profiler,
-        planner=Planner(base.keyword_index, base.retriever),
+        planner=Planner(base.retriever),
         retriever=base.retriever,
         writer=OpenAIWriter(config, fallback=ComposerWriter()),
     )
     container = dataclasses.replace(base, advisor=advisor, chat=ChatService(advisor, base.chat.store))
     with LiveServer(container, _free_port()) as server:
         yield server
+
+
+# -- Redis -------------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The machine's Redis (127.0.0.1:6379, or TEST_REDIS_URL); skips with a message when none answers."""
+    from accounts.redis_store import connect
+
+    try:
+        connect(REDIS_URL).close()
+    except ConnectionError as exc:
+        pytest.skip(f"no Redis server answers ({exc}); start one, e.g. `redis-server --daemonize yes`")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix no other test uses; every key under it is deleted afterwards."""
+    from accounts.redis_store import connect
+
+    prefix = f"test:{uuid.uuid4().hex[:12]}:"
+    yield prefix
+    client = connect(redis_url)
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

@@ -33,8 +33,19 @@ def _stream(data: bytes, extra: str = "") -> bytes:
     return f"<< /Length {len(data)}{extra} >>\nstream\n".encode() + data + b"\nendstream"
 
 
-def make_pdf(pages: list[list[str]], *, title: str | None = None) -> bytes:
-    """A PDF whose page i shows pages[i], one string per line."""
+def _flate(data: bytes, blank_mb: int) -> bytes:
+    """`data` and then `blank_mb` MB of blanks, zlib-compressed in pieces (never held inflated)."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    blanks = b" " * (1024 * 1024)
+    return packer.compress(data) + b"".join(packer.compress(blanks) for _ in range(blank_mb)) + packer.flush()
+
+
+def make_pdf(pages: list[list[str]], *, title: str | None = None, blank_mb: int = 0) -> bytes:
+    """A PDF whose page i shows pages[i], one string per line. With `blank_mb`, each page's content
+    stream is compressed and padded with that many MB of blanks: a small file that inflates hugely
+    (a decompression bomb)."""
     codes = {ord(ch) for page in pages for line in page for ch in line}
     n = len(pages)
     first_page = 7
@@ -55,7 +66,8 @@ def make_pdf(pages: list[list[str]], *, title: str | None = None) -> bytes:
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
             f"/Contents {first_page + 2 * i + 1} 0 R >>".encode()
         )
-        objects.append(_stream(_page_stream(lines)))
+        content = _page_stream(lines)
+        objects.append(_stream(_flate(content, blank_mb), " /Filter /FlateDecode") if blank_mb else _stream(content))
     info = None
     if title is not None:
         objects.append(b"<< /Title <FEFF" + title.encode("utf-16-be").hex().upper().encode() + b"> >>")
@@ -71,3 +83,4 @@ def make_pdf(pages: list[list[str]], *, title: str | None = None) -> bytes:
     trailer = f"<< /Size {len(objects) + 1} /Root 1 0 R" + (f" /Info {info} 0 R" if info else "") + " >>"
     out += f"trailer\n{trailer}\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+

@@ -42,6 +42,21 @@ RECORD_CHAT = """(() => {
 })();"""
 
 
+# Every Content-Security-Policy violation in any frame of a context becomes a console error starting
+# "CSP violation": the pages would break silently otherwise (a blocked script just does not run).
+CSP_WATCH = """document.addEventListener('securitypolicyviolation', (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} in ${document.location.pathname}`
+    + ` (${e.sourceFile || ''}:${e.lineNumber || 0})`);
+});"""
+
+
+def watch_csp(context: Any, sink: list[str]) -> list[str]:
+    """Collect the context's CSP violations into `sink` (tests fail on them like on JavaScript errors)."""
+    context.add_init_script(CSP_WATCH)
+    context.on("console", lambda message: sink.append(message.text) if message.text.startswith("CSP violation") else None)
+    return sink
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -59,7 +74,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """A fresh context per test (no shared clipboard, storage or routes); fails on any JavaScript error."""
+    """A fresh context per test (no shared clipboard, storage or routes); fails on any JavaScript error or
+    Content-Security-Policy violation."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="zh-CN",
         reduced_motion="reduce", accept_downloads=True,
@@ -67,8 +83,8 @@ def page(browser, live_server) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     context.set_default_timeout(20_000)
     context.add_init_script(RECORD_CHAT)
+    errors: list[str] = watch_csp(context, [])
     tab = context.new_page()
-    errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.goto("/")
     yield tab

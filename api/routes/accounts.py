@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from accounts.login import LoginAttempt
 from accounts.store import (
     AccountStore,
     ApiKeyCreated,
@@ -18,8 +19,10 @@ from accounts.store import (
 )
 from accounts.tables import OrgKind, Role
 from api.auth import ANON_COOKIE, SESSION_COOKIE, AdminDep, CurrentUser, OptionalUserDep, UserDep, anonymous_owner
-from api.deps import ContainerDep, require_json
+from api.deps import ContainerDep, client_address, require_json
+from api.inputs import Offset
 from api.settings import Settings
+from corpus.text import CheckedInput
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 
@@ -31,7 +34,7 @@ def get_accounts(container: ContainerDep) -> AccountStore:
 AccountsDep = Annotated[AccountStore, Depends(get_accounts)]
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(CheckedInput):
     email: str = Field(..., max_length=254)
     password: str = Field(..., max_length=1024)
 
@@ -41,11 +44,11 @@ class Me(BaseModel):
     csrf_token: str | None = Field(None, description="send as X-CSRF-Token on POST/PUT/PATCH/DELETE with the cookie")
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(CheckedInput):
     name: str = Field("", max_length=100, description="what the key is for")
 
 
-class UserCreate(BaseModel):
+class UserCreate(CheckedInput):
     email: str = Field(..., max_length=254)
     password: str = Field(..., min_length=1, max_length=1024)
     name: str = Field("", max_length=200)
@@ -53,13 +56,13 @@ class UserCreate(BaseModel):
     org_id: str = Field(..., max_length=32)
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(CheckedInput):
     role: Role | None = None
     disabled: bool | None = None
     name: str | None = Field(None, max_length=200)
 
 
-class OrganisationCreate(BaseModel):
+class OrganisationCreate(CheckedInput):
     name: str = Field(..., min_length=1, max_length=200)
     kind: OrgKind = OrgKind.partner
 
@@ -80,17 +83,12 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, secure=settings.cookie_secure, samesite="lax")
 
 
-async def log_in(
-    container: ContainerDep, email: str, password: str, *, request: Request | None = None
-) -> tuple[UserPublic, WebSession] | None:
-    """Checks the password (argon2, off the event loop) and opens a session; None when refused. The chats this
-    browser had as an anonymous visitor (its `top_anon` cookie, from `request`) become the user's."""
-    accounts = container.accounts
-    user = await run_in_threadpool(accounts.authenticate, email, password)
-    if user is None:
-        return None
-    session = await run_in_threadpool(accounts.create_session, user.id, days=container.settings.session_days)
-    visitor = anonymous_owner(request, container.secret_key) if request is not None else None
+async def log_in(request: Request, container: ContainerDep, email: str, password: str) -> tuple[UserPublic, WebSession]:
+    """Throttle, password (argon2, off the event loop), session, audit: accounts.login.LoginService.
+    Raises LoginThrottled (429) or LoginFailed (401). Once in, the chats this browser had as an anonymous
+    visitor (its signed `top_anon` cookie) become the user's."""
+    user, session = await run_in_threadpool(container.login.log_in, email, password, address=client_address(request))
+    visitor = anonymous_owner(request, container.secret_key)
     if visitor is not None:
         await run_in_threadpool(container.chat.store.transfer, visitor, user.id)
     return user, session
@@ -101,14 +99,13 @@ def forget_visitor(response: Response) -> None:
     response.delete_cookie(ANON_COOKIE, path="/", httponly=True, samesite="lax")
 
 
-@router.post("/auth/login", response_model=Me, dependencies=[Depends(require_json)])
+@router.post("/auth/login", response_model=Me, dependencies=[Depends(require_json)],
+             responses={401: {"description": "邮箱或密码错误"}, 429: {"description": "失败次数过多，暂时锁定（Retry-After）"}})  # fmt: skip
 async def login(body: LoginRequest, request: Request, response: Response, container: ContainerDep) -> Me:
     """Log in with email and password: sets the `top_session` cookie and returns the CSRF token. Chats the
-    browser started before logging in (its anonymous cookie) move to the account."""
-    opened = await log_in(container, body.email, body.password, request=request)
-    if opened is None:
-        raise HTTPException(401, "登录失败：邮箱或密码错误，或账号已停用")
-    user, session = opened
+    browser started before logging in (its anonymous cookie) move to the account.
+    Repeated failures lock the account (and the client address) for a while: 429 with Retry-After."""
+    user, session = await log_in(request, container, body.email, body.password)
     set_session_cookie(response, session, container.settings)
     forget_visitor(response)
     current = CurrentUser(**user.model_dump(), via="session", csrf_token=session.csrf_token)
@@ -183,6 +180,18 @@ def update_user(user_id: str, body: UserUpdate, admin: AdminDep, accounts: Accou
     """Change a user's role, name, or disable them (which also ends their sessions)."""
     check_not_self_lockout(admin, user_id, role=body.role, disabled=body.disabled)
     return accounts.update_user(user_id, role=body.role, disabled=body.disabled, name=body.name)
+
+
+@router.get("/admin/login-attempts", response_model=list[LoginAttempt], tags=["admin"])
+def login_attempts(
+    _: AdminDep,
+    container: ContainerDep,
+    email: Annotated[str | None, Query(max_length=254)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Offset = 0,
+) -> list[LoginAttempt]:
+    """The login audit, newest first: success, failure, locked (started a lock), throttled (refused while locked)."""
+    return container.login.audit.recent(email=email, limit=limit, offset=offset)
 
 
 @router.get("/admin/organisations", response_model=list[OrganisationPublic], tags=["admin"])

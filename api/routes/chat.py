@@ -2,75 +2,54 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import quote
 from contextlib import aclosing, closing
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field, field_validator
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import AfterValidator, Field
+from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import OwnerDep, carry_cookies
-from api.deps import ChatDep, ConversationsDep, require_json, wants_json
+from api.auth import OptionalUserDep, OwnerDep, UserDep, carry_cookies
+from api.deps import ChatDep, ConversationsDep, ExportsDep, require_json, wants_json
+from api.sse import sse_event
 from api.streaming import iterate_batches, run_cpu_bound
-from assistant.advisor import MAX_MESSAGE_CHARS
 from assistant.chat import ChatService, ChatTurn
 from assistant.conversations import ConversationPage, ConversationPublic
-from assistant.events import DoneEvent, ProfileEvent
+from assistant.export import FORMATS
+from assistant.message import UserMessage
+from corpus.text import CheckedInput
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
-class ChatRequest(BaseModel):
-    message: str = Field(..., description="客户名称或问题", examples=["佛山市第一人民医院"])
+class ChatRequest(CheckedInput):
+    # Validated here, once (UserMessage.parse); the chat service and the advisor take it as it is.
+    message: Annotated[str, AfterValidator(UserMessage.parse)] = Field(
+        ..., description="客户名称或问题（1–2000 字）", examples=["佛山市第一人民医院"]
+    )
     conversation_id: str | None = Field(None, max_length=64, description="继续已有对话时传入")
 
-    @field_validator("message")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("消息不能为空")
-        if len(value) > MAX_MESSAGE_CHARS:
-            raise ValueError(f"消息过长：{len(value)} 个字符，上限 {MAX_MESSAGE_CHARS}")
-        return value
 
-
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(CheckedInput):
     message_id: str = Field(..., min_length=1, max_length=64)
     rating: Literal["up", "down"]
     comment: str = Field("", max_length=1000)
-
-
-def _sse(event: Any, turn: ChatTurn) -> ServerSentEvent:
-    kind = event.type
-    if isinstance(event, ProfileEvent):
-        data: dict[str, Any] = event.profile.model_dump(mode="json")
-    else:
-        data = event.model_dump(mode="json", exclude={"type"})
-    if isinstance(event, DoneEvent):
-        data = {"conversation_id": turn.conversation_id, "message_id": turn.message_id, **data}
-    return ServerSentEvent(event=kind, data=json.dumps(data, ensure_ascii=False))
 
 
 def _encoded(chat: ChatService, turn: ChatTurn) -> Iterator[bytes]:
     """The turn's events as SSE bytes, encoded in the stream's worker thread rather than on the event loop."""
     with closing(chat.events(turn)) as events:
         for event in events:
-            yield _sse(event, turn).encode()
-
-
-def _computes(chat: ChatService) -> bool:
-    """The composer only computes, so its replies take turns on the CPU threads; an LLM writer waits on the network."""
-    return chat.advisor.writer.name == "composer"
+            yield sse_event(event, turn).encode()
 
 
 async def _stream(chat: ChatService, turn: ChatTurn) -> AsyncIterator[bytes]:
     """`meta` at once; then events produced while the previous write was under way go out together, in one write."""
     events = _encoded(chat, turn)
-    async with aclosing(iterate_batches(events, cpu_bound=_computes(chat), first_on_loop=True)) as batches:
+    async with aclosing(iterate_batches(events, cpu_bound=chat.computes, first_on_loop=True)) as batches:
         async for batch in batches:
             yield b"".join(batch)
 
@@ -82,10 +61,10 @@ async def _stream(chat: ChatService, turn: ChatTurn) -> AsyncIterator[bytes]:
 )
 async def chat(body: ChatRequest, request: Request, response: Response, chat: ChatDep, owner: OwnerDep) -> Any:
     """Ask by customer name or question. Streams typed SSE events (meta, profile, sources, delta,
-    notice, done | error); with `Accept: application/json`, returns the whole reply at once."""
-    turn = await run_in_threadpool(chat.start, body.message, conversation_id=body.conversation_id, owner=owner)
+    notice, choices, done | error); with `Accept: application/json`, returns the whole reply at once."""
+    turn = await run_in_threadpool(chat.start, UserMessage(body.message), conversation_id=body.conversation_id, owner=owner)
     if wants_json(request):
-        run = run_cpu_bound if _computes(chat) else run_in_threadpool
+        run = run_cpu_bound if chat.computes else run_in_threadpool
         return (await run(chat.run, turn)).as_json()
     stream = EventSourceResponse(_stream(chat, turn), ping=15, headers={"X-Accel-Buffering": "no"})
     return carry_cookies(stream, response)
@@ -118,3 +97,45 @@ def delete_conversation(
 def feedback(body: FeedbackRequest, store: ConversationsDep, owner: OwnerDep) -> dict[str, bool]:
     store.set_feedback(body.message_id, owner, body.rating, body.comment)
     return {"ok": True}
+
+
+# -- taking a reply away: export and share ------------------------------------------------------------
+@router.get(
+    "/messages/{message_id}/export",
+    responses={200: {"content": {"text/markdown": {}, "application/pdf": {}, "application/octet-stream": {}}}},
+)
+def export_message(
+    message_id: str,
+    response: Response,
+    exports: ExportsDep,
+    owner: OwnerDep,
+    user: OptionalUserDep,
+    format: Annotated[str, Query(description="md、docx 或 pdf")] = "md",
+) -> Response:
+    """A reply with its customer profile and numbered sources, as a download (its owner, or a colleague
+    of the same organisation when the conversation is shared)."""
+    if format not in FORMATS:
+        raise HTTPException(422, f"不支持的导出格式“{format}”：可选 {'、'.join(FORMATS)}")
+    file = exports.export(message_id, format, owner=owner, audience=user.org_id if user else None)
+    disposition = f"attachment; filename*=UTF-8''{quote(file.filename)}"
+    reply = Response(file.content, media_type=file.media_type, headers={"Content-Disposition": disposition})
+    return carry_cookies(reply, response)
+
+
+@router.post("/conversations/{conversation_id}/share")
+def share_conversation(conversation_id: str, store: ConversationsDep, user: UserDep) -> dict[str, Any]:
+    """Let signed-in colleagues of your organisation read this conversation (read-only) at the returned link."""
+    store.share(conversation_id, user.id, user.org_id)
+    return {"shared": True, "url": f"/#/shared/{conversation_id}"}
+
+
+@router.delete("/conversations/{conversation_id}/share", status_code=204)
+def unshare_conversation(conversation_id: str, store: ConversationsDep, user: UserDep) -> Response:
+    store.share(conversation_id, user.id, None)
+    return Response(status_code=204)
+
+
+@router.get("/shared/{conversation_id}", response_model=ConversationPublic)
+def read_shared(conversation_id: str, store: ConversationsDep, user: UserDep) -> ConversationPublic:
+    """A conversation a colleague shared with your organisation (read-only); 404 for anyone else."""
+    return store.get_shared(conversation_id, user.org_id)

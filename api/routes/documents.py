@@ -1,5 +1,6 @@
 """Read one published corpus document: `GET /api/documents/{id}` (JSON) and `/documents/{id}` (a page);
-the corpus vocabulary: `GET /api/labels`.
+the corpus vocabulary: `GET /api/labels` (JSON) and `/labels.js` (the same as a JavaScript module, which the chat,
+the widget and the editor import: one source for every page).
 
 Where rankings and updates link a need's solution guide, a case or a new regulation. Only published text is
 served (what the chat may already quote); with TOP_REQUIRE_LOGIN, only to signed-in users.
@@ -7,6 +8,7 @@ served (what the chat may already quote); with TOP_REQUIRE_LOGIN, only to signed
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
@@ -47,6 +49,15 @@ def labels(response: Response) -> dict[str, dict[str, str]]:
     fields: one vocabulary for every page (corpus/labels.py)."""
     response.headers["Cache-Control"] = "public, max-age=300"
     return all_labels()
+
+
+@pages.get("/labels.js")
+def labels_module() -> Response:
+    """`export const LABELS = {kinds, industries, needs, states, fields}`: the vocabulary of `/api/labels` as a module,
+    so static/strings.js and static/editor-labels.js import it instead of keeping tables of their own."""
+    body = f"// corpus/labels.py, served by api/routes/documents.py\nexport const LABELS = {json.dumps(all_labels(), ensure_ascii=False)};\n"
+    return Response(body, media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})  # fmt: skip
 
 
 @router.get("/documents/{doc_id}")

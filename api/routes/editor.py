@@ -22,11 +22,14 @@ from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep
 from api.deps import ContainerDep, require_json
 from api.errors import problems_json
+from api.inputs import Offset, Position
 from corpus import metadata_form as metadata
 from corpus.editorial import FILE_ACTOR, Actor, EditorialStore, InvalidDocument, VersionState
 from corpus.labels import FIELD_LABELS
+from corpus.screening import ReviewWarning, screen
 from corpus.validate import Problem
 from corpus.tables import AuditRow, VersionRow
+from corpus.text import CheckedInput
 from retrieval.editor_tools import corpus_health, hit_test, preview
 
 __all__ = ["router"]
@@ -48,7 +51,7 @@ def actor(user: CurrentUser) -> Actor:
 
 
 # -- models ------------------------------------------------------------------------------
-class DocumentWrite(BaseModel):
+class DocumentWrite(CheckedInput):
     """Markdown with front matter in `text`, or a file to convert: `filename` + `content_base64`."""
 
     text: str | None = Field(None, max_length=2_000_000, description="整篇 Markdown（含 YAML front matter）")
@@ -65,16 +68,20 @@ class DocumentWrite(BaseModel):
         return self
 
 
-class ReviewNote(BaseModel):
+class ReviewNote(CheckedInput):
     note: str = Field("", max_length=1000)
 
 
-class RollbackRequest(BaseModel):
-    to: int = Field(..., ge=1, description="回滚到的版本号")
+class ApprovalNote(ReviewNote):
+    acknowledge_warnings: bool = Field(False, description="已核实此版本的审核提醒（warnings），仍然发布")
+
+
+class RollbackRequest(CheckedInput):
+    to: Position = Field(..., description="回滚到的版本号")
     note: str = Field("", max_length=1000)
 
 
-class HitTestRequest(BaseModel):
+class HitTestRequest(CheckedInput):
     query: str = Field(..., min_length=1, max_length=500)
     k: int = Field(10, ge=1, le=50)
 
@@ -103,7 +110,7 @@ class FormFields(BaseModel):
     illustrative: bool | None = None
 
 
-class MetadataForm(BaseModel):
+class MetadataForm(CheckedInput):
     """The document text, and optionally form fields to write into its front matter."""
 
     text: str = Field(..., max_length=2_000_000)
@@ -127,6 +134,7 @@ class VersionPublic(BaseModel):
     retired_at: dt.datetime | None
     note: str
     text: str | None = None
+    warnings: list[ReviewWarning] = Field(default_factory=list, description="审核提醒：疑似注入指令或原始 HTML，批准前须确认")
 
 
 class DocumentSummary(BaseModel):
@@ -167,8 +175,8 @@ class AuditEntry(BaseModel):
 
 
 def _version(row: VersionRow, *, text: bool = False) -> VersionPublic:
-    fields = {name: getattr(row, name) for name in VersionPublic.model_fields if name != "text"}
-    return VersionPublic(**fields, text=row.text if text else None)
+    fields = {name: getattr(row, name) for name in VersionPublic.model_fields if name not in ("text", "warnings")}
+    return VersionPublic(**fields, text=row.text if text else None, warnings=screen(row.text))
 
 
 def _summary(rows: list[VersionRow], today: dt.date) -> dict[str, Any]:
@@ -230,11 +238,11 @@ def _text(body: DocumentWrite) -> tuple[str, dict[str, list[str]]]:
         from corpus.importers import convert, to_document_text
     except ImportError:
         raise HTTPException(415, "此服务器暂不支持文件导入；请粘贴 Markdown 文本") from None
-    imported = convert(data, body.filename or "upload")
+    imported = convert(data, body.filename or "upload")  # ImportRefused: empty, too large, wrong type (→ 4xx)
     unusable = [p for p in imported.problems if p.field in ("file", "body", "front matter")]
-    if unusable:
+    if unusable:  # nothing usable came out (a scanned or damaged PDF, no text): nothing to save
         raise InvalidDocument(unusable)
-    if imported.problems:
+    if imported.problems:  # usable text, but the front matter misses what the text does not say
         raise Incomplete(to_document_text(imported), imported.suggestions, imported.problems)
     return to_document_text(imported), imported.suggestions
 
@@ -249,7 +257,7 @@ def list_documents(
     status: str | None = None,
     stale: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> DocumentPage:
     """Editor-managed documents; `status` matches the latest or the published version's state."""
     today = dt.date.today()
@@ -258,10 +266,18 @@ def list_documents(
     return DocumentPage(items=items, total=len(found))
 
 
-@router.post(
-    "/documents", status_code=201, response_model=DocumentDetail, dependencies=JSON_BODY,
-    responses={422: {"description": "校验未通过；导入的文件缺少元数据时另含 text 与 suggestions，补全后再提交 text"}},
-)  # fmt: skip
+# OpenAPI links: the workflow steps a created document goes through next (for clients and the stateful schema tests).
+_FIRST_VERSION = {"doc_id": "$response.body#/doc_id", "number": "$response.body#/latest_version"}
+CREATED_LINKS = {201: {"description": "Created", "links": {
+    step: {"operationId": f"{step}_api_editor_documents__doc_id__versions__number__{step}_post", "parameters": _FIRST_VERSION}
+    for step in ("submit", "approve", "reject")
+} | {"Preview": {"operationId": "preview_chunks_api_editor_documents__doc_id__versions__number__preview_get",
+                 "parameters": _FIRST_VERSION}}}}  # fmt: skip
+_INCOMPLETE = {422: {"description": "校验未通过；导入的文件缺少元数据时另含 text 与 suggestions，补全后再提交 text"}}
+
+
+@router.post("/documents", status_code=201, response_model=DocumentDetail, dependencies=JSON_BODY,
+             responses=CREATED_LINKS | _INCOMPLETE)  # fmt: skip
 def create_document(body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep) -> Any:
     """A new document as version 1, state draft (validated; problems name the field and line).
 
@@ -299,18 +315,21 @@ def edit_document(
 
 
 @router.post("/documents/{doc_id}/versions/{number}/submit", response_model=VersionPublic)
-def submit(doc_id: str, number: int, user: EditorDep, store: EditorialDep) -> VersionPublic:
+def submit(doc_id: str, number: Position, user: EditorDep, store: EditorialDep) -> VersionPublic:
     return _version(store.submit(doc_id, number, actor(user)))
 
 
-@router.post("/documents/{doc_id}/versions/{number}/approve", response_model=VersionPublic)
-def approve(doc_id: str, number: int, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
-    """Approve and publish; returns once the new version is indexed and swapped in."""
-    return _version(store.approve(doc_id, number, actor(user), note=body.note if body else ""))
+@router.post("/documents/{doc_id}/versions/{number}/approve", response_model=VersionPublic,
+             responses={409: {"description": "状态不符，或有未确认的审核提醒（detail 与 warnings）"}})  # fmt: skip
+def approve(doc_id: str, number: Position, user: EditorDep, store: EditorialDep, body: ApprovalNote | None = None) -> VersionPublic:
+    """Approve and publish; returns once the new version is indexed and swapped in. A version with
+    `warnings` needs `acknowledge_warnings: true` (else 409 listing them)."""
+    body = body or ApprovalNote()
+    return _version(store.approve(doc_id, number, actor(user), note=body.note, acknowledge_warnings=body.acknowledge_warnings))
 
 
 @router.post("/documents/{doc_id}/versions/{number}/reject", response_model=VersionPublic)
-def reject(doc_id: str, number: int, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
+def reject(doc_id: str, number: Position, user: EditorDep, store: EditorialDep, body: ReviewNote | None = None) -> VersionPublic:
     return _version(store.reject(doc_id, number, actor(user), note=body.note if body else ""))
 
 
@@ -327,13 +346,13 @@ def rollback(doc_id: str, body: RollbackRequest, user: EditorDep, store: Editori
 
 
 @router.get("/documents/{doc_id}/diff")
-def diff(doc_id: str, a: int, b: int, _: EditorDep, store: EditorialDep) -> dict[str, Any]:
+def diff(doc_id: str, a: Position, b: Position, _: EditorDep, store: EditorialDep) -> dict[str, Any]:
     """Side-by-side rows: op (equal/replace/delete/insert), a_line, a_text, b_line, b_text."""
     return {"doc_id": doc_id, "a": a, "b": b, "rows": store.diff(doc_id, a, b)}
 
 
 @router.get("/documents/{doc_id}/versions/{number}/preview")
-def preview_chunks(doc_id: str, number: int, _: EditorDep, store: EditorialDep, container: ContainerDep) -> dict[str, Any]:
+def preview_chunks(doc_id: str, number: Position, _: EditorDep, store: EditorialDep, container: ContainerDep) -> dict[str, Any]:
     """The chunks exactly as publishing this version would index them."""
     document = store.indexable(store.version(doc_id, number))
     return {"doc_id": doc_id, "version": number, "chunks": preview(document, container.indexer.chunking)}
@@ -341,7 +360,7 @@ def preview_chunks(doc_id: str, number: int, _: EditorDep, store: EditorialDep, 
 
 @router.post("/documents/{doc_id}/versions/{number}/hit-test", dependencies=JSON_BODY)
 def hit_test_version(
-    doc_id: str, number: int, body: HitTestRequest, _: EditorDep, store: EditorialDep, container: ContainerDep
+    doc_id: str, number: Position, body: HitTestRequest, _: EditorDep, store: EditorialDep, container: ContainerDep
 ) -> dict[str, Any]:
     """Which chunks this query would retrieve, at what rank, if this version were published."""
     document = store.indexable(store.version(doc_id, number))
@@ -368,7 +387,7 @@ def audit(
     store: EditorialDep,
     doc_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[AuditEntry]:
     """Newest first."""
     rows: list[AuditRow] = store.audit(doc_id=doc_id, limit=limit, offset=offset)

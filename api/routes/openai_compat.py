@@ -32,8 +32,9 @@ from api.openai_format import (
 )
 from api.streaming import iterate_closing
 from assistant.advisor import Advisor
-from assistant.context import context_from_history
-from assistant.models import Profile
+from assistant.context import state_from_history
+from assistant.intents import ConversationState
+from assistant.message import UserMessage
 
 log = logging.getLogger(__name__)
 
@@ -64,23 +65,23 @@ async def chat_completions(body: ChatCompletionRequest, advisor: AdvisorDep) -> 
     `stream: true` sends `chat.completion.chunk`s as SSE `data:` lines, ending with `data: [DONE]`."""
     check_model(body.model)
     question, history = question_and_history(body.messages)
-    context = await run_in_threadpool(context_from_history, history, advisor.profiler)
+    state = await run_in_threadpool(state_from_history, history, advisor)
     prompt = [m.text for m in body.messages]
     id, created = completion_id(), now()
     if body.stream:
-        chunks = _chunks(advisor, question, context, id=id, created=created, prompt=prompt, include_usage=body.include_usage)
+        chunks = _chunks(advisor, question, state, id=id, created=created, prompt=prompt, include_usage=body.include_usage)
         return EventSourceResponse(chunks, ping=15, sep="\n", headers={"X-Accel-Buffering": "no"})
     try:
-        reply = await run_in_threadpool(_collect, advisor, question, context)
+        reply = await run_in_threadpool(_collect, advisor, question, state)
     except Exception:
         log.exception("chat completion %s failed", id)
         raise OpenAIError(500, FAILED, type="server_error") from None
     return completion(reply, id=id, created=created, prompt=prompt)
 
 
-def _collect(advisor: Advisor, question: str, context: Profile | None) -> ReplyBuilder:
+def _collect(advisor: Advisor, question: UserMessage, state: ConversationState) -> ReplyBuilder:
     reply = ReplyBuilder()
-    for event in advisor.stream(question, context=context):
+    for event in advisor.stream(question, state):
         reply.feed(event)
     return reply
 
@@ -90,14 +91,14 @@ def _data(payload: dict[str, Any] | str) -> ServerSentEvent:
 
 
 async def _chunks(
-    advisor: Advisor, question: str, context: Profile | None, *, id: str, created: int, prompt: list[str], include_usage: bool
+    advisor: Advisor, question: UserMessage, state: ConversationState, *, id: str, created: int, prompt: list[str], include_usage: bool
 ) -> AsyncIterator[ServerSentEvent]:
     reply = ReplyBuilder()
     yield _data(chunk(id=id, created=created, delta={"role": "assistant", "content": ""}))
     try:
         # The composer only computes: its replies take turns on the CPU threads (see api/streaming.py).
-        cpu_bound = advisor.writer.name == "composer"
-        async for event in iterate_closing(advisor.stream(question, context=context), cpu_bound=cpu_bound):
+        events = advisor.stream(question, state)
+        async for event in iterate_closing(events, cpu_bound=advisor.writer.computes):
             for piece in reply.feed(event):
                 yield _data(chunk(id=id, created=created, delta={"content": piece}))
     except Exception:  # reach the client as an error it can show, not a broken stream

@@ -17,11 +17,14 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from accounts.login import LoginFailed
 from accounts.store import AccountConflict, AccountError, AccountNotFound, UserPublic
+from accounts.throttle import LoginThrottled
 from accounts.tables import OrgKind, Role
 from api.auth import SESSION_COOKIE, CurrentUser, OptionalUserDep
 from api.deps import ContainerDep
 from api.routes.accounts import check_not_self_lockout, clear_session_cookie, forget_visitor, log_in, set_session_cookie
+from corpus.text import InvalidText, check_strings
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,7 +52,12 @@ async def read_form(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM_BYTES:
         raise HTTPException(413, "表单过大")
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=50)
-    return {key: values[-1] for key, values in fields.items()}
+    form = {key: values[-1] for key, values in fields.items()}
+    try:
+        check_strings(form)
+    except InvalidText as exc:
+        raise HTTPException(422, str(exc)) from None
+    return form
 
 
 def page(title: str, body: str, *, status: int = 200, user: CurrentUser | None = None) -> HTMLResponse:
@@ -80,7 +88,7 @@ def page(title: str, body: str, *, status: int = 200, user: CurrentUser | None =
   </main>
 </body>
 </html>"""
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def csrf_field(token: str) -> str:
@@ -129,10 +137,14 @@ async def login_submit(request: Request, container: ContainerDep) -> Response:
     cookie, sent = request.cookies.get(LOGIN_CSRF_COOKIE, ""), form.get("csrf_token", "")
     if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
         return login_page(container, next_path, error="页面已过期，请重新登录。", status=403)
-    opened = await log_in(container, form.get("email", ""), form.get("password", ""), request=request)
-    if opened is None:
-        return login_page(container, next_path, error="登录失败：邮箱或密码错误，或账号已停用。", status=400)
-    _, session = opened
+    try:
+        _, session = await log_in(request, container, form.get("email", ""), form.get("password", ""))
+    except LoginThrottled as exc:
+        refused = login_page(container, next_path, error=exc.message, status=429)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
+    except LoginFailed as exc:
+        return login_page(container, next_path, error=f"{exc}。", status=400)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, session, container.settings)
     forget_visitor(response)
@@ -183,7 +195,7 @@ def guard(user: CurrentUser | None, path: str, *roles: Role) -> Response | None:
 def editor_page(user: OptionalUserDep) -> Response:
     if (refused := guard(user, "/editor", Role.editor)) is not None:
         return refused
-    return FileResponse(EDITOR_PAGE, media_type="text/html", headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    return FileResponse(EDITOR_PAGE, media_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 def _user_row(u: UserPublic, me: CurrentUser) -> str:

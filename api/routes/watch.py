@@ -38,7 +38,7 @@ async def watch(body: WatchRequest, user: PartnerDep, container: ContainerDep, r
     first), as in a brief; `industry`/`region` override. Following a name twice returns the entry (200)."""
 
     def add() -> tuple[WatchedCustomer, bool]:
-        profile = container.profiler.profile(body.customer, industry_hint=body.industry, region_hint=body.region, ask_llm=False)
+        profile = container.profiler.profile(body.customer, industry_hint=body.industry, region_hint=body.region, ask_remote=False)
         return container.insights.watch.add(org_id=user.org_id, user_id=user.id, name=body.customer, profile=profile)
 
     entry, created = await run_in_threadpool(add)

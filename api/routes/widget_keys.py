@@ -61,7 +61,15 @@ async def list_keys(user: PartnerDep, widgets: WidgetsDep) -> WidgetKeyList:
     return WidgetKeyList(items=keys)
 
 
-@router.post("", status_code=201, response_model=WidgetKeyCreated, dependencies=[Depends(require_json)])
+# OpenAPI links: what a client (and the stateful schema tests) can do next with the key it created.
+_KEY_ID = {"key_id": "$response.body#/id"}
+CREATED_LINKS = {201: {"description": "Created", "links": {
+    "RotateSecret": {"operationId": "rotate_secret_api_widget_keys__key_id__rotate_secret_post", "parameters": _KEY_ID},
+    "ChatThroughKey": {"operationId": "widget_chat_api_widget__key_id__chat_post", "parameters": _KEY_ID},
+}}}  # fmt: skip
+
+
+@router.post("", status_code=201, response_model=WidgetKeyCreated, dependencies=[Depends(require_json)], responses=CREATED_LINKS)
 async def create_key(body: WidgetKeyCreate, user: PartnerDep, widgets: WidgetsDep) -> WidgetKeyCreated:
     """Create a key for the caller's organisation. The response's `secret` is shown this once."""
     return await run_in_threadpool(lambda: widgets.store.create(org_id=user.org_id, user_id=user.id, data=body))

@@ -1,11 +1,16 @@
-// The actions under a finished reply: 👍/👎 feedback (with an optional comment), copy as Markdown, export .md.
+// The actions under a finished reply: 👍/👎 feedback (with an optional comment), copy as Markdown, export as
+// Word, PDF or Markdown (rendered by the server, GET /api/messages/{id}/export), print, and share with colleagues.
 
-import { sendFeedback } from "./api.js";
+import { exportUrl, sendFeedback, shareConversation } from "./api.js";
+import { openAllForPrint } from "./brief.js";
 import { h, icon } from "./views.js";
 
-/** Returns actionBar(reply) → [buttons row, comment form]; `friendly(err)` turns an error into a message. */
+/**
+ * Returns actionBar(reply, {conversationId, signedIn, readOnly}) → [buttons row, comment form];
+ * `friendly(err)` turns an error into a message.
+ */
 export function createActionBar(S, views, friendly) {
-  function actionBar(reply) {
+  function actionBar(reply, { conversationId = null, signedIn = false, readOnly = false } = {}) {
     const status = h("span", { class: "action-status muted small", role: "status" });
     const rated = typeof reply.feedback === "string" ? reply.feedback : reply.feedback?.rating;
     const rateButton = (rating, label) => h("button", {
@@ -45,13 +50,47 @@ export function createActionBar(S, views, friendly) {
     copy.addEventListener("click", async () => {
       status.textContent = (await copyText(views.exportMarkdown(reply))) ? S.copied : S.copyFailed;
     });
-    const save = h("button", { type: "button", class: "chip", "data-action": "export" }, icon("download"), S.exportMd);
-    save.addEventListener("click", () => {
-      download(views.exportMarkdown(reply), fileName(reply));
-      status.textContent = S.exported;
+    const takeAway = reply.messageId && (reply.mode === "brief" || reply.mode === "answer");
+    const exports = takeAway
+      ? ["docx", "pdf", "md"].map((format) => {
+        const link = h("a", { class: "chip", "data-action": `export-${format}`, href: exportUrl(reply.messageId, format),
+          download: "", title: `${S.exportLabel} ${S.exportAs[format]}` }, icon("download"), S.exportAs[format]);
+        link.addEventListener("click", () => { status.textContent = S.exported; });
+        return link;
+      })
+      : [];
+    const print = h("button", { type: "button", class: "chip", "data-action": "print" }, S.print);
+    print.addEventListener("click", () => printReply(reply.root));
+    const share = h("button", { type: "button", class: "chip", "data-action": "share" }, S.share);
+    share.addEventListener("click", async () => {
+      if (!signedIn) { status.textContent = S.shareNeedsLogin; return; }
+      try {
+        const { url } = await shareConversation(conversationId);
+        const link = new URL(url, location.origin).href;
+        status.textContent = ((await copyText(link)) ? S.shared : S.sharedNoCopy) + link;
+      } catch (err) {
+        status.textContent = friendly(err);
+      }
     });
-    if (!reply.messageId) { up.disabled = true; down.disabled = true; }
-    return [h("div", { class: "actions" }, up, down, copy, save, status), form];
+    if (!reply.messageId || readOnly) { up.disabled = true; down.disabled = true; }
+    const shareable = takeAway && conversationId && !readOnly ? [share] : [];
+    const printable = takeAway ? [print] : [];
+    return [h("div", { class: "actions" }, up, down, copy, ...exports, ...printable, ...shareable, status), form];
+  }
+
+  /** Prints one reply: the others, the sidebar and the composer are hidden by the print styles. */
+  function printReply(root) {
+    root.classList.add("print-target");
+    document.body.classList.add("print-one");
+    const restore = openAllForPrint(root);
+    const done = () => {
+      root.classList.remove("print-target");
+      document.body.classList.remove("print-one");
+      restore();
+      window.removeEventListener("afterprint", done);
+    };
+    window.addEventListener("afterprint", done);
+    window.print();
   }
 
   async function copyText(text) {
@@ -69,21 +108,6 @@ export function createActionBar(S, views, friendly) {
       area.remove();
       return ok;
     }
-  }
-
-  function fileName(reply) {
-    const name = reply.profile?.name || S.exportFile;
-    const stamp = new Date().toISOString().slice(0, 10);
-    return `${name}-${stamp}.md`.replace(/[\\/:*?"<>|\s]+/g, "_");
-  }
-
-  function download(text, name) {
-    const url = URL.createObjectURL(new Blob([text], { type: "text/markdown;charset=utf-8" }));
-    const link = h("a", { href: url, download: name, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
   return actionBar;

@@ -58,6 +58,10 @@ export async function* chat({ message, conversationId = null, signal }) {
 export const listConversations = (limit = 50, offset = 0) => call(`/api/conversations?limit=${limit}&offset=${offset}`);
 export const getConversation = (id) => call(`/api/conversations/${encodeURIComponent(id)}`);
 export const deleteConversation = (id) => call(`/api/conversations/${encodeURIComponent(id)}`, { method: "DELETE" });
+export const getShared = (id) => call(`/api/shared/${encodeURIComponent(id)}`);
+export const shareConversation = (id) => call(`/api/conversations/${encodeURIComponent(id)}/share`, { method: "POST" });
+/** Where a stored reply downloads as `format` (md, docx or pdf). */
+export const exportUrl = (messageId, format) => `/api/messages/${encodeURIComponent(messageId)}/export?format=${format}`;
 export const sendFeedback = (messageId, rating, comment) =>
   call("/api/feedback", { method: "POST", body:
     comment ? { message_id: messageId, rating, comment } : { message_id: messageId, rating } });

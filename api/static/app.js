@@ -2,9 +2,12 @@
 // and markdown.js; the SSE reader is sse.js. Every string shown to the user lives in STRINGS.
 
 import { createActionBar } from "./actions.js";
-import { ApiError, chat, deleteConversation, getConversation, listConversations, logout, me } from "./api.js";
+import { ApiError, chat, deleteConversation, getConversation, getShared, listConversations, logout, me } from "./api.js";
+import { layoutBrief, openAllForPrint } from "./brief.js";
 import { STRINGS } from "./strings.js";
-import { addNotice, consume, newReply, renderBody, seal, setSources, sourcePanel } from "./turn.js";
+import {
+  addNotice, consume, disableChoices, newReply, renderBody, seal, setSources, showChoices, sourcePanel,
+} from "./turn.js";
 import { createViews, h, icon } from "./views.js";
 
 export { STRINGS };
@@ -20,7 +23,7 @@ const ui = {
   send: $("send"), stop: $("stop"), counter: $("counter"), formError: $("form-error"), openSidebar: $("open-sidebar"),
   panel: $("source-panel"), panelNumber: $("source-number"), panelTitle: $("source-title"), panelBody: $("source-body"),
 };
-const state = { conversationId: null, controller: null, replies: new WeakMap(), account: null };
+const state = { conversationId: null, controller: null, replies: new WeakMap(), account: null, user: null, readOnly: false };
 let sources = null; // the source panel (turn.js), wired in start()
 
 // -- small helpers ---------------------------------------------------------------------------------
@@ -41,13 +44,13 @@ function showFormError(message) {
   ui.formError.hidden = !message;
 }
 
-function nearBottom() {
-  const m = ui.messages;
-  return m.scrollHeight - m.scrollTop - m.clientHeight < 120;
-}
-
 function scrollToBottom() {
   ui.messages.scrollTop = ui.messages.scrollHeight;
+}
+
+/** The view stays at the start of a new reply (a long brief is read from its profile and summary down). */
+function showFromStart(node) {
+  ui.messages.scrollTop += node.getBoundingClientRect().top - ui.messages.getBoundingClientRect().top - 8;
 }
 
 function updateComposer() {
@@ -77,10 +80,13 @@ function addUserMessage(text) {
   return node;
 }
 
-function createReply() {
+function createReply({ streaming = false } = {}) {
   ui.welcome.hidden = true;
   const reply = newReply(S, { brief: true, footer: true });
   state.replies.set(reply.root, reply);
+  ui.messages.querySelectorAll(".msg-assistant[style]").forEach((node) => { node.style.minHeight = ""; });
+  // Room below a new reply, so its question can sit at the top of the view while the reply streams in.
+  if (streaming) reply.root.style.minHeight = `${Math.max(0, ui.messages.clientHeight - 120)}px`;
   ui.messages.append(reply.root);
   return reply;
 }
@@ -91,9 +97,7 @@ function applyProfile(reply, profile) {
 }
 
 function renderReply(reply) {
-  const stick = nearBottom();
   renderBody(reply);
-  if (stick) scrollToBottom();
 }
 
 function scheduleRender(reply) {
@@ -111,9 +115,15 @@ function scheduleRender(reply) {
 function finishReply(reply, { stopped = false, error = null } = {}) {
   reply.renderPending = false;
   renderReply(reply);
+  if (reply.mode === "brief" && !stopped && !error) layoutBrief(reply.body, S);
   seal(reply, S, { stopped, error, place: (node) => reply.footer.before(node) });
   if (reply.sources.length && reply.content) reply.footer.before(views.sourceList(reply.sources));
-  if (!error && !stopped && reply.content) reply.footer.replaceChildren(...actionBar(reply));
+  const context = { conversationId: state.conversationId, signedIn: Boolean(state.user), readOnly: state.readOnly };
+  if (!error && !stopped && reply.content) reply.footer.replaceChildren(...actionBar(reply, context));
+}
+
+function offerChoices(reply, choices) {
+  showChoices(reply, choices, (value) => ask(value), S);
 }
 
 // -- asking ----------------------------------------------------------------------------------------
@@ -122,11 +132,12 @@ async function ask(raw) {
   if (!text || state.controller) return;
   if (text.length > MAX_CHARS) return showFormError(S.tooLong);
   showFormError("");
+  disableChoices(ui.messages);
   const question = addUserMessage(text);
   ui.input.value = "";
   updateComposer();
-  const reply = createReply();
-  scrollToBottom();
+  const reply = createReply({ streaming: true });
+  showFromStart(question);
   const controller = new AbortController();
   state.controller = controller;
   setStreaming(true);
@@ -143,6 +154,7 @@ async function ask(raw) {
       },
       profile: (data) => applyProfile(reply, data),
       render: scheduleRender,
+      choices: (list) => offerChoices(reply, list),
       done: (data) => {
         reply.messageId = data.message_id || reply.messageId;
         state.conversationId = data.conversation_id || state.conversationId;
@@ -220,6 +232,7 @@ function historyItem(item) {
 function clearMessages() {
   state.controller?.abort();
   sources.hide();
+  setReadOnly(false);
   ui.messages.querySelectorAll(".msg").forEach((node) => node.remove());
   ui.welcome.hidden = false;
   showFormError("");
@@ -234,22 +247,26 @@ function newChat() {
   ui.input.focus();
 }
 
-async function openConversation(id) {
+async function openConversation(id, { shared = false } = {}) {
   let conversation;
   try {
-    conversation = await getConversation(id);
+    conversation = await (shared ? getShared(id) : getConversation(id));
   } catch (err) {
+    if (shared && err instanceof ApiError && err.status === 401) return toLogin();
     showFormError(friendly(err));
     if (err instanceof ApiError && err.status === 404) setLocation(null);
     return;
   }
   clearMessages();
   state.conversationId = conversation.id;
-  setLocation(conversation.id);
-  for (const message of conversation.messages || []) {
+  setReadOnly(Boolean(conversation.read_only));
+  if (!state.readOnly) setLocation(conversation.id);
+  const messages = conversation.messages || [];
+  let lastReply = null;
+  messages.forEach((message, index) => {
     if (message.role === "user") {
       addUserMessage(message.content);
-      continue;
+      return;
     }
     const reply = createReply();
     Object.assign(reply, {
@@ -261,11 +278,22 @@ async function openConversation(id) {
     // `status` (complete | interrupted | error | pending): only complete replies take feedback.
     const status = message.status || "complete";
     finishReply(reply, { stopped: status === "interrupted", error: status === "error" ? S.errors.saved : null });
-  }
+    if (message.choices?.length && index === messages.length - 1 && !state.readOnly) offerChoices(reply, message.choices);
+    lastReply = reply;
+  });
   ui.history.querySelectorAll(".history-open").forEach((node) =>
     node.dataset.id === conversation.id ? node.setAttribute("aria-current", "true") : node.removeAttribute("aria-current"));
   closeDrawer();
-  scrollToBottom();
+  if (lastReply) showFromStart(lastReply.root);
+  else scrollToBottom();
+}
+
+/** A colleague's shared conversation is read, not continued: no composer, a banner saying so. */
+function setReadOnly(on) {
+  state.readOnly = on;
+  ui.form.hidden = on;
+  $("read-only-banner")?.remove();
+  if (on) ui.messages.prepend(h("p", { id: "read-only-banner", class: "notice read-only" }, S.readOnly));
 }
 
 // -- panels: history drawer (mobile) and source panel ----------------------------------------------
@@ -296,6 +324,7 @@ async function showAccount() {
   } catch {
     return; // the chat still works; the account area stays hidden
   }
+  state.user = user || null;
   if (user) {
     const out = h("button", { type: "button", class: "link-button", id: "logout", onclick: async () => {
       try {
@@ -322,8 +351,11 @@ function applyStrings() {
   document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = S[node.dataset.i18n]; });
   document.querySelectorAll("[data-i18n-label]").forEach((node) => node.setAttribute("aria-label", S[node.dataset.i18nLabel]));
   document.querySelectorAll("[data-i18n-placeholder]").forEach((node) => { node.placeholder = S[node.dataset.i18nPlaceholder]; });
-  ui.starters.replaceChildren(...S.starters.map((text) =>
-    h("button", { type: "button", class: "starter", onclick: () => ask(text) }, text)));
+  ui.starters.replaceChildren(...S.starters.map((text) => {
+    const button = h("button", { type: "button", class: "starter" }, text);
+    button.addEventListener("click", () => ask(text));
+    return button;
+  }));
 }
 
 function start() {
@@ -353,8 +385,13 @@ function start() {
   updateComposer();
   state.account = showAccount();
   refreshHistory();
+  let restore = null; // Ctrl+P prints every section of every brief (a nested beforeprint keeps the first list)
+  window.addEventListener("beforeprint", () => { restore = restore || openAllForPrint(ui.messages); });
+  window.addEventListener("afterprint", () => { restore?.(); restore = null; });
+  const shared = location.hash.match(/^#\/shared\/(.+)$/);
   const match = location.hash.match(/^#\/c\/(.+)$/);
-  if (match) openConversation(decodeURIComponent(match[1]));
+  if (shared) state.account.then(() => openConversation(decodeURIComponent(shared[1]), { shared: true }));
+  else if (match) openConversation(decodeURIComponent(match[1]));
   else ui.input.focus();
 }
 

@@ -1,23 +1,13 @@
-// Chinese names of the corpus codes, from the one vocabulary the server keeps (corpus/labels.py, GET /api/labels):
-// the chat, the editor and the pages say the same thing for the same code.
+// Chinese names of the corpus codes, from the one vocabulary the server keeps (corpus/labels.py, served as the module
+// /labels.js): the chat, the editor and the pages say the same thing for the same code.
 
-async function load() {
-  try {
-    const response = await fetch("/api/labels", { headers: { Accept: "application/json" } });
-    if (response.ok) return await response.json();
-  } catch {
-    // offline: the codes themselves are shown
-  }
-  return { kinds: {}, industries: {}, needs: {}, states: {}, fields: {} };
-}
+import { LABELS } from "/labels.js";
 
-const labels = await load();
-
-export const KINDS = labels.kinds;
-export const INDUSTRIES = labels.industries;
-export const NEEDS = labels.needs;
-export const STATES = labels.states;
-export const FIELDS = labels.fields;
+export const KINDS = LABELS.kinds;
+export const INDUSTRIES = LABELS.industries;
+export const NEEDS = LABELS.needs;
+export const STATES = LABELS.states;
+export const FIELDS = LABELS.fields;
 
 /** A validation problem's field (`source.issuer`, `industries.0`) as the form names it. */
 export function fieldName(field) {

@@ -177,6 +177,7 @@ function renderDoc() {
   $("#approve-why").textContent = why ? `“通过并发布”不可用：${why}` : "";
   $("#approve-why").hidden = !why;
   $("[data-act=approve]").title = why || "";
+  renderWarnings(top, allowed.approve);
   for (const id of ["#rollback-to", "#diff-a", "#diff-b"]) {
     const sel = $(id);
     sel.innerHTML = "";
@@ -274,6 +275,20 @@ async function openDoc(docId) {
   if (matchMedia("(max-width: 900px)").matches) $("#doc").scrollIntoView({ block: "start" }); // one column: the list is above
 }
 
+// Instruction-like text and raw HTML in the version under review: approving needs the box ticked.
+const WARNING_KINDS = { instruction: "疑似指令", html: "原始 HTML" };
+
+function renderWarnings(version, reviewable) {
+  const open = version.state === "draft" || version.state === "in_review";
+  const warnings = open ? version.warnings ?? [] : [];
+  $("#review-warnings").hidden = !warnings.length;
+  $("#ack-warnings").checked = false;
+  $("#ack-warnings").parentElement.hidden = !reviewable;
+  $("#warning-list").innerHTML = warnings.map((w) => `<li><b>第 ${w.line} 行 · ${WARNING_KINDS[w.kind] ?? escapeHtml(w.kind)}</b>：
+    <code>${escapeHtml(w.excerpt)}</code><br><span class="muted small">${escapeHtml(w.message)}</span></li>`).join("");
+  $('#actions [data-act="approve"]').disabled = !reviewable || warnings.length > 0;
+}
+
 async function refreshAll() {
   await Promise.all([loadList(), loadQueue()]);
 }
@@ -284,7 +299,7 @@ async function act(name) {
   const note = $("#note").value.trim();
   const paths = {
     submit: [`${docPath(d.doc_id)}/versions/${top.number}/submit`, undefined],
-    approve: [`${docPath(d.doc_id)}/versions/${top.number}/approve`, { note }],
+    approve: [`${docPath(d.doc_id)}/versions/${top.number}/approve`, { note, acknowledge_warnings: $("#ack-warnings").checked }],
     reject: [`${docPath(d.doc_id)}/versions/${top.number}/reject`, { note }],
     retire: [`${docPath(d.doc_id)}/retire`, { note }],
     rollback: [`${docPath(d.doc_id)}/rollback`, { to: Number($("#rollback-to").value), note }],
@@ -405,6 +420,9 @@ async function start() {
     text: { get: fullText, set: setFullText, inputs: [$("#yaml"), $("#text")] },
   });
   $("#text").addEventListener("input", livePreview);
+  $("#ack-warnings").addEventListener("change", (e) => {
+    $('#actions [data-act="approve"]').disabled = !(latest().state === "in_review" && !current.approve_refusal && e.target.checked);
+  });
   $("#actions").addEventListener("click", (e) => { const b = e.target.closest("[data-act]"); if (b) act(b.dataset.act); });
   $("#versions").addEventListener("click", (e) => { const b = e.target.closest("[data-load]"); if (b) loadVersion(Number(b.dataset.load)); });
   document.addEventListener("click", (e) => { const b = e.target.closest("button[data-doc]"); if (b) openDoc(b.dataset.doc); });

@@ -4,7 +4,8 @@
 
 import { readSSE } from "./sse.js";
 import { STRINGS } from "./strings.js";
-import { consume, newReply, renderBody, seal, sourcePanel } from "./turn.js";
+import { layoutBrief } from "./brief.js";
+import { consume, disableChoices, newReply, renderBody, seal, showChoices, sourcePanel } from "./turn.js";
 import { createViews, h } from "./views.js";
 
 const config = JSON.parse(document.getElementById("widget-config").textContent);
@@ -107,10 +108,6 @@ function showFormError(message) {
   ui.formError.hidden = !message;
 }
 
-function scrollToBottom() {
-  ui.messages.scrollTop = ui.messages.scrollHeight;
-}
-
 function updateComposer() {
   ui.send.disabled = !ui.input.value.trim() || ui.input.value.length > MAX_CHARS;
   ui.input.style.height = "auto";
@@ -131,11 +128,11 @@ function createReply() {
 
 function render(reply) {
   renderBody(reply);
-  scrollToBottom();
 }
 
 function finish(reply, { stopped = false, error = null } = {}) {
   render(reply);
+  if (reply.mode === "brief" && !stopped && !error) layoutBrief(reply.body, S);
   seal(reply, S, { stopped, error, place: (node) => reply.root.append(node) });
   if (config.showSources && reply.sources.length && reply.content) reply.root.append(views.sourceList(reply.sources));
 }
@@ -146,12 +143,14 @@ async function ask(raw) {
   if (text.length > MAX_CHARS) return showFormError(S.tooLong);
   showFormError("");
   ui.welcome.hidden = true;
+  disableChoices(ui.messages);
   const question = h("article", { class: "msg msg-user" }, h("div", { class: "bubble" }, text));
   ui.messages.append(question);
   ui.input.value = "";
   updateComposer();
   const reply = createReply();
-  scrollToBottom();
+  // The view stays at the start of the new reply: a brief is read from the top.
+  ui.messages.scrollTop += question.getBoundingClientRect().top - ui.messages.getBoundingClientRect().top - 8;
   const controller = new AbortController();
   state.controller = controller;
   setStreaming(true);
@@ -164,6 +163,7 @@ async function ask(raw) {
       },
       profile: (data) => reply.profileSlot.replaceChildren(views.profileCard(data)),
       render,
+      choices: (list) => showChoices(reply, list, (value) => ask(value), S),
       error: (data) => new WidgetError(0, S.errors.stream + (data.message || S.errors.generic)),
     });
     if (!done) throw new WidgetError(0, S.errors.incomplete);

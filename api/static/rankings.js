@@ -18,12 +18,19 @@ const SHORT = (name) => name.replace(/(壮族自治区|回族自治区|维吾尔
 const SHADES = ["#08306b", "#2171b5", "#4292c6", "#6baed6", "#c6dbef"];
 const shade = (rank) => (rank === 1 ? SHADES[0] : rank <= 3 ? SHADES[1] : rank <= 5 ? SHADES[2] : rank <= 10 ? SHADES[3] : SHADES[4]);
 
+let pending = 0; // requests in flight, shown as body[data-busy] so tests (and styles) can tell when the page settled
+
 async function getJSON(path, params = {}) {
   const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v != null));
-  const response = await fetch(`${path}?${query}`, { headers: { Accept: "application/json" } });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(Array.isArray(body.detail) ? body.detail.join("；") : body.detail || response.statusText);
-  return body;
+  document.body.dataset.busy = String(++pending);
+  try {
+    const response = await fetch(`${path}?${query}`, { headers: { Accept: "application/json" } });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(Array.isArray(body.detail) ? body.detail.join("；") : body.detail || response.statusText);
+    return body;
+  } finally {
+    document.body.dataset.busy = String(--pending);
+  }
 }
 
 function filters() {

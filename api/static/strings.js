@@ -1,4 +1,6 @@
-// Every string the chat pages show, in one place (the web chat and the embedded widget share it).
+// Every string the chat pages show, in one place (the web chat and the embedded widget share it). The names of
+// corpus codes (document kinds, industries) come from the one vocabulary the server keeps (corpus/labels.py).
+import { LABELS } from "/labels.js";
 
 export const STRINGS = {
   appName: "渠道参谋",
@@ -24,7 +26,17 @@ export const STRINGS = {
   copied: "已复制到剪贴板",
   copyFailed: "复制失败，请手动选择文本复制",
   exportMd: "导出 .md",
-  exported: "已导出",
+  exportAs: { docx: "Word", pdf: "PDF", md: "Markdown" },
+  exportLabel: "导出",
+  exported: "已开始下载",
+  print: "打印",
+  share: "分享给同事",
+  shared: "已生成分享链接（同一组织的同事登录后可只读查看），已复制：",
+  sharedNoCopy: "分享链接（同一组织的同事登录后可只读查看）：",
+  shareNeedsLogin: "登录后才能分享给同事",
+  readOnly: "只读：这是同事分享给你的对话",
+  choicesLabel: "可选回答",
+  brief: { toc: "目录", summary: "摘要" },
   up: "有用",
   down: "没用",
   feedbackThanks: "已记录反馈，谢谢！",
@@ -35,7 +47,7 @@ export const STRINGS = {
   confirmDelete: "确认删除",
   deleted: "对话已删除",
   untitled: "未命名对话",
-  sourcesCount: "来源（{n}）",
+  sourcesCount: "来源（{docs} 份文件，{n} 处引用）",
   sourcesHeading: "来源",
   exportFile: "渠道参谋",
   mlpsLevel: "第{level}级",
@@ -65,18 +77,16 @@ export const STRINGS = {
     mlps: "等保级别",
     regulators: "监管部门",
     confidence: "置信度",
+    pending: "待确认",
+    size: "规模",
     evidence: "推断依据（{n}）",
     inferred: "系统根据名称等信息推断，供核对。",
     exportLine: "客户画像（系统推断，供核对）：",
   },
   evidenceFields: { industry: "行业", segment: "细分", region: "地区", mlps_level: "等保级别", regulators: "监管部门" },
-  evidenceSources: { directory: "客户名录", hint: "用户补充", name: "名称分析", corpus: "知识库", llm: "大模型（未经核实）" },
-  industries: {
-    government: "政府", finance: "金融", healthcare: "医疗卫生", education: "教育", energy: "能源", manufacturing: "制造业",
-    telecom: "电信", internet: "互联网/软件", transport: "交通运输", retail: "零售", media: "传媒", real_estate: "房地产",
-    agriculture: "农业", unknown: "未知",
-  },
-  kinds: { regulation: "法规", standard: "标准", industry_profile: "行业画像", solution: "方案指南", case: "案例", faq: "常见问答" },
+  evidenceSources: { directory: "客户名录", hint: "用户补充", name: "名称分析", corpus: "知识库", knowledge: "机构名录", registry: "工商登记", llm: "大模型（未经核实）" },
+  industries: { ...LABELS.industries, unknown: "未知" },
+  kinds: LABELS.kinds,
   source: {
     locator: "位置",
     issuer: "发布机构",

@@ -6,12 +6,15 @@ import { h } from "./views.js";
 
 /** A reply record and its DOM (not yet attached). `footer`: a slot for actions under the reply. */
 export function newReply(S, { brief = false, footer = false } = {}) {
-  const reply = { messageId: null, content: "", sources: [], sourceMap: new Map(), profile: null, mode: null, feedback: null };
+  const reply = {
+    messageId: null, content: "", sources: [], sourceMap: new Map(), profile: null, mode: null, feedback: null, choices: [],
+  };
   reply.profileSlot = h("div", { class: "profile-slot" });
   reply.noticeSlot = h("div", { class: "notices" });
   reply.body = h("div", { class: brief ? "md brief" : "md" });
+  reply.choiceSlot = h("div", { class: "choice-slot" });
   reply.typing = h("p", { class: "typing muted" }, h("span", { class: "dots", "aria-hidden": "true" }), S.thinking);
-  const parts = [reply.profileSlot, reply.noticeSlot, reply.typing, reply.body];
+  const parts = [reply.profileSlot, reply.noticeSlot, reply.typing, reply.body, reply.choiceSlot];
   if (footer) parts.push((reply.footer = h("div", { class: "msg-footer" })));
   reply.root = h("article", { class: "msg msg-assistant", "aria-busy": "true" }, ...parts);
   return reply;
@@ -20,6 +23,25 @@ export function newReply(S, { brief = false, footer = false } = {}) {
 export function setSources(reply, sources) {
   reply.sources = sources;
   reply.sourceMap = new Map(sources.map((s) => [Number(s.n), s]));
+}
+
+/**
+ * Buttons for the answers a reply offers (`choices` event: [{label, value}]); a click sends `value` as the next
+ * message through `choose(value)`. Buttons stay until the conversation moves on (`disableChoices`).
+ */
+export function showChoices(reply, choices, choose, S) {
+  reply.choices = choices || [];
+  if (!reply.choices.length) return reply.choiceSlot.replaceChildren();
+  const buttons = reply.choices.map((choice) => {
+    const button = h("button", { type: "button", class: "choice", "data-value": choice.value }, choice.label);
+    button.addEventListener("click", () => choose(choice.value));
+    return button;
+  });
+  reply.choiceSlot.replaceChildren(h("div", { class: "choices", role: "group", "aria-label": S.choicesLabel }, ...buttons));
+}
+
+export function disableChoices(root) {
+  root.querySelectorAll(".choice").forEach((button) => { button.disabled = true; });
 }
 
 export function addNotice(reply, notice) {
@@ -33,7 +55,7 @@ export function renderBody(reply) {
 
 /**
  * Apply a stream of `{type, data}` chat events to `reply`. Resolves to whether `done` arrived.
- * hooks: meta(data), profile(data), render(reply) after each delta, done(data), and error(data) returning
+ * hooks: meta(data), profile(data), render(reply) after each delta, choices(list), done(data), and error(data) returning
  * the Error to throw for an `error` event.
  */
 export async function consume(events, reply, hooks) {
@@ -46,6 +68,7 @@ export async function consume(events, reply, hooks) {
       reply.content = data.replace ? data.text : reply.content + data.text;
       hooks.render(reply);
     } else if (type === "notice") addNotice(reply, data);
+    else if (type === "choices") hooks.choices?.(data.choices || []);
     else if (type === "done") {
       done = true;
       reply.mode = data.mode;

@@ -50,6 +50,7 @@ export function createViews(S) {
   function profileFacts(profile) {
     const facts = [[S.profile.industry, industry(profile.industry)]];
     if (profile.segment) facts.push([S.profile.segment, profile.segment]);
+    if (profile.size) facts.push([S.profile.size, profile.size]);
     const region = regionLabel(profile.region || {});
     if (region) facts.push([S.profile.region, region]);
     if (profile.mlps_level) facts.push([S.profile.mlps, mlps(profile.mlps_level)]);
@@ -60,23 +61,25 @@ export function createViews(S) {
   function profileCard(profile) {
     const evidence = profile.evidence || [];
     const confidence = Number(profile.confidence) || 0;
+    const known = profile.industry && profile.industry !== "unknown";
+    // An unidentified customer: what is known so far, no 0% badge; the question is asked once, in the reply.
+    const badge = known
+      ? h("span", { class: `confidence ${confidence >= 0.8 ? "high" : confidence >= 0.5 ? "mid" : "low"}` },
+        `${S.profile.confidence} ${percent(confidence)}`)
+      : h("span", { class: "confidence pending" }, S.profile.pending);
+    const facts = known ? profileFacts(profile) : profileFacts(profile).filter(([label]) => label !== S.profile.industry);
     return h(
       "section",
-      { class: "profile-card", "aria-label": S.profile.title },
-      h(
-        "div",
-        { class: "profile-head" },
-        h("span", { class: "tag" }, S.profile.title),
-        h("strong", { class: "profile-name" }, profile.name || ""),
-        h("span", { class: `confidence ${confidence >= 0.8 ? "high" : confidence >= 0.5 ? "mid" : "low"}` },
-          `${S.profile.confidence} ${percent(confidence)}`),
-      ),
-      h("dl", { class: "facts" }, profileFacts(profile).map(([label, value]) =>
-        h("div", { class: label === S.profile.regulators ? "wide" : null }, h("dt", {}, label), h("dd", {}, value)))),
-      profile.question ? h("p", { class: "profile-question" }, profile.question) : null,
-      h("p", { class: "muted small" }, S.profile.inferred,
-        profile.name ? h("button", { type: "button", class: "link-button watch-customer", "data-customer": profile.name }, "关注该客户") : null),
-      evidence.length
+      { class: `profile-card${known ? "" : " unknown"}`, "aria-label": S.profile.title },
+      h("div", { class: "profile-head" }, h("span", { class: "tag" }, S.profile.title),
+        h("strong", { class: "profile-name" }, profile.name || ""), badge),
+      facts.length
+        ? h("dl", { class: "facts" }, facts.map(([label, value]) =>
+          h("div", { class: label === S.profile.regulators ? "wide" : null }, h("dt", {}, label), h("dd", {}, value))))
+        : null,
+      known ? h("p", { class: "muted small" }, S.profile.inferred,
+        profile.name ? h("button", { type: "button", class: "link-button watch-customer", "data-customer": profile.name }, "关注该客户") : null) : null,
+      known && evidence.length
         ? h(
             "details",
             { class: "evidence" },
@@ -117,16 +120,33 @@ export function createViews(S) {
     return [`《${source.title}》`, source.locator, source.issuer].filter(Boolean).join(" ");
   }
 
-  /** A collapsible numbered list of a reply's sources; each entry opens the source panel. */
+  /** Sources grouped by document (in order of first citation): [{doc, title, issuer, illustrative, passages: [source]}]. */
+  function groupSources(sources) {
+    const groups = new Map();
+    for (const source of [...sources].sort((a, b) => a.n - b.n)) {
+      const key = source.doc_id || source.title;
+      if (!groups.has(key)) groups.set(key, { title: source.title, issuer: source.issuer, illustrative: source.illustrative, passages: [] });
+      groups.get(key).passages.push(source);
+    }
+    return [...groups.values()];
+  }
+
+  /** A collapsible list of a reply's sources, one row per document; each [n] opens the source panel. */
   function sourceList(sources) {
+    const groups = groupSources(sources);
+    const summary = S.sourcesCount.replace("{docs}", groups.length).replace("{n}", sources.length);
     return h(
       "details",
       { class: "source-list" },
-      h("summary", {}, S.sourcesCount.replace("{n}", sources.length)),
-      h("ol", {}, sources.map((s) =>
-        h("li", {}, h("button", { type: "button", class: "source-ref", "data-n": s.n },
-          h("span", { class: "n" }, `[${s.n}]`), " ", sourceLabel(s),
-          s.illustrative ? h("span", { class: "badge illustrative" }, S.source.illustrative) : null)))),
+      h("summary", {}, summary),
+      h("ol", {}, groups.map((group) =>
+        h("li", { class: "source-doc" },
+          h("span", { class: "source-doc-title" }, [`《${group.title}》`, group.issuer].filter(Boolean).join(" "),
+            group.illustrative ? h("span", { class: "badge illustrative" }, S.source.illustrative) : null),
+          h("span", { class: "source-passages" }, group.passages.map((s) =>
+            h("button", { type: "button", class: "source-ref", "data-n": s.n, title: s.locator || s.title },
+              h("span", { class: "n" }, `[${s.n}]`), s.locator ? ` ${s.locator}` : ""))))),
+      ),
     );
   }
 
@@ -162,5 +182,5 @@ export function createViews(S) {
     return parts.join("\n\n") + "\n";
   }
 
-  return { profileCard, sourceDetails, sourceList, sourceLabel, formatDate, exportMarkdown };
+  return { profileCard, sourceDetails, sourceList, sourceLabel, groupSources, formatDate, exportMarkdown };
 }

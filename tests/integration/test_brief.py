@@ -10,6 +10,7 @@ from assistant.advisor import Advisor
 from assistant.citations import check_citations
 from assistant.composer import ComposerWriter
 from assistant.events import DeltaEvent, DoneEvent, ProfileEvent, SourcesEvent
+from assistant.intents import ConversationState
 from assistant.models import Profile
 from assistant.passages import has_article
 from assistant.planner import Planner
@@ -25,7 +26,7 @@ def advisor(starter_stack: tuple[Stack, object]) -> Advisor:
     stack, _ = starter_stack
     return Advisor(
         profiler=make_profiler(stack),
-        planner=Planner(stack.keyword_index, stack.retriever),
+        planner=Planner(stack.retriever),
         retriever=stack.retriever,
     )
 
@@ -34,8 +35,8 @@ def _text(advisor: Advisor, request: WriteRequest) -> str:
     return "".join(e.text for e in advisor.write(request) if isinstance(e, DeltaEvent))
 
 
-def _brief(advisor: Advisor, profile: Profile, focus: list[str] | None = None) -> WriteRequest:
-    return advisor._brief(profile.name, profile, focus=focus or [])
+def _brief(advisor: Advisor, profile: Profile, focus: tuple[str, ...] = ()) -> WriteRequest:
+    return advisor.brief(profile, focus)
 
 
 def test_hospital_brief_covers_all_four_categories_with_grounded_needs(advisor: Advisor) -> None:
@@ -119,7 +120,7 @@ def test_question_the_corpus_cannot_answer_is_declined_with_nearest_sources(advi
 
 
 def test_follow_up_about_a_known_customer_focuses_on_the_named_category(advisor: Advisor) -> None:
-    request = advisor.prepare("那他们的数据安全呢？", context=BANK)
+    request = advisor.prepare("那他们的数据安全呢？", ConversationState(customer=BANK))
     assert request.mode == "brief"
     assert request.plan is not None
     assert [c.category for c in request.plan.categories] == ["data_security"]
@@ -127,7 +128,7 @@ def test_follow_up_about_a_known_customer_focuses_on_the_named_category(advisor:
 
 
 def test_recommendation_question_with_context_is_a_focused_brief(advisor: Advisor) -> None:
-    request = advisor.prepare("这个客户适合推什么数据安全方案？", context=HOSPITAL)
+    request = advisor.prepare("这个客户适合推什么数据安全方案？", ConversationState(customer=HOSPITAL))
     assert request.mode == "brief"
     assert request.plan is not None and [c.category for c in request.plan.categories] == ["data_security"]
 
@@ -139,7 +140,7 @@ def test_empty_or_overlong_messages_are_refused_with_a_reason(advisor: Advisor, 
 
 
 def test_composer_writes_nothing_it_was_not_given() -> None:
-    request = WriteRequest(mode="answer", question="问题", claims=[], sources=[])
+    request = WriteRequest(mode="answer", question="问题", sections=[], sources=[])
     text = "".join(e.text for e in ComposerWriter().write(request) if isinstance(e, DeltaEvent))
     assert check_citations(text, []).uncited_factual == 0
 
@@ -148,7 +149,7 @@ def test_plans_are_reused_for_the_same_industry_and_segment_until_the_index_chan
     starter_stack: tuple[Stack, object],
 ) -> None:
     stack, _ = starter_stack
-    planner = Planner(stack.keyword_index, stack.retriever)
+    planner = Planner(stack.retriever)
     first = planner.plan(HOSPITAL)
     other = HOSPITAL.model_copy(update={"name": "东陵市第一人民医院"})
     second = planner.plan(other)
@@ -162,7 +163,7 @@ def test_plans_are_reused_for_the_same_industry_and_segment_until_the_index_chan
 
 
 def test_a_question_about_another_industry_is_not_a_follow_up(advisor: Advisor) -> None:
-    request = advisor.prepare("等保三级对医院有什么要求？", context=BANK)
+    request = advisor.prepare("等保三级对医院有什么要求？", ConversationState(customer=BANK))
     assert request.mode == "answer"
     assert all("银行" not in s.title for s in request.sources)
     assert any("医院" in s.title for s in request.sources)

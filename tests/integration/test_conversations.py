@@ -24,23 +24,27 @@ BANK = Profile(name="青禾农村商业银行", industry="finance", segment="农
 
 
 def test_a_known_customer_becomes_the_context_of_the_next_turn(store: ConversationStore) -> None:
-    conversation, reply, context = store.start_turn("青禾农村商业银行", None, None)
-    assert context is None
+    conversation, reply, state = store.start_turn("青禾农村商业银行", None, None)
+    assert state.customer is None and state.pending is None
     store.finish_turn(reply, content="# 简报[1]", status="complete", mode="brief", profile=BANK)
-    same, _, context = store.start_turn("那他们的数据安全呢？", conversation, None)
-    assert same == conversation and context == BANK
+    same, _, state = store.start_turn("那他们的数据安全呢？", conversation, None)
+    assert same == conversation and state.customer == BANK
     detail = store.get(conversation, None)
     assert detail.customer == "青禾农村商业银行"
     assert [m.role for m in detail.messages] == ["user", "assistant", "user", "assistant"]
     assert detail.messages[3].status == "pending"
 
 
-def test_an_unknown_profile_does_not_replace_the_context(store: ConversationStore) -> None:
+def test_an_unknown_profile_does_not_replace_the_context_but_is_the_one_asked_about(store: ConversationStore) -> None:
     conversation, reply, _ = store.start_turn("青禾农村商业银行", None, None)
     store.finish_turn(reply, content="…", status="complete", profile=BANK)
     _, reply, _ = store.start_turn("星河湾", conversation, None)
     store.finish_turn(reply, content="请补充行业", status="complete", mode="ask_user", profile=Profile(name="星河湾"))
-    assert store.start_turn("那网络安全呢？", conversation, None)[2] == BANK
+    _, reply, state = store.start_turn("制造业", conversation, None)
+    assert state.customer == BANK and state.pending == Profile(name="星河湾")
+    store.finish_turn(reply, content="…", status="complete", mode="answer")
+    _, _, state = store.start_turn("那网络安全呢？", conversation, None)
+    assert state.customer == BANK and state.pending is None, "only the reply right after the question asks"
 
 
 def test_conversations_are_private_to_their_owner(store: ConversationStore) -> None:

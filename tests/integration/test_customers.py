@@ -55,7 +55,7 @@ def test_migrations_have_their_own_version_table_beside_the_corpus_chain(tmp_pat
             inspect(engine).get_table_names()
         )
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0002"]
+            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0003"]
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
     finally:
         engine.dispose()
@@ -155,6 +155,19 @@ def test_profile_json_has_the_documented_keys(settings: Settings) -> None:
     data = json.loads(result.output)
     assert {"name", "industry", "segment", "region", "confidence", "evidence", "mlps_level", "regulators"} <= set(data)
     assert (data["industry"], data["segment"], data["region"]["district"]) == ("government", "区县政府", "顺德区")
+
+
+def test_profile_json_keeps_the_input_as_given_and_the_candidates(settings: Settings) -> None:
+    given = " 腾讯科技（深圳）有限公司"
+    data = json.loads(run(["profile", given, "--json"], settings).output)
+    assert data["input"] == given and data["name"] == "腾讯科技(深圳)有限公司"
+    assert data["industry"] == "internet" and data["region"]["city"] == "深圳市" and data["candidates"] == []
+    ambiguous = next((d for d in (json.loads(run(["profile", n, "--json"], settings).output) for n in ("长城", "时代", "中山"))
+                      if d["candidates"]), None)  # fmt: skip
+    assert ambiguous is not None and ambiguous["industry"] == "unknown" and ambiguous["question"]
+    assert {"name", "industry", "region", "source"} <= set(ambiguous["candidates"][0])
+    table = run(["profile", ambiguous["input"]], settings).stdout
+    assert "可选机构" in table and ambiguous["candidates"][0]["name"] in table
 
 
 def test_profile_human_output_is_a_table_on_stdout(settings: Settings) -> None:

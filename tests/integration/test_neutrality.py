@@ -48,9 +48,9 @@ VENDOR_BODY = """# 码头工控安全一体机方案
 
 
 def _brief_text(stack: Stack) -> tuple[str, object]:
-    advisor = Advisor(profiler=make_profiler(stack), planner=Planner(stack.keyword_index, stack.retriever), retriever=stack.retriever)
+    advisor = Advisor(profiler=make_profiler(stack), planner=Planner(stack.retriever), retriever=stack.retriever)
     profile = Profile(name="临港某集装箱码头", industry="transport", segment="港口/航运", confidence=0.9)
-    request = advisor._brief(profile.name, profile, focus=["network_security"])
+    request = advisor.brief(profile, ("network_security",))
     text = "".join(e.text for e in ComposerWriter().write(request) if isinstance(e, DeltaEvent))
     return text, request
 

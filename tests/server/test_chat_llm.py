@@ -14,8 +14,15 @@ from test_chat_api import sse_events
 DRIVER = "《网络安全法》第二十三条（2025年修正前为第二十一条）要求落实等级保护，并留存网络日志不少于六个月。[1]"
 
 
-def test_llm_answer_streams_verified_sentences(llm_server: LiveServer, fake_llm: FakeLLM) -> None:
-    fake_llm.enqueue(Reply(DRIVER + "该院一定采购了某品牌防火墙十台。[1]"))
+def driver(container, customer: str = "临江市第一人民医院") -> str:  # type: ignore[no-untyped-def]
+    """DRIVER cited with the number its passage has among the brief's sources (sources are numbered in reading order)."""
+    request = container.advisor.prepare(customer)
+    n = next(s.n for s in request.sources if "要求落实等级保护，并留存网络日志不少于六个月" in s.text)
+    return DRIVER.replace("[1]", f"[{n}]")
+
+
+def test_llm_answer_streams_verified_sentences(llm_server: LiveServer, fake_llm: FakeLLM, starter_container) -> None:  # type: ignore[no-untyped-def]
+    fake_llm.enqueue(Reply(driver(starter_container) + "该院一定采购了某品牌防火墙十台。[1]"))
     with httpx.Client(base_url=llm_server.url, timeout=30) as client:
         with client.stream("POST", "/api/chat", json={"message": "临江市第一人民医院"}) as response:
             events = list(sse_events(response))
@@ -27,10 +34,10 @@ def test_llm_answer_streams_verified_sentences(llm_server: LiveServer, fake_llm:
 
 
 def test_client_disconnect_stops_the_llm_stream_and_keeps_the_partial_reply(
-    llm_server: LiveServer, fake_llm: FakeLLM
+    llm_server: LiveServer, fake_llm: FakeLLM, starter_container  # type: ignore[no-untyped-def]
 ) -> None:
-    slow_tail = "".join(DRIVER for _ in range(30))
-    fake_llm.enqueue(Reply(DRIVER + slow_tail, chunk_size=10, chunk_delay=0.2))
+    cited = driver(starter_container)
+    fake_llm.enqueue(Reply(cited * 31, chunk_size=10, chunk_delay=0.2))
     with httpx.Client(base_url=llm_server.url, timeout=30) as client:
         with client.stream("POST", "/api/chat", json={"message": "临江市第一人民医院"}) as response:
             meta = None

@@ -14,6 +14,7 @@ from conftest import LiveServer
 from helpers import document_text
 from test_editor_ui import responds
 from test_login_ui import log_in, make_user
+from ui_browser import watch_csp
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -24,7 +25,7 @@ def open_editor_at(browser: Any, server: LiveServer, email: str, viewport: dict[
                                   has_touch=viewport is PHONE)  # fmt: skip
     context.set_default_timeout(20_000)
     page = context.new_page()
-    page.errors = []
+    page.errors = watch_csp(context, [])  # CSP violations count as errors too
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.goto("/editor")
     page.wait_for_url("**/login?next=**")

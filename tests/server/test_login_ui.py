@@ -16,6 +16,7 @@ import pytest
 
 from accounts.tables import Role
 from conftest import LiveServer
+from ui_browser import watch_csp
 
 PASSWORD = "s3cure-enough-passphrase"
 
@@ -34,8 +35,8 @@ def locked(starter_container: Any) -> Iterator[LiveServer]:
 def new_page(browser: Any, server: LiveServer) -> Any:
     context = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
+    errors: list[str] = watch_csp(context, [])  # CSP violations count as errors too
     page = context.new_page()
-    errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors
     return page

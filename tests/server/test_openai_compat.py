@@ -11,6 +11,7 @@ import openai
 import pytest
 
 from conftest import LiveServer
+from test_chat_llm import driver
 from fake_llm import FakeLLM, Reply
 
 MODEL = "top-advisor"
@@ -119,10 +120,17 @@ def test_follow_up_takes_the_customer_from_earlier_messages(client: openai.OpenA
     assert citations and markers(content) <= {c["n"] for c in citations}
 
 
-def test_follow_up_takes_the_customer_from_an_earlier_brief(client: openai.OpenAI) -> None:
+def test_follow_up_keeps_the_customer_of_the_conversation(client: openai.OpenAI) -> None:
     brief, _ = ask(client, ("user", "宁波银行"))
-    content, _ = ask(client, ("user", "你好"), ("assistant", brief), ("user", "那他们的数据安全呢？"))
-    assert "宁波银行" in content and "## 数据安全" in content
+    content, _ = ask(client, ("user", "宁波银行"), ("assistant", brief), ("user", "那他们的数据安全呢？"))
+    assert content.startswith("# 宁波银行：客户需求简报") and "## 数据安全" in content and "## 网络安全" not in content
+
+
+def test_a_clarification_completes_the_customer_asked_about(client: openai.OpenAI) -> None:
+    asked, citations = ask(client, ("user", "北辰云帆"))
+    assert "暂时无法判断“北辰云帆”" in asked and "可选回答：" in asked and citations == []
+    content, _ = ask(client, ("user", "北辰云帆"), ("assistant", asked), ("user", "制造业"))
+    assert "行业：制造业" in content and "\n# 北辰云帆：客户需求简报" in content  # the name asked about, not a customer "制造业"
 
 
 def test_content_parts_are_read_as_text(client: openai.OpenAI) -> None:
@@ -203,13 +211,16 @@ def llm_client(llm_server: LiveServer) -> Iterator[openai.OpenAI]:
     yield _client(llm_server)
 
 
-def test_llm_answer_is_citation_checked_and_cited(llm_client: openai.OpenAI, fake_llm: FakeLLM) -> None:
-    fake_llm.enqueue(Reply(DRIVER + "该院一定采购了某品牌防火墙十台。[1]"))
+def test_llm_answer_is_citation_checked_and_cited(llm_client: openai.OpenAI, fake_llm: FakeLLM, starter_container) -> None:  # type: ignore[no-untyped-def]
+    cited = driver(starter_container)
+    n = int(cited.rsplit("[", 1)[1].rstrip("]"))
+    fake_llm.enqueue(Reply(cited + "该院一定采购了某品牌防火墙十台。[1]"))
     content, citations = ask(llm_client, ("user", "临江市第一人民医院"))
     assert "第二十三条" in content and "十台" not in content
     assert "\n\n> 注意：已删除 1 句无法在所列来源中核实的内容" in content
     body = content.split("\n\n来源：\n", 1)[0]
-    assert markers(body) == {1} and citations[0]["n"] == 1 and "第二十三条" in citations[0]["locator"] + citations[0]["text"]
+    source = next(c for c in citations if c["n"] == n)
+    assert markers(body) == {n} and "第二十三条" in source["locator"] + source["text"]
     assert source_list(content)[0].startswith("[1] 《")
     assert "[1]" in fake_llm.prompt(), "the numbered sources were in the LLM's prompt"
 

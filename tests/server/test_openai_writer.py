@@ -17,6 +17,7 @@ from assistant.composer import ComposerWriter, source_ref
 from assistant.events import DeltaEvent, NoticeEvent
 from assistant.models import CategoryPlan, Claim, Need, NeedsPlan, Profile, SourceRef
 from assistant.openai_writer import OpenAIWriter, WriterConfig, make_writer
+from assistant.outline import Section, brief_outline
 from assistant.writers import WriteRequest, WriterEvent
 from corpus import STARTER_DIR
 from corpus.validate import parse_file
@@ -66,9 +67,11 @@ PLAN = NeedsPlan(
         ),
     ],
 )
-BRIEF = WriteRequest(mode="brief", question="临江市第一人民医院", profile=HOSPITAL, plan=PLAN, sources=SOURCES)
+BRIEF = WriteRequest(mode="brief", question="临江市第一人民医院", profile=HOSPITAL, plan=PLAN, sections=brief_outline(PLAN),
+                     sources=SOURCES)
 ANSWER = WriteRequest(
-    mode="answer", question="医院哪些系统要做等保三级？", claims=[_claim(2, SYSTEMS), _claim(3, TESTING)], sources=SOURCES[1:3]
+    mode="answer", question="医院哪些系统要做等保三级？", sections=[Section(claims=[_claim(2, SYSTEMS), _claim(3, TESTING)])],
+    sources=SOURCES[1:3],
 )
 
 GOOD_REPLY = f"""## 网络安全
@@ -154,9 +157,10 @@ def test_the_prompt_carries_the_profile_the_outline_and_the_numbered_sources(fak
     assert "临江市第一人民医院" in user and "三级医院" in user
     for source in SOURCES:  # numbered exactly as request.sources, with the passage itself
         assert f"[{source.n}] {source.label}\n{source.text.strip()}" in user
-    assert f"- {SYSTEMS[:-1]}[2]。" in user and f"- {BYPASS[:-1]}[4]。" in user
-    assert "## 网络安全" in user and "### 等保三级测评与整改（优先级：高）" in user
-    assert "仅来自“某厂商”一家厂商" in user
+    # The outline is the composer's rendering of the same sections: one set of headings and labels.
+    assert f"{SYSTEMS}[2]" in user and f"**可选方案**：{BYPASS}[4]" in user
+    assert "## 网络安全" in user and "### 1. 等保三级测评与整改（优先级：高）" in user
+    assert "全部来自“某厂商”一家厂商" in user
     assert "${" not in system + user
 
 
@@ -168,7 +172,7 @@ def test_an_answer_prompt_lists_its_claims_and_passages(fake_llm: FakeLLM, compo
     events = list(_writer(fake_llm, composer).write(request))
     assert _text(events) == reply and _notices(events) == []
     prompt = fake_llm.prompt()
-    assert "问题：医院哪些系统要做等保三级？" in prompt and f"- {SYSTEMS[:-1]}[1]。" in prompt
+    assert "问题：医院哪些系统要做等保三级？" in prompt and f"- {SYSTEMS}[1]" in prompt
     assert "知识库中没有找到" in prompt
 
 
@@ -315,3 +319,15 @@ def test_writer_settings_come_from_top_writer_variables(monkeypatch: pytest.Monk
     assert writer.api_key is not None and writer.api_key.get_secret_value() == "sk-secret"
     assert "sk-secret" not in repr(writer)
     assert Settings(_env_file=None, writer={"kind": "composer"}).writer.kind == "composer"
+
+
+def test_other_intents_feed_the_llm_the_same_outline_and_stay_citation_checked(fake_llm: FakeLLM, composer: ComposerWriter) -> None:
+    options = Section(heading="数据库审计：选型要点", claims=[_claim(4, BYPASS)])
+    request = WriteRequest(mode="answer", intent="recommend", question="数据库审计推荐哪家？", profile=HOSPITAL,
+                           sections=[Section(lead="以下为知识库中的选型要点与厂商清单，供比较；渠道参谋不推荐单一厂商。"), options],
+                           sources=[SOURCES[3].model_copy(update={"n": 1})])
+    fake_llm.enqueue(Reply(f"{BYPASS.rstrip('。')}[1]。最好选择某厂商，它是第一名[1]。"))
+    events = list(_writer(fake_llm, composer).write(request))
+    system, user = (m["content"] for m in fake_llm.requests[0]["messages"])
+    assert "排名不分先后" in system and "## 数据库审计：选型要点" in user and f"- {BYPASS}[1]" in user
+    assert "第一名" not in _text(events) and "unsupported_dropped" in _notices(events)

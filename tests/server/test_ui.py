@@ -170,19 +170,19 @@ def test_feedback_is_recorded(page, live_server) -> None:  # type: ignore[no-unt
     assert message["feedback"] == {"rating": "down", "comment": "缺少数据出境的内容"}
 
 
-def _assert_brief_markdown(text: str) -> None:
+def _assert_brief_markdown(text: str, *, listed: str = "\n- [1] 《") -> None:
     assert f"# {CUSTOMER}" in text and "## 监管驱动" in text
-    assert "[1]" in text and "## 来源" in text and "\n- [1] 《" in text
+    assert "[1]" in text and "## 来源" in text and listed in text
     assert "<a " not in text  # Markdown, not the rendered HTML
 
 
 def test_export_downloads_markdown_with_sources(page) -> None:  # type: ignore[no-untyped-def]
     ask(page, CUSTOMER)
     with page.expect_download() as info:
-        page.locator('.msg-assistant [data-action="export"]').click()
+        page.locator('.msg-assistant [data-action="export-md"]').click()
     download = info.value
     assert download.suggested_filename.endswith(".md") and CUSTOMER in download.suggested_filename
-    _assert_brief_markdown(Path(download.path()).read_text(encoding="utf-8"))
+    _assert_brief_markdown(Path(download.path()).read_text(encoding="utf-8"), listed="\n  - [1] ")
 
 
 def test_copy_puts_markdown_on_the_clipboard(page) -> None:  # type: ignore[no-untyped-def]

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import json
+
 import httpx
 import pytest
 
 from accounts.tables import Role
 from conftest import LiveServer
 from test_login_ui import PASSWORD, make_user
+from ui_browser import watch_csp
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -22,7 +25,7 @@ def visitor(browser: Any, server: LiveServer, viewport: dict[str, int] = DESKTOP
     context = browser.new_context(base_url=server.url, locale="zh-CN", viewport=viewport)
     context.set_default_timeout(30_000)
     page = context.new_page()
-    page.errors, page.console_errors, page.unauthorised = [], [], []
+    page.errors, page.console_errors, page.unauthorised = watch_csp(context, []), [], []  # CSP violations are errors
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: page.unauthorised.append(r.url) if r.status == 401 else None)
@@ -156,3 +159,13 @@ def test_our_own_documents_name_their_publisher_in_chinese(live_server: LiveServ
                        timeout=120).json()  # fmt: skip
     issuers = {s["issuer"] for s in reply["sources"]}
     assert issuers and not any("Advisor" in i for i in issuers)
+
+
+# -- one vocabulary --------------------------------------------------------------------------------------------------
+def test_the_labels_module_serves_the_same_vocabulary_as_the_api(live_server: LiveServer) -> None:
+    served = httpx.get(f"{live_server.url}/labels.js")
+    assert served.status_code == 200 and served.headers["content-type"].startswith("text/javascript")
+    prefix = "export const LABELS = "
+    module = next(line for line in served.text.splitlines() if line.startswith(prefix))
+    assert json.loads(module.removeprefix(prefix).removesuffix(";")) == httpx.get(f"{live_server.url}/api/labels").json()
+    assert json.loads(module.removeprefix(prefix).removesuffix(";"))["kinds"]["solution"] == "方案指南"

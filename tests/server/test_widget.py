@@ -278,7 +278,8 @@ def test_quotas_answer_429_with_retry_after(http, partner) -> None:  # type: ign
     assert refused.status_code == 429 and "今天的提问次数已用完" in refused.json()["detail"]
     assert 0 < int(refused.headers["retry-after"]) <= 86400
     assert refused.headers["access-control-allow-origin"] == PORTAL  # the page can read why
-    assert ask(http, key, body={"visitor_id": uuid.uuid4().hex}).status_code == 200  # another visitor
+    elsewhere = {"X-Forwarded-For": "198.51.100.20"}  # uvicorn takes the client address from 127.0.0.1's proxy header
+    assert ask(http, key, body={"visitor_id": uuid.uuid4().hex}, headers=elsewhere).status_code == 200  # another visitor
     busy = create_key(http, partner, quota_per_key_minute=1)["id"]
     assert ask(http, busy, body={"visitor_id": uuid.uuid4().hex}).status_code == 200
     refused = ask(http, busy, body={"visitor_id": uuid.uuid4().hex})
@@ -309,7 +310,8 @@ def test_customer_scope_of_the_identity_token_is_the_conversation_context(http, 
     created = create_key(http, partner)
     token = identity(created["secret"], customer="宁波银行")
     reply = ask(http, created["id"], body={"identity_token": token, "message": "那他们的数据安全呢？"}).json()
-    assert reply["profile"]["name"] == "宁波银行" and reply["mode"] == "brief"
+    assert reply["mode"] == "brief" and reply["intent"] == "focus"
+    assert reply["text"].startswith("# 宁波银行：客户需求简报") and "## 数据安全" in reply["text"]
 
 
 def test_hidden_sources_leave_no_sources_or_markers(http, partner) -> None:  # type: ignore[no-untyped-def]

@@ -18,9 +18,11 @@ from typing import Any
 
 import jwt
 import pytest
+from playwright.sync_api import expect
 
 from accounts.tables import Role
 from accounts.widgets import WidgetKeyCreate, WidgetStore
+from ui_browser import watch_csp
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "s3cure-enough-passphrase"
@@ -91,7 +93,7 @@ def context(browser, live_server) -> Iterator[Any]:  # type: ignore[no-untyped-d
 def page(context) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     tab = context.new_page()
     tab.console: list[str] = []  # type: ignore[misc]
-    tab.errors: list[str] = []  # type: ignore[misc]
+    tab.errors: list[str] = watch_csp(context, [])  # type: ignore[misc]  # CSP violations count as errors too
     tab.on("console", lambda message: tab.console.append(message.text))
     tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
     yield tab
@@ -138,7 +140,7 @@ def test_visitor_on_an_allowed_site_chats_with_citations(page, live_server, port
     assert page.locator("[data-top-advisor] .launcher").inner_text() == "在线咨询"
     frame = open_widget(page)
     assert frame.locator("#embed-title").inner_text() == "某某科技·安全顾问"
-    assert frame.locator("#greeting").inner_text() == "您好，我是安全顾问。"
+    expect(frame.locator("#greeting")).to_have_text("您好，我是安全顾问。")  # set by embed.js once it has run
     ask(frame)
     reply = frame.locator(".msg-assistant").last
     cites = reply.locator("a.cite")
@@ -275,7 +277,7 @@ def test_partner_creates_a_key_and_its_snippet_works_on_the_portal(context, page
     visitor.goto(portal.origin)
     frame = open_widget(visitor)
     assert frame.locator("#embed-title").inner_text() == "某某科技在线顾问"
-    assert frame.locator("#greeting").inner_text() == "欢迎咨询某某科技！"
+    expect(frame.locator("#greeting")).to_have_text("欢迎咨询某某科技！")
     ask(frame)
     assert frame.locator(".msg-assistant a.cite").count() > 0
     assert secret not in visitor.content() and secret not in visitor.frames[1].content()
@@ -287,7 +289,7 @@ def partner_login(context, live_server, *origins: str) -> tuple[Any, str]:  # ty
     org_id = live_server.container.widgets.get(key, org_id=None).org_id
     email = next(u.email for u in live_server.container.accounts.list_users() if u.org_id == org_id)
     tab = context.new_page()
-    tab.errors = []
+    tab.errors = watch_csp(context, [])  # CSP violations count as errors too
     tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
     tab.goto(f"{live_server.url}/widgets")
     tab.fill('input[name="email"]', email)
@@ -394,3 +396,19 @@ def test_the_menu_and_the_page_call_it_by_the_same_name(context, live_server) ->
     link = owner.locator('a[href="/widgets"]')
     link.first.wait_for(state="attached")
     assert link.first.text_content() == heading
+
+
+def test_the_widget_offers_choices_and_a_click_continues_the_same_customer(page, live_server, portal) -> None:  # type: ignore[no-untyped-def]
+    key, _ = new_key(live_server, portal.origin)
+    portal.html = snippet(live_server, key)
+    page.goto(portal.origin)
+    frame = open_widget(page)
+    ask(frame, "北辰云帆")
+    buttons = frame.locator(".msg-assistant .choice")
+    assert buttons.count() == 13 and "0%" not in frame.locator(".profile-card").inner_text()
+    buttons.filter(has_text="制造业").click()
+    frame.locator(".msg-assistant:not([aria-busy]) >> nth=1").wait_for()
+    second = frame.locator(".msg-assistant").nth(1)
+    assert second.locator(".profile-name").inner_text() == "北辰云帆"
+    assert second.locator(".md h2").first.inner_text() == "北辰云帆：客户需求简报"
+    assert frame.locator(".choice:disabled").count() == 13

@@ -96,3 +96,43 @@ def test_lookup_is_fast(gazetteer: Gazetteer) -> None:
     for _ in range(200):
         gazetteer.find("广东省佛山市顺德区第一人民医院附属门诊部")
     assert (time.perf_counter() - started) / 200 < 0.002
+
+
+# -- the place that opens a company name (opening=True) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("杭州青禾科技有限公司", ("浙江省", "杭州市", None)),
+        ("深圳前海青禾科技有限公司", ("广东省", "深圳市", None)),
+        ("武汉青禾生物技术有限公司", ("湖北省", "武汉市", None)),
+        ("义乌青禾贸易有限公司", ("浙江省", "金华市", "义乌市")),  # county-level city
+        ("长兴青禾纺织有限公司", ("浙江省", "湖州市", "长兴县")),  # county, without 县
+        ("萧山青禾机械有限公司", ("浙江省", "杭州市", "萧山区")),  # district, without 区
+    ],
+)
+def test_a_short_place_opening_a_company_name_is_its_region(gazetteer: Gazetteer, name: str, expected: tuple) -> None:
+    assert region(gazetteer, name, opening=True) == expected
+    assert gazetteer.leading(name) and name.startswith(gazetteer.leading(name))
+
+
+def test_opening_places_need_more_name_after_them(gazetteer: Gazetteer) -> None:
+    assert region(gazetteer, "长兴县", opening=True) == ("浙江省", "湖州市", "长兴县")  # the full name, as always
+    assert gazetteer.find("萧山路", opening=True) is None  # a street, not a company
+    assert gazetteer.find("青禾杭州科技有限公司", opening=True) is None  # only where it opens the name
+
+
+def test_a_short_county_name_shared_by_two_places_resolves_only_with_context(gazetteer: Gazetteer) -> None:
+    shared = [s for s, places in gazetteer.opening_short.items() if len({p.province for p in places}) > 1]
+    assert shared
+    name = shared[0] + "青禾科技有限公司"
+    assert gazetteer.find(name, opening=True) is None  # not guessed
+    place = gazetteer.opening_short[shared[0]][0]
+    with_context = place.province + name  # the province first says which one
+    assert region(gazetteer, with_context, opening=True) == (place.province, place.city, place.district)
+
+
+@pytest.mark.parametrize("name", ["光明青禾乳业有限公司", "平安青禾保险有限公司", "城关青禾商店", "金山青禾软件有限公司"])
+def test_word_like_district_names_never_open_a_name_as_a_place(gazetteer: Gazetteer, name: str) -> None:
+    assert gazetteer.find(name, opening=True) is None

@@ -1,4 +1,4 @@
-"""One vocabulary for the corpus codes (corpus/labels.py): complete, served as is, and the chat's own copy agrees."""
+"""One vocabulary for the corpus codes (corpus/labels.py): complete, and the only table the pages use."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus.document import INDUSTRY_CODES, NEED_CATEGORIES, Kind
-from corpus.labels import KIND_LABELS, all_labels, problem_message
+from corpus.labels import INDUSTRY_LABELS, KIND_LABELS, all_labels, problem_message
 from corpus.validate import parse_text
 
 STATIC = Path(__file__).resolve().parents[2] / "api" / "static"
@@ -24,21 +24,13 @@ def test_every_code_has_one_chinese_name() -> None:
     assert (KIND_LABELS["solution"], KIND_LABELS["industry_profile"]) == ("方案指南", "行业画像")
 
 
-def _js_table(source: str, name: str) -> dict[str, str]:
-    body = re.search(rf"\b{name}: \{{(.*?)\}}", source, re.S)
-    assert body, name
-    return dict(re.findall(r'(\w+): "([^"]+)"', body.group(1)))
-
-
-def test_the_chat_says_what_the_editor_says() -> None:
-    """The chat still carries its own table (static/strings.js): it must not drift from the one vocabulary."""
-    chat = (STATIC / "strings.js").read_text(encoding="utf-8")
-    labels = all_labels()
-    assert _js_table(chat, "kinds") == labels["kinds"]
-    industries = _js_table(chat, "industries")
-    assert {k: v for k, v in industries.items() if k != "unknown"} == {k: v for k, v in labels["industries"].items() if k != "all"}
-    editor = (STATIC / "editor-labels.js").read_text(encoding="utf-8")
-    assert not re.search(r"[\u4e00-\u9fff]{2,}\"", editor.split("async function load")[1])  # no second table: fetched
+def test_the_chat_and_the_editor_keep_no_table_of_their_own() -> None:
+    """Both import /labels.js (corpus/labels.py served as a module): no second copy that could drift."""
+    names = [*KIND_LABELS.values(), *INDUSTRY_LABELS.values()]
+    for script in ("strings.js", "editor-labels.js"):
+        source = (STATIC / script).read_text(encoding="utf-8")
+        assert 'from "/labels.js"' in source, script
+        assert not [name for name in names if f'"{name}"' in source], script
 
 
 @pytest.mark.parametrize(

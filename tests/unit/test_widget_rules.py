@@ -23,7 +23,8 @@ from accounts.identity import (
 from accounts.quotas import DAY, MINUTE, QuotaCounter, QuotaExceeded
 from accounts.tables import migrate_accounts
 from accounts.widgets import WidgetKeyCreate, WidgetKeyUpdate, normalise_origin, origin_allowed
-from api.routes.widget import MarkerStripper, frame_ancestors, visible_events
+from api.routes.widget import frame_ancestors
+from api.widget_service import MarkerStripper, visible_events
 from assistant.events import DeltaEvent, DoneEvent, NoticeEvent, SourcesEvent
 from assistant.models import SourceRef
 
