@@ -115,6 +115,7 @@ class EmbedSession:
     key_id: str
     parent_origin: str
     visitor: str | None = None  # the visitor id `/embed` bound this page to (None: none could be issued)
+    preview: bool = False  # opened by the key's owner on our own /widgets preview page
 
 
 def _embed_key(widget_secret: str) -> bytes:
@@ -123,12 +124,20 @@ def _embed_key(widget_secret: str) -> bytes:
 
 
 def mint_embed_token(
-    *, key_id: str, parent_origin: str, widget_secret: str, visitor: str | None = None, now: float | None = None
+    *,
+    key_id: str,
+    parent_origin: str,
+    widget_secret: str,
+    visitor: str | None = None,
+    now: float | None = None,
+    preview: bool = False,
 ) -> str:
     now = time.time() if now is None else now
     claims = {"wk": key_id, "po": parent_origin, "aud": _EMBED_AUDIENCE, "exp": int(now) + EMBED_TOKEN_SECONDS}
     if visitor:
         claims["vid"] = visitor
+    if preview:
+        claims["pv"] = True
     return jwt.encode(claims, _embed_key(widget_secret), algorithm=ALGORITHM)
 
 
@@ -147,4 +156,9 @@ def read_embed_token(token: str, *, key_id: str, widget_secret: str, now: float 
     if claims["wk"] != key_id:
         raise IdentityError("嵌入会话不属于这个小组件，请刷新页面")
     visitor = claims.get("vid")
-    return EmbedSession(key_id=key_id, parent_origin=str(claims["po"]), visitor=visitor if isinstance(visitor, str) else None)
+    return EmbedSession(
+        key_id=key_id,
+        parent_origin=str(claims["po"]),
+        visitor=visitor if isinstance(visitor, str) else None,
+        preview=claims.get("pv") is True,
+    )

@@ -42,6 +42,7 @@ __all__ = [
     "WidgetStore",
     "normalise_origin",
     "origin_allowed",
+    "origin_hint",
 ]
 
 KEY_PREFIX = "wk_"
@@ -142,6 +143,32 @@ def origin_allowed(origin: str | None, allowed: list[str]) -> bool:
             if not _public_suffixes().is_public(entry_host[2:]):  # a key saved before such wildcards were refused
                 return True
     return False
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
+
+
+def origin_hint(seen: str, allowed: list[str]) -> str | None:
+    """Why an origin that is not allowed looks like one that is (localhost vs 127.0.0.1, www vs bare
+    domain, http vs https, another port, a wildcard that leaves out the bare domain), or None."""
+    try:
+        scheme, host, port = _parts(normalise_origin(seen, wildcard=False))
+    except ValueError:
+        return None
+    for entry in allowed:
+        entry_scheme, entry_host, entry_port = _parts(entry)
+        same_place = (entry_scheme, entry_port) == (scheme, port)
+        if entry_host.startswith("*.") and same_place and host == entry_host[2:]:
+            return f"{entry} 只匹配子域名，不包括 {scheme}://{host} 本身：请另外加入 {seen}"
+        if same_place and {host, entry_host} <= _LOOPBACK:
+            return f"已授权的是 {entry}：浏览器把 localhost、127.0.0.1 与 [::1] 当作不同的网站"
+        if same_place and (host == f"www.{entry_host}" or entry_host == f"www.{host}"):
+            return f"已授权的是 {entry}：带 www 与不带 www 的域名是不同的网站"
+        if host == entry_host and port == entry_port and scheme != entry_scheme:
+            return f"已授权的是 {entry}：http 与 https 是不同的来源"
+        if host == entry_host and scheme == entry_scheme and port != entry_port:
+            return f"已授权的是 {entry}：端口不同也是不同的来源"
+    return None
 
 
 class _WidgetFields(CheckedInput):

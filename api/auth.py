@@ -133,6 +133,13 @@ def unsign(secret: bytes, signed: str) -> str | None:
     return value
 
 
+def anonymous_owner(request: Request, secret: bytes) -> str | None:
+    """The browser's anonymous chat owner from its signed cookie, or None (never minted here)."""
+    cookie = request.cookies.get(ANON_COOKIE, "")
+    owner = unsign(secret, cookie) if cookie else None
+    return owner if owner is not None and owner.startswith(ANON_PREFIX) else None
+
+
 def chat_owner(
     request: Request,
     response: Response,
@@ -146,9 +153,8 @@ def chat_owner(
     if settings.require_login:
         raise HTTPException(401, "请先登录")
     secret = container.secret_key
-    cookie = request.cookies.get(ANON_COOKIE, "")
-    owner = unsign(secret, cookie) if cookie else None
-    if owner is None or not owner.startswith(ANON_PREFIX):
+    owner = anonymous_owner(request, secret)
+    if owner is None:
         owner = ANON_PREFIX + secrets.token_urlsafe(18)
         response.set_cookie(
             ANON_COOKIE,

@@ -2,7 +2,9 @@
 
 The file is sniffed and converted (`corpus.importers`), the suggested front matter and why each
 field was chosen are printed, and the document is written to `<dir>/<kind folder>/<id>.md`.
-Refused input exits 1 with `FILE:line: field: message` lines and writes nothing.
+Refused input exits 1 with `FILE:line: field: message` lines and writes nothing. What the text does not say
+(the issuer of a government instrument, its effective date) is not guessed: give it with --issuer or
+--effective-date.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import yaml
 from rich.console import Console
 
 from corpus.document import ID_PATTERN
+from corpus.labels import FIELD_LABELS
 from corpus.importers import ImportRefused, Imported, check_size, convert, to_document_text, validate
 from corpus.suggest import KIND_FOLDERS
 from corpus.validate import Problem, iter_corpus_files
@@ -58,6 +61,9 @@ def _target_dir(ctx: click.Context, directory: Path | None) -> Path:
     raise click.UsageError(f"默认语料目录 {corpus_dir} 不可写；请用 --dir 指定目录")
 
 
+MISSING_OPTIONS = {"source.issuer": "--issuer 发文机关", "effective_date": "--effective-date YYYY-MM-DD"}
+
+
 def _refuse(problems: list[Problem], as_json: bool, imported: Imported | None = None) -> None:
     if as_json:
         click.echo(json.dumps(_payload(imported, problems, None), ensure_ascii=False, indent=2, default=str))
@@ -65,6 +71,9 @@ def _refuse(problems: list[Problem], as_json: bool, imported: Imported | None = 
         for problem in problems:
             click.echo(str(problem))
         console.print(f"[red]未导入：{len(problems)} 个问题[/red]")
+        missing = [MISSING_OPTIONS[p.field] for p in problems if p.field in MISSING_OPTIONS]
+        if missing:
+            console.print(f"原文没有写明的内容请在命令中给出：{'、'.join(missing)}")
     sys.exit(1)
 
 
@@ -85,7 +94,7 @@ def _show(imported: Imported) -> None:
     label = "保留文件自带的 front matter" if imported.kept_front_matter else "建议的 front matter"
     console.print(f"[bold]{imported.filename}[/bold]（{imported.file_type.value}）：{label}；依据：")
     for name, reasons in imported.suggestions.items():
-        console.print(f"  {name}: {'；'.join(reasons)}", highlight=False, markup=False)
+        console.print(f"  {FIELD_LABELS.get(name, name)}（{name}）：{'；'.join(reasons)}", highlight=False, markup=False)
 
 
 def _ingest(ctx: click.Context, root: Path, as_json: bool) -> dict[str, Any]:
@@ -122,6 +131,9 @@ def _ingest(ctx: click.Context, root: Path, as_json: bool) -> dict[str, Any]:
 @click.option("--id", "doc_id", help="Document id instead of the suggested one (lowercase a-z, 0-9, '-').")
 @click.option("--status", type=click.Choice(["draft", "published"]), default=None,
               help="Status to write (default: draft, or the file's own front matter).")
+@click.option("--issuer", help="Issuing body, when the text names none (e.g. 国家互联网信息办公室).")
+@click.option("--effective-date", "effective_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Effective date YYYY-MM-DD, when the text states none.")
 @click.option("--force", is_flag=True, help="Replace an existing document with the same id.")
 @click.option("--ingest", "do_ingest", is_flag=True, help="Index the directory afterwards (published documents only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -132,6 +144,8 @@ def corpus_add(
     directory: Path | None,
     doc_id: str | None,
     status: str | None,
+    issuer: str | None,
+    effective_date: Any,
     force: bool,
     do_ingest: bool,
     as_json: bool,
@@ -144,7 +158,11 @@ def corpus_add(
         _refuse([exc.problem(file.name)], as_json)
     except OSError as exc:
         _refuse([Problem(file.name, 1, "file", f"无法读取文件：{exc.strerror or exc}")], as_json)
-    if doc_id is not None or status is not None:
+    if doc_id is not None or status is not None or issuer or effective_date is not None:
+        if issuer:
+            imported.front_matter.setdefault("source", {})["issuer"] = issuer.strip()
+        if effective_date is not None:
+            imported.front_matter["effective_date"] = effective_date.date()
         if doc_id is not None:
             if not ID_PATTERN.fullmatch(doc_id):
                 _refuse([Problem(file.name, 1, "id", f"id {doc_id!r} 不合法：3–80 个字符，只能用小写字母、数字和 '-'")], as_json)

@@ -31,6 +31,7 @@ from assistant.orgs.registry import make_registry
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
 from corpus.editorial import EditorialStore
+from corpus.file_versions import track_files
 from corpus.store import DocumentRegistry
 from retrieval.embeddings import Embedder, UseEmbedder
 from retrieval.hybrid import HybridRetriever
@@ -164,6 +165,9 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     recovered = stack.indexer.recover()
     if not recovered.busy:
         editorial.recover(stack.registry)
+    # Documents ingested from corpus directories are listed in the editor too (corpus/file_versions.py).
+    track_files(editorial, stack.registry)
+    stack.indexer.after_ingest(lambda _report: track_files(editorial, stack.registry))
     migrate_assistant(engine)
     migrate_accounts(engine)
     profiler = Profiler(

@@ -7,11 +7,12 @@ Every failure the client causes is a 4xx whose message (Chinese) names what is w
     AccountError / AccountConflict           422 / 409;  AccountNotFound, ConversationNotFound … 404
     LoginFailed                               401
     ImportRefused                             413 (too large) or 422 (empty, wrong or unknown type)
-    InvalidDocument                           422 with `problems` [{line, field, message}]
+    InvalidDocument                           422 with `problems` [{line, field, label, message}]
     UnacknowledgedWarnings                    409 with `warnings` [{line, kind, excerpt, message}]
     DocumentNotFound 404, NotAllowed 403, WorkflowConflict 409, other EditorialError/CorpusError 422
     StagingLost 409;  QuotaExceeded, LoginThrottled 429 with Retry-After
-    HTTPException, Refused                    their own status, detail and headers
+    HTTPException, Refused                    their own status, detail and headers; a 404 for a browser
+                                              navigating to a page is a Chinese HTML page instead
 
 Anything else is a bug of ours: api/middleware.py logs it with the request id and answers with
 `server_error`, whose body holds only that id. `{"detail": …}` everywhere, except under `/v1/`
@@ -22,11 +23,12 @@ code}}` so OpenAI clients can show them, and bad requests are 400 as OpenAI's ar
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -45,11 +47,12 @@ from community.watch import WatchError, WatchNotFound
 from corpus.document import CorpusError
 from corpus.editorial import DocumentNotFound, InvalidDocument, NotAllowed, UnacknowledgedWarnings, WorkflowConflict
 from corpus.importers import ImportRefused
+from corpus.labels import FIELD_LABELS, problem_message
 from corpus.metadata_form import FormError
 from corpus.text import InvalidText
 from retrieval.keyword_index import StagingLost
 
-__all__ = ["Refused", "install_error_handlers", "server_error", "validation_messages"]
+__all__ = ["Refused", "install_error_handlers", "not_found_page", "problems_json", "server_error", "validation_messages"]
 
 # pydantic's error types in Chinese; `{name}` is filled from the error's context.
 _MESSAGES = {
@@ -110,6 +113,28 @@ def _is_openai(path: str) -> bool:
     return path.startswith("/v1/")
 
 
+def _browser_page(request: Request) -> bool:
+    """A browser navigating to a page (it accepts HTML); API clients, scripts and assets keep JSON."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path.startswith(("/api/", "/v1/", "/static/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def not_found_page(request: Request, detail: object) -> Response:
+    """A Chinese 404 page with the way back, for browsers."""
+    from api.routes.pages import page  # the page shell; imported here as routes import this module's helpers
+
+    said = detail if isinstance(detail, str) and detail and detail != "Not Found" else ""
+    body = (
+        '<section class="card narrow not-found"><h2>页面不存在</h2>'
+        f"<p>没有找到 <code>{escape(request.url.path[:200])}</code>。{escape(said)}</p>"
+        "<p>可能是链接有误，或页面已经移动。</p>"
+        '<p><a href="/">返回对话</a> · <a href="/rankings">需求排行</a></p></section>'
+    )
+    return page("页面不存在", body, status=404)
+
+
 def _openai(status: int, message: str, *, param: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
     error = OpenAIError(status, message, param=param, type="invalid_request_error" if status < 500 else "server_error")
     return JSONResponse(status_code=status, content=error.body(), headers=headers)
@@ -140,17 +165,19 @@ def server_error(path: str, request_id: str) -> JSONResponse:
     return JSONResponse(status_code=500, content={"detail": message, "request_id": request_id})
 
 
-def _problems(problems: list[Any]) -> list[dict[str, Any]]:
-    return [{"line": p.line, "field": p.field, "message": p.message} for p in problems]
+def problems_json(problems: list[Any]) -> list[dict[str, Any]]:
+    """Validation problems as the editor shows them: line, field, the field's form label, a Chinese message."""
+    return [{"line": p.line, "field": p.field, "label": FIELD_LABELS.get(p.field, p.field),
+             "message": problem_message(p.message)} for p in problems]  # fmt: skip
 
 
 def _corpus(request: Request, exc: CorpusError) -> JSONResponse:
     if isinstance(exc, InvalidDocument):
-        return _reply(request, 422, str(exc), problems=_problems(exc.problems))
+        return _reply(request, 422, str(exc), problems=problems_json(exc.problems))
     if isinstance(exc, UnacknowledgedWarnings):
         return _reply(request, 409, str(exc), warnings=[w.model_dump() for w in exc.warnings])
     if isinstance(exc, ImportRefused):
-        return _reply(request, 413 if exc.field == "size" else 422, str(exc), problems=_problems([exc.problem("file")]))
+        return _reply(request, 413 if exc.field == "size" else 422, str(exc), problems=problems_json([exc.problem("file")]))
     status = {DocumentNotFound: 404, NotAllowed: 403, WorkflowConflict: 409}.get(type(exc), 422)
     return _reply(request, status, str(exc))
 
@@ -207,5 +234,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return _reply(request, exc.status, exc.detail, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _browser_page(request):
+            return not_found_page(request, exc.detail)
         return _reply(request, exc.status_code, exc.detail, headers=exc.headers)

@@ -38,7 +38,8 @@ from pydantic import Field, ValidationError
 
 from accounts.identity import EmbedSession, IdentityError, read_embed_token, verify_identity
 from accounts.quotas import DAY, MINUTE, QuotaCounter, QuotaExceeded
-from accounts.widgets import WidgetKey, WidgetStore, origin_allowed
+from accounts.refusals import RefusedOrigins
+from accounts.widgets import WidgetKey, WidgetStore, origin_allowed, origin_hint
 from api.errors import Refused, validation_messages
 from api.routes.chat import ChatRequest
 from assistant.chat import ChatService, ChatTurn
@@ -144,13 +145,18 @@ def _quota_message(exc: QuotaExceeded) -> str:
 
 
 class WidgetChatService:
-    def __init__(self, *, store: WidgetStore, quotas: QuotaCounter, chat: ChatService, profiler: Profiler) -> None:
+    def __init__(
+        self, *, store: WidgetStore, quotas: QuotaCounter, chat: ChatService, profiler: Profiler,
+        refusals: RefusedOrigins | None = None,
+    ) -> None:  # fmt: skip
         self.store, self.quotas, self.chat, self.profiler = store, quotas, chat, profiler
+        self.refusals = refusals  # origins refused, remembered for the key's owner (None: not remembered)
 
     # -- who is calling ------------------------------------------------------------------------
     def admit(self, widget: WidgetKey | None, caller: WidgetCaller) -> tuple[dict[str, str], EmbedSession | None]:
         """403 unless the key serves and the caller's origin may use it. Returns the CORS headers
-        every reply to this caller must carry, and the iframe's embed session."""
+        every reply to this caller must carry, and the iframe's embed session. A refused origin is
+        remembered for the key's owner, and the refusal says where to add it and what it resembles."""
         reason = refusal(widget)
         if reason or widget is None:
             raise WidgetRefused(403, reason or "")
@@ -161,14 +167,20 @@ class WidgetChatService:
                 session = read_embed_token(caller.embed_token, key_id=widget.id, widget_secret=widget.secret)
             except IdentityError as exc:
                 raise WidgetRefused(403, str(exc)) from None
-            if not origin_allowed(session.parent_origin, widget.allowed_origins):
+            if not origin_allowed(session.parent_origin, widget.allowed_origins) and not session.preview:
                 raise WidgetRefused(403, f"网站 {session.parent_origin} 未被授权使用此小组件")
             return {}, session
         if origin_allowed(caller.origin, widget.allowed_origins):
             return _cors(str(caller.origin)), None
         if not caller.origin:
             raise WidgetRefused(403, "缺少 Origin：小组件接口只接受来自已授权网站的浏览器请求")
-        raise WidgetRefused(403, f"来源 {caller.origin} 未被授权使用此小组件")
+        if caller.origin == "null":  # a sandboxed frame or a local file: no site to add
+            raise WidgetRefused(403, "来源 null（沙箱页面或本地文件）未被授权使用此小组件：请从已授权的网站页面提问")
+        if self.refusals is not None:
+            self.refusals.record(widget.id, caller.origin)
+        hint = origin_hint(caller.origin, widget.allowed_origins)
+        raise WidgetRefused(403, f"来源 {caller.origin} 未被授权使用此小组件：请在渠道参谋的“网站小组件”页面把它加入允许嵌入的网站来源"
+                            + (f"（{hint}）" if hint else ""))  # fmt: skip
 
     def visitor(self, widget: WidgetKey, body: WidgetChatRequest, session: EmbedSession | None, address: str) -> Visitor:
         """Who asks (see the module docstring); 401 for a bad identity token or a missing required one."""

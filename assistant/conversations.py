@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, Text, delete, func, select
+from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, Text, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from assistant.intents import ConversationState
@@ -151,6 +151,15 @@ class ConversationStore:
         if row is None or row.owner != owner:  # another owner's conversation does not exist for you
             raise ConversationNotFound(conversation_id)
         return row
+
+    def transfer(self, from_owner: str, to_owner: str) -> int:
+        """Give every conversation of `from_owner` to `to_owner` (a visitor's chats when they log in);
+        returns how many moved."""
+        with self._session() as session:
+            moved = session.execute(
+                update(ConversationRow).where(ConversationRow.owner == from_owner).values(owner=to_owner)
+            )
+            return int(moved.rowcount or 0)
 
     # -- writing a turn -------------------------------------------------------------------
     def start_turn(

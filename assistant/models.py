@@ -11,26 +11,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from assistant.sanitize import strip_html
+from corpus import labels as corpus_labels
 from corpus.document import NEED_CATEGORIES
 
 IndustryCode = str  # one of corpus.document.INDUSTRY_CODES, or "unknown"
 UNKNOWN = "unknown"
 
-INDUSTRY_LABELS: dict[str, str] = {
-    "government": "政府",
-    "finance": "金融",
-    "healthcare": "医疗卫生",
-    "education": "教育",
-    "energy": "能源",
-    "manufacturing": "制造业",
-    "telecom": "电信",
-    "internet": "互联网/软件",
-    "transport": "交通运输",
-    "retail": "零售",
-    "media": "传媒",
-    "real_estate": "房地产",
-    "agriculture": "农业",
-}
+INDUSTRY_LABELS: dict[str, str] = corpus_labels.INDUSTRY_LABELS  # one vocabulary (corpus/labels.py)
 UNKNOWN_LABEL = "未知"
 
 EvidenceSource = Literal["directory", "hint", "name", "corpus", "knowledge", "registry", "llm"]
@@ -151,12 +138,7 @@ class SourceRef(BaseModel):
 NeedCategory = Literal["it", "network_security", "data_security", "business"]
 assert set(NeedCategory.__args__) == set(NEED_CATEGORIES)  # type: ignore[attr-defined]
 
-CATEGORY_LABELS: dict[str, str] = {
-    "it": "IT建设",
-    "network_security": "网络安全",
-    "data_security": "数据安全",
-    "business": "业务发展",
-}
+CATEGORY_LABELS: dict[str, str] = corpus_labels.NEED_LABELS
 
 
 class Claim(BaseModel):

@@ -17,6 +17,10 @@ Rules:
     `Publisher` protocol so this package does not import retrieval. The indexed document is the
     version's text with `status: published` and `version: <n>` (the editorial number), whatever the
     text's own front matter says; `preview` uses the same document.
+  * Documents ingested from a corpus directory are listed too: each indexed file is a version authored
+    by 语料目录 (corpus/file_versions.py keeps them in step with the registry). An editor's version of
+    such a document goes through the same review; once published, the document is editor-managed and
+    directory ingests leave it alone.
   * Approval is recorded (reviewed_by) before the index swap and the version marked published after
     it. `recover()` settles a crash in between from the registry: if the registry holds this
     version's content hash, the publish is finished, otherwise the approval is withdrawn.
@@ -44,6 +48,7 @@ from corpus.tables import AuditRow, VersionRow, utcnow
 from corpus.validate import Problem, parse_text
 
 __all__ = [
+    "FILE_ACTOR",
     "Actor",
     "DocumentNotFound",
     "EditorialConfig",
@@ -116,6 +121,9 @@ class Actor:
     admin: bool = False
 
 
+FILE_ACTOR = Actor(id="corpus", name="语料目录")  # author of versions read from corpus files
+
+
 class Publisher(Protocol):
     """What the workflow needs from the index (retrieval.Indexer implements it)."""
 
@@ -180,8 +188,8 @@ class EditorialStore:
         stale: bool = False,
         today: dt.date | None = None,
     ) -> list[list[VersionRow]]:
-        """Each matching document's versions. `status` matches the latest or the published version's
-        state (so `in_review` finds documents waiting for review even while an older one is live)."""
+        """Each matching document's versions, the most recently changed first. `status` matches the latest or
+        the published version's state (so `in_review` finds documents waiting for review while an older one is live)."""
         today = today or dt.date.today()
         found = []
         for rows in self.all_versions().values():
@@ -195,7 +203,7 @@ class EditorialStore:
             if stale and not self.is_stale(latest, today):
                 continue
             found.append(rows)
-        return found
+        return sorted(found, key=lambda rows: rows[-1].created_at, reverse=True)
 
     @staticmethod
     def is_stale(row: VersionRow, today: dt.date) -> bool:
@@ -298,13 +306,19 @@ class EditorialStore:
             self._log(s, actor, "reject", doc_id, number, note=note)
         return row
 
+    def approval_refusal(self, row: VersionRow, actor: Actor) -> str | None:
+        """Why `actor` may not approve `row`, or None: nobody approves what they wrote (admins may, if configured)."""
+        if row.created_by == actor.id and not (actor.admin and self.config.allow_self_approval_for_admin):
+            hint = "" if actor.admin else "（管理员可按配置自审）"
+            return f"不能批准自己撰写的版本：请由另一位编辑审核{hint}"
+        return None
+
     def approve(self, doc_id: str, number: int, actor: Actor, *, note: str = "", acknowledge_warnings: bool = False) -> VersionRow:
         """Approve and publish: the index swap happens inside; the old version serves until it completes."""
         with self._publishing:
             with self._transition(doc_id, number, VersionState.in_review, "批准") as (s, row):
-                if row.created_by == actor.id and not (actor.admin and self.config.allow_self_approval_for_admin):
-                    hint = "" if actor.admin else "（管理员可按配置自审）"
-                    raise NotAllowed(f"不能批准自己撰写的版本：请由另一位编辑审核{hint}")
+                if (refusal := self.approval_refusal(row, actor)) is not None:
+                    raise NotAllowed(refusal)
                 warnings = screen(row.text)
                 if warnings and not acknowledge_warnings:
                     raise UnacknowledgedWarnings(warnings)
@@ -372,6 +386,28 @@ class EditorialStore:
             row = self._new_version(s, document, source.text, actor, VersionState.in_review, note or f"回滚到第 {to} 版")
             self._log(s, actor, "rollback", doc_id, row.number, to=to)
         return row
+
+    # -- documents read from corpus files (corpus/file_versions.py keeps them in step) ------
+    def record_file(self, document: Document, text: str, *, published: bool, path: str) -> VersionRow:
+        """A version as a corpus directory ingest indexed it, authored by `FILE_ACTOR`."""
+        with self._session() as s:
+            if published:
+                live = select(VersionRow).where(VersionRow.doc_id == document.id, VersionRow.state == VersionState.published)
+                for old in s.scalars(live):
+                    old.state = VersionState.superseded
+            state = VersionState.published if published else VersionState.draft
+            row = self._new_version(s, document, text, FILE_ACTOR, state, f"语料目录文件 {path}")
+            row.published_at = row.created_at if published else None
+            self._log(s, FILE_ACTOR, "import", document.id, row.number, path=path)
+        return row
+
+    def file_removed(self, doc_id: str, number: int) -> None:
+        """The file of a published file version left its corpus directory (the ingest unindexed it)."""
+        with self._session() as s:
+            row = s.get(VersionRow, (doc_id, number))
+            if row is not None and row.state == VersionState.published:
+                row.state, row.retired_at = VersionState.retired, utcnow()
+                self._log(s, FILE_ACTOR, "retire", doc_id, number, file_removed=True)
 
     # -- crash recovery ------------------------------------------------------------------
     def recover(self, registry: DocumentRegistry) -> list[str]:

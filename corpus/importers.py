@@ -25,6 +25,7 @@ import yaml
 from corpus import suggest
 from corpus.converters import Converted, docx_to_markdown, html_to_markdown, pdf_to_markdown, text_to_markdown
 from corpus.document import CorpusError
+from corpus.labels import FIELD_LABELS
 from corpus.validate import Problem, parse_text
 
 __all__ = ["MAX_BYTES", "FileType", "ImportRefused", "Imported", "check_size", "convert", "sniff", "to_document_text"]
@@ -209,7 +210,8 @@ def _convert_body(file_type: FileType, data: bytes) -> tuple[Converted, str | No
 
 
 def suggest_front_matter(markdown: str, *, title_hint: str | None = None, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Pre-filled front matter and, per field, why it was chosen."""
+    """Pre-filled front matter and, per field, why it was chosen. What the text does not say about a
+    government instrument (its issuer, its effective date) is left out for the editor to fill in."""
     why: dict[str, list[str]] = {}
 
     def take(name: str, result: tuple[object, list[str]]) -> Any:
@@ -220,19 +222,26 @@ def suggest_front_matter(markdown: str, *, title_hint: str | None = None, today:
     title = take("title", suggest.suggest_title(markdown, title_hint))
     kind = take("kind", suggest.suggest_kind(title, markdown))
     number = take("document_number", suggest.suggest_document_number(title, markdown))
-    effective = take("effective_date", suggest.suggest_effective_date(markdown, today))
-    dated = None if why["effective_date"][0].startswith("正文没有") else effective
+    issuer = take("issuer", suggest.suggest_issuer(markdown, title, kind, number))
+    effective = take("effective_date", suggest.suggest_effective_date(markdown))
+    stated = effective
+    if effective is None and issuer == suggest.OWN_ISSUER:
+        effective = today or dt.date.today()
+        why["effective_date"] = [f"{suggest.OWN_ISSUER}自己撰写的资料：以导入日期作为生效日期"]
     meta: dict[str, Any] = {
-        "id": take("id", suggest.suggest_id(kind, title, number, dated)),
+        "id": take("id", suggest.suggest_id(kind, title, number, stated)),
         "title": title,
         "kind": kind,
         "industries": take("industries", suggest.suggest_industries(title, markdown)),
         "need_categories": take("need_categories", suggest.suggest_needs(title, markdown)),
-        "source": {"issuer": take("issuer", suggest.suggest_issuer(markdown, title, kind))},
-        "effective_date": effective,
-        "version": "1",
-        "status": "draft",
     }
+    regions = take("regions", suggest.suggest_regions(title, markdown, issuer))
+    if regions:
+        meta["regions"] = regions
+    meta["source"] = {"issuer": issuer} if issuer else {}
+    if effective is not None:
+        meta["effective_date"] = effective
+    meta |= {"version": "1", "status": "draft"}
     if number:
         meta["source"]["document_number"] = number
     articles = take("articles", suggest.suggest_articles(markdown))
@@ -240,7 +249,7 @@ def suggest_front_matter(markdown: str, *, title_hint: str | None = None, today:
         meta["source"]["articles"] = articles
     if kind == "case":
         meta["illustrative"] = True
-        why["illustrative"] = ["案例须匿名并标注为示例；如为公开报道的真实案例请改为 false"]
+        why["illustrative"] = ["案例须匿名并标注为示例；如为公开报道的真实案例请取消勾选"]
     why["status"] = ["导入的文档先作为草稿，审核后再发布"]
     return meta, why
 
@@ -279,7 +288,8 @@ def _keep_front_matter(imported: Imported, header: str, data: bytes) -> None:
     imported.front_matter = {**own, **{key: imported.front_matter[key] for key in filled}}
     imported.suggestions = {key: why for key, why in imported.suggestions.items() if key in filled}
     imported.suggestions["front matter"] = (
-        [f"保留文件自带的 front matter；补充了缺少的字段：{'、'.join(filled)}"] if filled else ["保留文件自带的 front matter"]
+        [f"保留文件自带的元数据（front matter）；补充了缺少的字段：{'、'.join(FIELD_LABELS.get(k, k) for k in filled)}"]
+        if filled else ["保留文件自带的元数据（front matter）"]
     )
     imported.problems.extend(validate(imported))
 

@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import re
 
+from corpus.labels import INDUSTRY_LABELS, KIND_LABELS, NEED_LABELS, OWN_ISSUER, PROVINCES
+
 __all__ = [
     "KIND_FOLDERS",
     "KIND_PREFIXES",
@@ -23,6 +25,7 @@ __all__ = [
     "suggest_issuer",
     "suggest_kind",
     "suggest_needs",
+    "suggest_regions",
     "suggest_title",
 ]
 
@@ -36,7 +39,6 @@ KIND_PREFIXES = {"regulation": "reg", "standard": "std", "solution": "sol", "cas
                  "industry_profile": "ind"}  # fmt: skip
 KIND_FOLDERS = {"regulation": "regulations", "standard": "standards", "solution": "solutions", "case": "cases",
                 "faq": "faq", "industry_profile": "industries"}  # fmt: skip
-OWN_ISSUER = "ToP Advisor 编辑部"
 LAW_TITLE = re.compile(r"(法|条例|办法|规定|细则|决定|规则)(（[^）]*）|\([^)]*\))?\s*$")
 
 INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -87,7 +89,24 @@ EFFECTIVE = (
     re.compile(r"自\s*([二〇零一三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日\s*起\s*(?:施行|实施)"),
 )
 PUBLISHED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[^。\n]{0,30}?(?:发布|公布)")
+DATE_LINE = re.compile(r"^[\s\u3000]*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[\s\u3000]*$", re.M)  # a notice's closing date
 HEAD_CHARS = 1500  # issuers and document numbers are looked for near the start only
+_PROVINCE_NAMES = "|".join(sorted(PROVINCES, key=len, reverse=True))
+# 浙江省人民政府, 广东省通信管理局, 上海市网信办; 浙江省第十三届人民代表大会常务委员会 (the session's name)
+LOCAL_BODY = re.compile(
+    rf"({_PROVINCE_NAMES})(人民代表大会常务委员会|人民代表大会|人民政府办公厅|人民政府|网信办|"
+    rf"[\u4e00-\u9fff]{{2,10}}?(?:厅|局|委员会|办公室))"
+)
+LOCAL_CONGRESS = re.compile(rf"({_PROVINCE_NAMES})第[{CN_DIGITS}]+届(人民代表大会常务委员会|人民代表大会)")
+OFFICIAL_TITLE = re.compile(r"(法|条例|办法|规定|细则|决定|规则|通知|意见|公告|决议|批复)$")
+STANDARD_ISSUERS = {
+    "GB": "国家市场监督管理总局、国家标准化管理委员会", "JR": "中国人民银行", "YD": "工业和信息化部",
+    "WS": "国家卫生健康委员会", "GA": "公安部", "DL": "国家能源局", "NB": "国家能源局", "JGJ": "住房和城乡建设部",
+    "SJ": "工业和信息化部", "HJ": "生态环境部",
+}  # fmt: skip
+NUMBER_ISSUERS = {"国办发": "国务院办公厅", "国办函": "国务院办公厅", "国发": "国务院", "国函": "国务院",
+                  "工信部": "工业和信息化部", "银发": "中国人民银行", "公网安": "公安部", "教技": "教育部",
+                  "国卫": "国家卫生健康委员会"}  # fmt: skip
 
 
 def _plain(markdown: str) -> str:
@@ -127,10 +146,10 @@ def suggest_kind(title: str, markdown: str) -> Suggestion:
         if word in title:
             return kind, [f"标题含“{word}”"]
     if "行业" in title and re.search(r"画像|概况|概览|分析", title):
-        return "industry_profile", ["标题是行业概况"]
+        return "industry_profile", [f"标题是{KIND_LABELS['industry_profile']}"]
     if articles >= 3:
         return "regulation", [f"正文有 {articles} 个“第X条”（标题不像法规名称，请确认）"]
-    return "solution", ["未发现法规、标准、案例或问答的特征，默认为方案指南"]
+    return "solution", [f"未发现法规、标准、案例或问答的特征，默认为{KIND_LABELS['solution']}"]
 
 
 def _counts(text: str, table: dict[str, tuple[str, ...]], title: str) -> dict[str, tuple[int, list[str]]]:
@@ -159,37 +178,77 @@ def suggest_industries(title: str, markdown: str) -> Suggestion:
         key=lambda c: -counts[c][0],
     )  # fmt: skip
     if not chosen:
-        seen = "；".join(f"{c}: {'、'.join(counts[c][1])}" for c in counts) or "无行业关键词"
+        seen = "；".join(f"{INDUSTRY_LABELS[c]}：{'、'.join(counts[c][1])}" for c in counts) or "无行业关键词"
         return ["all"], [f"没有突出的行业（{seen}），适用于所有行业"]
     if len(chosen) > 3:
         return ["all"], [f"{len(chosen)} 个行业的关键词都很多，按通用文档处理"]
-    return chosen, [f"{c}: {'、'.join(counts[c][1])}" for c in chosen]
+    return chosen, [f"{INDUSTRY_LABELS[c]}：{'、'.join(counts[c][1])}" for c in chosen]
 
 
 def suggest_needs(title: str, markdown: str) -> Suggestion:
     counts = _counts(_plain(markdown), NEED_KEYWORDS, title)
     if not counts:
-        return ["it"], ["未发现需求类别关键词，默认为 it，请确认"]
+        return ["it"], [f"未发现需求类别关键词，默认为{NEED_LABELS['it']}，请确认"]
     top = max(n for n, _ in counts.values())
     chosen = sorted((c for c, (n, _) in counts.items() if n >= 2 and n >= 0.3 * top), key=lambda c: -counts[c][0])
     chosen = chosen or [max(counts, key=lambda c: counts[c][0])]
-    return chosen, [f"{c}: {'、'.join(counts[c][1])}" for c in chosen]
+    return chosen, [f"{NEED_LABELS[c]}：{'、'.join(counts[c][1])}" for c in chosen]
 
 
-def suggest_issuer(markdown: str, title: str = "", kind: str = "") -> Suggestion:
-    """The issuing body named nearest the start; for a law or State Council regulation that names
-    none, the body that makes such instruments; else our own editorial team."""
+def _local_body(head: str) -> tuple[int, str, str] | None:
+    """The first provincial body named in `head`: (position, as written, the body's name)."""
+    found = [(m.start(), m.group(0), m.group(1) + m.group(2)) for m in LOCAL_BODY.finditer(head)]
+    found += [(m.start(), m.group(0), m.group(1) + m.group(2)) for m in LOCAL_CONGRESS.finditer(head)]
+    return min(found) if found else None
+
+
+def _province_prefix(title: str) -> str | None:
+    """The province a title starts with (浙江省…, 上海市…, 广东…), as its full name."""
+    for full, short in PROVINCES.items():
+        if title.startswith((full, short)):
+            return full
+    return None
+
+
+def looks_official(title: str, kind: str, document_number: str | None = None) -> bool:
+    """Whether the text is a government instrument (law, regulation, rule, notice, standard) rather than
+    material we write ourselves: such a text never gets our editorial team as its issuer."""
+    bare = re.sub(r"[（(][^）)]*[）)]\s*$", "", title.strip())
+    return kind in ("regulation", "standard") or bool(document_number) or bool(OFFICIAL_TITLE.search(bare))
+
+
+def suggest_issuer(markdown: str, title: str = "", kind: str = "", document_number: str | None = None) -> Suggestion:
+    """The issuing body named nearest the start; else the body that makes such instruments (a law, a State
+    Council or provincial regulation, a standard by its number); else, for a government instrument, None
+    (the editor fills it in); else our own editorial team."""
     head = _plain(markdown)[:HEAD_CHARS]
     names = [(head.find(name), name, name) for name in ISSUERS if name in head]
     names += [(head.find(alias), alias, full) for alias, full in ISSUER_ALIASES.items() if alias in head]
+    local = _local_body(head)
+    if local:
+        names.append(local)
     if names:
         position, seen, full = min(names, key=lambda n: (n[0], -len(n[1])))
         return full, [f"开头第 {position + 1} 个字处出现“{seen}”"]
+    province = _province_prefix(title)
     if kind == "regulation" and re.fullmatch(r"(中华人民共和国)?\S+法", title) and not title.endswith(("办法", "方法")):
         return "全国人民代表大会常务委员会", ["标题是法律名称，法律由全国人大及其常委会制定；请核对"]
+    if kind == "regulation" and title.endswith("条例") and province:
+        return f"{province}人民代表大会常务委员会", [f"标题是{province}的地方性法规（条例），通常由省级人大常委会制定；请核对"]
     if kind == "regulation" and title.endswith("条例") and not re.match(r"\S{2,3}[省市区]", title):
         return "国务院", ["标题是行政法规（条例）名称，通常由国务院公布；请核对"]
-    return OWN_ISSUER, ["开头未出现发文机关，按我们自己撰写的资料处理"]
+    if province and re.search(r"(办法|规定|细则)$", title):
+        return f"{province}人民政府", [f"标题是{province}的政府规章（办法、规定），通常由省级人民政府公布；请核对"]
+    number = STANDARD_NUMBER.search(document_number or "") or STANDARD_NUMBER.search(title)
+    if number and number.group(1).split("/")[0] in STANDARD_ISSUERS:
+        prefix = number.group(1).split("/")[0]
+        return STANDARD_ISSUERS[prefix], [f"标准编号前缀 {prefix} 对应的发布机关；请核对"]
+    for abbreviation, body in NUMBER_ISSUERS.items():
+        if document_number and document_number.startswith(abbreviation):
+            return body, [f"文号 {document_number} 的机关代字“{abbreviation}”；请核对"]
+    if looks_official(title, kind, document_number):
+        return None, ["正文开头没有写明发文机关，而这是政府文件（法规、规章、通知或标准）：请按原文填写发文机关"]
+    return OWN_ISSUER, [f"开头未出现发文机关，按{OWN_ISSUER}自己撰写的资料处理；如是外部文件，请改为发文机关"]
 
 
 def suggest_document_number(title: str, markdown: str) -> Suggestion:
@@ -216,25 +275,57 @@ def _cn_number(text: str) -> int:
     return (digits.get(tens, 1) if tens else 1) * 10 + (digits[ones] if ones else 0)
 
 
-def suggest_effective_date(markdown: str, today: dt.date | None = None) -> Suggestion:
-    """The date the text says it takes effect (自…起施行), or its publication date when it takes
-    effect on publication (自发布之日起施行), else today."""
+def _date(y: str, m: str, d: str) -> dt.date:
+    if y.isdigit():
+        return dt.date(int(y), int(m), int(d))
+    return dt.date(_cn_number(y), _cn_number(m), _cn_number(d))
+
+
+def suggest_effective_date(markdown: str) -> Suggestion:
+    """The date the text says it takes effect (自…起施行), its publication date when it takes effect on
+    publication (自发布之日起施行), else the date it was issued (a notice's closing date, 发布/印发/通过),
+    flagged for checking; None when the text gives no date at all (never today's date)."""
     text = _plain(markdown)
-    if re.search(r"自(?:发布|公布)之日起(?:施行|实施|生效)", text):
-        published = PUBLISHED.search(text[:HEAD_CHARS])
+    if re.search(r"自(?:发布|公布|印发)之日起(?:施行|实施|生效)", text):
+        published = PUBLISHED.search(text[:HEAD_CHARS]) or PUBLISHED.search(text)
         if published:
             y, m, d = (int(g) for g in published.groups())
-            return dt.date(y, m, d), [f"自发布之日起施行；开头写明“{published.group(0)}”"]
+            return dt.date(y, m, d), [f"自发布之日起施行；正文写明“{published.group(0)}”"]
     for pattern in EFFECTIVE:
         for match in pattern.finditer(text):
-            y, m, d = match.groups()
             try:
-                if y.isdigit():
-                    return dt.date(int(y), int(m), int(d)), [f"正文写明“{match.group(0)}”"]
-                return dt.date(_cn_number(y), _cn_number(m), _cn_number(d)), [f"正文写明“{match.group(0)}”"]
+                return _date(*match.groups()), [f"正文写明“{match.group(0)}”"]
             except (ValueError, KeyError):
                 continue
-    return today or dt.date.today(), ["正文没有写明施行日期，暂用今天（导入日期）"]
+    for pattern, what in ((PUBLISHED, "发布日期"), (DATE_LINE, "落款日期")):
+        matches = list(pattern.finditer(text))
+        for match in matches[::-1] if pattern is DATE_LINE else matches:
+            try:
+                issued = _date(*match.groups())
+            except (ValueError, KeyError):
+                continue
+            return issued, [f"正文没有写明施行日期，暂用{what}“{match.group(0).strip()}”；请按原文核对"]
+    return None, ["正文没有写明施行日期或发布日期：请按原文填写"]
+
+
+def suggest_regions(title: str, markdown: str, issuer: str | None = None) -> Suggestion:
+    """The province a text applies to: named at the start of its title, by its issuing body, or named
+    near the start of a text that speaks of 本省/本市/本自治区. Empty (nationwide) otherwise."""
+    province = _province_prefix(title)
+    if province:
+        return [province], [f"标题以“{province}”开头：只适用于该省级地区；全国适用请清空"]
+    if issuer:
+        body = next((full for full in PROVINCES if issuer.startswith(full)), None)
+        if body:
+            return [body], [f"发文机关是{issuer}：只适用于该省级地区；全国适用请清空"]
+    text = _plain(markdown)
+    local = re.search(r"本(?:省|市|自治区)", text)
+    if local:
+        head = text[:HEAD_CHARS]
+        named = [full for full, short in PROVINCES.items() if short in head]
+        if len(named) == 1:
+            return named, [f"正文提到“{local.group(0)}”，开头出现{PROVINCES[named[0]]}：只适用于该省级地区；请核对"]
+    return [], ["没有发现只适用于某个省份的迹象，按全国适用处理"]
 
 
 def suggest_id(kind: str, title: str, document_number: str | None = None, effective: dt.date | None = None) -> Suggestion:
@@ -245,5 +336,6 @@ def suggest_id(kind: str, title: str, document_number: str | None = None, effect
         slug = re.sub(r"[^a-z0-9]+", "-", document_number.lower()).strip("-")
         return f"{prefix}-{slug}"[:80], [f"由标准编号 {document_number} 生成"]
     digest = hashlib.sha256(f"{title}\x00{effective or ''}".encode()).hexdigest()[:8]
-    return f"{prefix}-{digest}", [f"{prefix}- 前缀对应类型 {kind}，后接标题{'与施行日期' if effective else ''}的短哈希；可改为有意义的英文短名"]
+    label = KIND_LABELS.get(kind, kind)
+    return f"{prefix}-{digest}", [f"{prefix}- 前缀对应类型“{label}”，后接标题{'与施行日期' if effective else ''}的短哈希；可改为有意义的英文短名"]
 

@@ -77,6 +77,12 @@ class Indexer:
         self.chunking = chunking or ChunkingConfig()
         self.preparer = ChunkPreparer(embedder, workers)
         self.publisher = SafePublisher(self)
+        self._after_ingest: list[Callable[[IngestReport], object]] = []
+
+    def after_ingest(self, listener: Callable[[IngestReport], object]) -> None:
+        """Call `listener` with the report at the end of every directory ingest (the editor's list of
+        file documents follows the registry this way)."""
+        self._after_ingest.append(listener)
 
     def is_empty(self) -> bool:
         return not self.registry.all()
@@ -226,6 +232,8 @@ class Indexer:
                     self.remove_document(row.id)
                     report.removed.append(row.id)
         report.seconds = time.perf_counter() - started
+        for listener in self._after_ingest:
+            listener(report)
         return report
 
     def _record(

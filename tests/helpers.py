@@ -41,7 +41,7 @@ def front_matter(
     status: str = "published",
     version: str = "1",
     effective_date: str = "2025-01-01",
-    issuer: str = "ToP Advisor 编辑部",
+    issuer: str = "渠道参谋编辑部",
     **extra: Any,
 ) -> dict[str, Any]:
     """Front matter fields as a dict (valid by default); `extra` adds or overrides fields."""

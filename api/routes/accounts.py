@@ -18,7 +18,7 @@ from accounts.store import (
     WebSession,
 )
 from accounts.tables import OrgKind, Role
-from api.auth import SESSION_COOKIE, AdminDep, CurrentUser, UserDep
+from api.auth import ANON_COOKIE, SESSION_COOKIE, AdminDep, CurrentUser, OptionalUserDep, UserDep, anonymous_owner
 from api.deps import ContainerDep, client_address, require_json
 from api.inputs import Offset
 from api.settings import Settings
@@ -85,17 +85,29 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
 
 async def log_in(request: Request, container: ContainerDep, email: str, password: str) -> tuple[UserPublic, WebSession]:
     """Throttle, password (argon2, off the event loop), session, audit: accounts.login.LoginService.
-    Raises LoginThrottled (429) or LoginFailed (401)."""
-    return await run_in_threadpool(container.login.log_in, email, password, address=client_address(request))
+    Raises LoginThrottled (429) or LoginFailed (401). Once in, the chats this browser had as an anonymous
+    visitor (its signed `top_anon` cookie) become the user's."""
+    user, session = await run_in_threadpool(container.login.log_in, email, password, address=client_address(request))
+    visitor = anonymous_owner(request, container.secret_key)
+    if visitor is not None:
+        await run_in_threadpool(container.chat.store.transfer, visitor, user.id)
+    return user, session
+
+
+def forget_visitor(response: Response) -> None:
+    """After login the anonymous owner is spent: a later logout starts a fresh, empty one."""
+    response.delete_cookie(ANON_COOKIE, path="/", httponly=True, samesite="lax")
 
 
 @router.post("/auth/login", response_model=Me, dependencies=[Depends(require_json)],
              responses={401: {"description": "邮箱或密码错误"}, 429: {"description": "失败次数过多，暂时锁定（Retry-After）"}})  # fmt: skip
 async def login(body: LoginRequest, request: Request, response: Response, container: ContainerDep) -> Me:
-    """Log in with email and password: sets the `top_session` cookie and returns the CSRF token.
+    """Log in with email and password: sets the `top_session` cookie and returns the CSRF token. Chats the
+    browser started before logging in (its anonymous cookie) move to the account.
     Repeated failures lock the account (and the client address) for a while: 429 with Retry-After."""
     user, session = await log_in(request, container, body.email, body.password)
     set_session_cookie(response, session, container.settings)
+    forget_visitor(response)
     current = CurrentUser(**user.model_dump(), via="session", csrf_token=session.csrf_token)
     return Me(user=current, csrf_token=session.csrf_token)
 
@@ -114,6 +126,18 @@ def logout(request: Request, user: UserDep, container: ContainerDep) -> Response
 @router.get("/me", response_model=Me)
 def me(user: UserDep) -> Me:
     return Me(user=user, csrf_token=user.csrf_token)
+
+
+class SessionInfo(BaseModel):
+    user: CurrentUser | None = Field(None, description="null for an anonymous visitor")
+    csrf_token: str | None = None
+
+
+@router.get("/session", response_model=SessionInfo)
+def session_info(user: OptionalUserDep) -> SessionInfo:
+    """Who is calling, for pages anonymous visitors use too: `user` is null instead of a 401 (which browsers
+    would log as an error on every page view)."""
+    return SessionInfo(user=user, csrf_token=user.csrf_token if user else None)
 
 
 @router.get("/api-keys", response_model=list[ApiKeyPublic])

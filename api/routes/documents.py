@@ -1,4 +1,6 @@
-"""Read one published corpus document: `GET /api/documents/{id}` (JSON) and `/documents/{id}` (a page).
+"""Read one published corpus document: `GET /api/documents/{id}` (JSON) and `/documents/{id}` (a page);
+the corpus vocabulary: `GET /api/labels` (JSON) and `/labels.js` (the same as a JavaScript module, which the chat,
+the widget and the editor import: one source for every page).
 
 Where rankings and updates link a need's solution guide, a case or a new regulation. Only published text is
 served (what the chat may already quote); with TOP_REQUIRE_LOGIN, only to signed-in users.
@@ -6,24 +8,23 @@ served (what the chat may already quote); with TOP_REQUIRE_LOGIN, only to signed
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import HTMLResponse
 
 from api.auth import OptionalUserDep
 from api.deps import ContainerDep
 from api.routes.pages import page
-from assistant.models import INDUSTRY_LABELS
 from community.catalogue import DocInfo
+from corpus.labels import KIND_LABELS, all_labels, industry_label
 from retrieval.models import SearchFilters
 
 router = APIRouter(prefix="/api", tags=["documents"])
 pages = APIRouter(include_in_schema=False)
 
-KIND_LABELS = {"regulation": "法规", "standard": "标准", "industry_profile": "行业画像", "solution": "方案指南",
-               "case": "案例", "faq": "问答"}  # fmt: skip
 
 
 def _document(doc_id: str, container: ContainerDep, user: OptionalUserDep) -> tuple[DocInfo, list[dict[str, str]]]:
@@ -42,6 +43,23 @@ def _document(doc_id: str, container: ContainerDep, user: OptionalUserDep) -> tu
     return info, sections
 
 
+@router.get("/labels")
+def labels(response: Response) -> dict[str, dict[str, str]]:
+    """The Chinese names of document kinds, industries, need categories, version states and front-matter
+    fields: one vocabulary for every page (corpus/labels.py)."""
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return all_labels()
+
+
+@pages.get("/labels.js")
+def labels_module() -> Response:
+    """`export const LABELS = {kinds, industries, needs, states, fields}`: the vocabulary of `/api/labels` as a module,
+    so static/strings.js and static/editor-labels.js import it instead of keeping tables of their own."""
+    body = f"// corpus/labels.py, served by api/routes/documents.py\nexport const LABELS = {json.dumps(all_labels(), ensure_ascii=False)};\n"
+    return Response(body, media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})  # fmt: skip
+
+
 @router.get("/documents/{doc_id}")
 def document(doc_id: str, container: ContainerDep, user: OptionalUserDep) -> dict[str, Any]:
     info, sections = _document(doc_id, container, user)
@@ -53,7 +71,7 @@ def document(doc_id: str, container: ContainerDep, user: OptionalUserDep) -> dic
 @pages.get("/documents/{doc_id}", response_class=HTMLResponse)
 def document_page(doc_id: str, container: ContainerDep, user: OptionalUserDep) -> HTMLResponse:
     info, sections = _document(doc_id, container, user)
-    industries = "、".join(INDUSTRY_LABELS.get(i, "各行业" if i == "all" else i) for i in info.industries)
+    industries = "、".join(industry_label(i) for i in info.industries)
     facts = [("类型", KIND_LABELS.get(info.kind, info.kind)), ("发布机构", info.issuer), ("生效日期", info.effective_date),
              ("适用行业", industries), ("适用地区", "、".join(info.regions) or "全国"), ("版本", info.version)]  # fmt: skip
     meta = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts if v)

@@ -15,17 +15,21 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accounts.store import AccountNotFound, AccountStore
 from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep
 from api.deps import ContainerDep, require_json
+from api.errors import problems_json
 from api.inputs import Offset, Position
 from community.cases import DOC_PREFIX
 from corpus import metadata_form as metadata
-from corpus.editorial import Actor, EditorialStore, InvalidDocument
+from corpus.editorial import FILE_ACTOR, Actor, EditorialStore, InvalidDocument, VersionState
+from corpus.labels import FIELD_LABELS
 from corpus.screening import ReviewWarning, screen
+from corpus.validate import Problem
 from corpus.tables import AuditRow, VersionRow
 from corpus.text import CheckedInput
 from retrieval.editor_tools import corpus_health, hit_test, preview
@@ -158,6 +162,9 @@ class DocumentDetail(DocumentSummary):
     versions: list[VersionPublic]
     people: dict[str, str] = Field(default_factory=dict, description="版本中出现的用户 id → 显示名")
     suggestions: dict[str, list[str]] = Field(default_factory=dict, description="上传转换时各字段的预填依据")
+    approve_refusal: str | None = Field(
+        None, description="最新版本待审核、而调用者不能批准它时的原因（例如自己撰写的版本）；能批准时为 null"
+    )
 
 
 class DocumentPage(BaseModel):
@@ -190,9 +197,15 @@ def _summary(rows: list[VersionRow], today: dt.date) -> dict[str, Any]:
     }  # fmt: skip
 
 
+SYSTEM_NAMES = {FILE_ACTOR.id: FILE_ACTOR.name, "system": "系统（启动时恢复）"}
+
+
 def _people(accounts: AccountStore, rows: list[VersionRow]) -> dict[str, str]:
     names = {}
     for user_id in {i for r in rows for i in (r.created_by, r.submitted_by, r.reviewed_by) if i}:
+        if user_id in SYSTEM_NAMES:
+            names[user_id] = SYSTEM_NAMES[user_id]
+            continue
         try:
             user = accounts.get_user(user_id)
         except AccountNotFound:  # the recovery job, or a deleted account: the page shows the id
@@ -201,16 +214,27 @@ def _people(accounts: AccountStore, rows: list[VersionRow]) -> dict[str, str]:
     return names
 
 
-def _detail(store: EditorialStore, doc_id: str, accounts: AccountStore) -> DocumentDetail:
+def _detail(store: EditorialStore, doc_id: str, accounts: AccountStore, user: CurrentUser) -> DocumentDetail:
     rows = store.versions(doc_id)
+    latest = rows[-1]
+    refusal = store.approval_refusal(latest, actor(user)) if latest.state == VersionState.in_review else None
     return DocumentDetail(
         **_summary(rows, dt.date.today()), versions=[_version(r, text=True) for r in rows],
         people={} if doc_id.startswith(DOC_PREFIX) else _people(accounts, rows),  # a partner case's author stays unnamed
-    )
+        approve_refusal=refusal,
+    )  # fmt: skip
+
+
+class Incomplete(Exception):
+    """A converted file whose front matter misses what the text does not say (issuer, effective date)."""
+
+    def __init__(self, text: str, suggestions: dict[str, list[str]], problems: list[Problem]) -> None:
+        self.text, self.suggestions, self.problems = text, suggestions, problems
 
 
 def _text(body: DocumentWrite) -> tuple[str, dict[str, list[str]]]:
-    """The document text, and for a converted file why each front-matter field was pre-filled as it was."""
+    """The document text, and for a converted file why each front-matter field was pre-filled as it was.
+    A file that converted but lacks metadata raises Incomplete; an unusable one, InvalidDocument."""
     if body.text is not None:
         return body.text, {}
     try:
@@ -224,9 +248,11 @@ def _text(body: DocumentWrite) -> tuple[str, dict[str, list[str]]]:
     except ImportError:
         raise HTTPException(415, "此服务器暂不支持文件导入；请粘贴 Markdown 文本") from None
     imported = convert(data, body.filename or "upload")  # ImportRefused: empty, too large, wrong type (→ 4xx)
-    unreadable = [p for p in imported.problems if p.field in ("file", "body")]
-    if unreadable:  # nothing usable came out (a scanned or damaged PDF, no text): nothing to save
-        raise InvalidDocument(unreadable)
+    unusable = [p for p in imported.problems if p.field in ("file", "body", "front matter")]
+    if unusable:  # nothing usable came out (a scanned or damaged PDF, no text): nothing to save
+        raise InvalidDocument(unusable)
+    if imported.problems:  # usable text, but the front matter misses what the text does not say
+        raise Incomplete(to_document_text(imported), imported.suggestions, imported.problems)
     return to_document_text(imported), imported.suggestions
 
 
@@ -256,21 +282,34 @@ CREATED_LINKS = {201: {"description": "Created", "links": {
     for step in ("submit", "approve", "reject")
 } | {"Preview": {"operationId": "preview_chunks_api_editor_documents__doc_id__versions__number__preview_get",
                  "parameters": _FIRST_VERSION}}}}  # fmt: skip
+_INCOMPLETE = {422: {"description": "校验未通过；导入的文件缺少元数据时另含 text 与 suggestions，补全后再提交 text"}}
 
 
-@router.post("/documents", status_code=201, response_model=DocumentDetail, dependencies=JSON_BODY, responses=CREATED_LINKS)
-def create_document(body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep) -> DocumentDetail:
-    """A new document as version 1, state draft (validated; problems name the field and line)."""
-    text, suggestions = _text(body)
+@router.post("/documents", status_code=201, response_model=DocumentDetail, dependencies=JSON_BODY,
+             responses=CREATED_LINKS | _INCOMPLETE)  # fmt: skip
+def create_document(body: DocumentWrite, user: EditorDep, store: EditorialDep, container: ContainerDep) -> Any:
+    """A new document as version 1, state draft (validated; problems name the field and line).
+
+    An uploaded file whose text does not say everything the front matter needs (a government rule that
+    names no issuer, no date) is not saved: the 422 carries the converted `text` and `suggestions`, so the
+    editor completes the form and posts the text."""
+    try:
+        text, suggestions = _text(body)
+    except Incomplete as missing:
+        names = "、".join(dict.fromkeys(FIELD_LABELS.get(p.field, p.field) for p in missing.problems))
+        return JSONResponse(status_code=422, content={
+            "detail": f"文件已转换，但还缺少：{names}。请在表单中补全后创建草稿。",
+            "problems": problems_json(missing.problems), "text": missing.text, "suggestions": missing.suggestions,
+        })  # fmt: skip
     match = re.search(r"^id:\s*[\"']?([^\s\"']+)", text, re.M)
     not_a_partner_case(match.group(1) if match else "")
     row = store.create_draft(text, actor(user), note=body.note)
-    return _detail(store, row.doc_id, container.accounts).model_copy(update={"suggestions": suggestions})
+    return _detail(store, row.doc_id, container.accounts, user).model_copy(update={"suggestions": suggestions})
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
-def get_document(doc_id: str, _: EditorDep, store: EditorialDep, container: ContainerDep) -> DocumentDetail:
-    return _detail(store, doc_id, container.accounts)
+def get_document(doc_id: str, user: EditorDep, store: EditorialDep, container: ContainerDep) -> DocumentDetail:
+    return _detail(store, doc_id, container.accounts, user)
 
 
 @router.put("/documents/{doc_id}", response_model=DocumentDetail, dependencies=JSON_BODY)
@@ -279,8 +318,12 @@ def edit_document(
 ) -> DocumentDetail:
     """A new version (draft); older unpublished versions become superseded."""
     not_a_partner_case(doc_id)
-    store.edit(doc_id, _text(body)[0], actor(user), note=body.note)
-    return _detail(store, doc_id, container.accounts)
+    try:
+        text = _text(body)[0]
+    except Incomplete as missing:
+        raise InvalidDocument(missing.problems) from None
+    store.edit(doc_id, text, actor(user), note=body.note)
+    return _detail(store, doc_id, container.accounts, user)
 
 
 @router.post("/documents/{doc_id}/versions/{number}/submit", response_model=VersionPublic)
@@ -351,8 +394,7 @@ def metadata_form(body: MetadataForm, _: EditorDep) -> dict[str, Any]:
         fields = metadata.read_form(text)
     except metadata.FormError as exc:
         raise InvalidDocument([exc.problem]) from None
-    problems = [{"line": p.line, "field": p.field, "message": p.message} for p in metadata.check(text)]
-    return {"text": text, "fields": fields, "problems": problems}
+    return {"text": text, "fields": fields, "problems": problems_json(metadata.check(text))}
 
 
 # -- audit and health --------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from accounts.throttle import LoginThrottled
 from accounts.tables import OrgKind, Role
 from api.auth import SESSION_COOKIE, CurrentUser, OptionalUserDep
 from api.deps import ContainerDep
-from api.routes.accounts import check_not_self_lockout, clear_session_cookie, log_in, set_session_cookie
+from api.routes.accounts import check_not_self_lockout, clear_session_cookie, forget_visitor, log_in, set_session_cookie
 from corpus.text import InvalidText, check_strings
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +113,8 @@ def login_page(container: ContainerDep, next_path: str, *, error: str = "", stat
     <button type="submit" class="primary wide">登录</button>
   </form>
   <p class="muted small">账号由管理员开通。</p>
-</section>"""
+</section>
+<script src="/static/login.js" defer></script>"""
     response = page("登录", body, status=status)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", httponly=True,
@@ -146,6 +147,7 @@ async def login_submit(request: Request, container: ContainerDep) -> Response:
         return login_page(container, next_path, error=f"{exc}。", status=400)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, session, container.settings)
+    forget_visitor(response)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 

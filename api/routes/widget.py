@@ -5,7 +5,10 @@ Who may use a key is decided on every request:
   it), to an embedding page (from `Referer`, else the `origin` the loader passes) among the key's allowed
   origins, with `Content-Security-Policy: frame-ancestors <allowed origins>` so browsers refuse to show
   it inside any other site. The page gets a short-lived embed session token bound to (key, origin,
-  visitor); the visitor id is kept in a signed, partitioned cookie (`top_widget_visitor`).
+  visitor); the visitor id is kept in a signed, partitioned cookie (`top_widget_visitor`). A refused
+  embedding page gets a readable page naming its origin and where to add it (the origin is remembered
+  for the key's owner, accounts/refusals.py). The key's owner may preview it on our own
+  `/widgets/{key}/preview` page whatever its list says.
 - `POST /api/widget/{key}/chat`: api/widget_service.py decides (origins, identity, quotas); this route
   reads the request, calls it once and renders SSE or JSON, with the caller's CORS headers.
 Origin checks stop other websites' visitors' browsers, not scripts that forge headers; the quotas
@@ -31,8 +34,10 @@ from starlette.concurrency import run_in_threadpool
 
 from accounts.identity import mint_embed_token
 from accounts.quotas import QuotaCounter
-from accounts.widgets import WidgetKey, WidgetStore, normalise_origin, origin_allowed
-from api.auth import sign, unsign
+from accounts.refusals import RefusedOrigins
+from accounts.tables import Role
+from accounts.widgets import WidgetKey, WidgetStore, normalise_origin, origin_allowed, origin_hint
+from api.auth import CurrentUser, OptionalUserDep, sign, unsign
 from api.deps import ContainerDep, client_address, wants_json
 from api.sse import sse_event
 from api.streaming import iterate_closing
@@ -45,7 +50,7 @@ from api.widget_service import (
     same_origin,
 )
 
-__all__ = ["VISITOR_COOKIE", "WidgetServices", "WidgetsDep", "router"]
+__all__ = ["VISITOR_COOKIE", "WidgetServices", "WidgetsDep", "may_manage", "router"]
 
 router = APIRouter(tags=["widget"])
 
@@ -62,18 +67,20 @@ _PLACEHOLDER = re.compile(r"\{\{(title|config)\}\}")
 class WidgetServices:
     store: WidgetStore
     quotas: QuotaCounter
+    refusals: RefusedOrigins
 
 
 def get_widget_services(container: ContainerDep) -> WidgetServices:
-    """The container's widget store and quota counter (built once with the rest)."""
-    return WidgetServices(container.widgets, container.quotas)
+    """The container's widget store and quota counter (built once with the rest), and the refused origins."""
+    return WidgetServices(container.widgets, container.quotas, RefusedOrigins(container.widgets.engine))
 
 
 WidgetsDep = Annotated[WidgetServices, Depends(get_widget_services)]
 
 
 def get_widget_chat(container: ContainerDep) -> WidgetChatService:
-    return WidgetChatService(store=container.widgets, quotas=container.quotas, chat=container.chat, profiler=container.profiler)
+    return WidgetChatService(store=container.widgets, quotas=container.quotas, chat=container.chat, profiler=container.profiler,
+                             refusals=RefusedOrigins(container.widgets.engine))  # fmt: skip
 
 
 WidgetChatDep = Annotated[WidgetChatService, Depends(get_widget_chat)]
@@ -110,14 +117,32 @@ def _origin_of(url: str | None) -> str | None:
         return None
 
 
-def _refused_page(message: str, *, ancestors: str) -> HTMLResponse:
+def _refused_page(message: str, *, ancestors: str, fix: str = "") -> HTMLResponse:
     body = (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><title>无法加载对话</title>'
         '<link rel="stylesheet" href="/static/style.css"><link rel="stylesheet" href="/static/embed.css"></head>'
-        f'<body class="refused"><main><h1>无法加载对话</h1><p>{html.escape(message)}</p></main></body></html>'
+        f'<body class="refused"><main><h1>无法加载对话</h1><p>{html.escape(message)}</p>{fix}</main></body></html>'
     )
     return HTMLResponse(body, status_code=403, headers={**_page_headers(ancestors)})
+
+
+def may_manage(user: CurrentUser | None, widget: WidgetKey) -> bool:
+    """Whether the signed-in user manages this key: an administrator, or a partner of its organisation."""
+    return user is not None and (user.role == Role.admin or (user.role == Role.partner and user.org_id == widget.public.org_id))
+
+
+def _not_allowed_page(request: Request, widget: WidgetKey, parent: str) -> HTMLResponse:
+    """The origin the embed saw, where to add it, and what it resembles on the list. Shown in any frame
+    (it holds nothing to protect), so the portal's owner reads it where the chat should have been."""
+    page = f"{str(request.base_url).rstrip('/')}/widgets"
+    hint = origin_hint(parent, widget.allowed_origins)
+    fix = (
+        f'<p>网站管理员：请登录渠道参谋，在<a href="/widgets" target="_blank" rel="noopener">网站小组件</a>'
+        f"页面（{html.escape(page)}）编辑这个小组件，把 <code>{html.escape(parent)}</code> 加入“允许嵌入的网站来源”。</p>"
+        + (f'<p class="hint">{html.escape(hint)}</p>' if hint else "")
+    )
+    return _refused_page(f"网站 {parent} 不在此小组件允许嵌入的网站来源中。", ancestors="frame-ancestors *", fix=fix)
 
 
 def _page_headers(ancestors: str) -> dict[str, str]:
@@ -137,7 +162,9 @@ def _visitor_cookie(request: Request, secret: bytes) -> str | None:
 
 
 @router.get("/embed/{key_id}", include_in_schema=False)
-async def embed(key_id: str, request: Request, widgets: WidgetsDep, service: WidgetChatDep, container: ContainerDep) -> Response:
+async def embed(
+    key_id: str, request: Request, widgets: WidgetsDep, service: WidgetChatDep, container: ContainerDep, user: OptionalUserDep
+) -> Response:
     widget = await run_in_threadpool(widgets.store.resolve, key_id)
     reason = refusal(widget)
     if reason or widget is None:
@@ -149,8 +176,13 @@ async def embed(key_id: str, request: Request, widgets: WidgetsDep, service: Wid
     parent = _origin_of(request.headers.get("referer")) or _origin_of(request.query_params.get("origin"))
     if parent is None:
         return _refused_page("无法确定嵌入页面的来源：请用 widget.js 嵌入这个对话窗口", ancestors=ancestors)
-    if not origin_allowed(parent, widget.allowed_origins):
-        return _refused_page(f"网站 {parent} 未被授权嵌入此小组件", ancestors=ancestors)
+    # The key's owner previews it on our own /widgets/{key}/preview page, whatever the list says.
+    preview = same_origin(parent, _hosts(request)) and may_manage(user, widget)
+    if not origin_allowed(parent, widget.allowed_origins) and not preview:
+        await run_in_threadpool(widgets.refusals.record, widget.id, parent)
+        return _not_allowed_page(request, widget, parent)
+    if preview:
+        ancestors = "frame-ancestors 'self'"
     known = _visitor_cookie(request, container.secret_key)
     visitor = await run_in_threadpool(service.issue_visitor, widget, known, client_address(request))
     look = widget.public
@@ -162,7 +194,9 @@ async def embed(key_id: str, request: Request, widgets: WidgetsDep, service: Wid
         "colour": colour if _COLOUR.fullmatch(colour) else look.colour,
         "showSources": look.show_sources,
         "parentOrigin": parent,
-        "embedToken": mint_embed_token(key_id=widget.id, parent_origin=parent, widget_secret=widget.secret, visitor=visitor),
+        "embedToken": mint_embed_token(
+            key_id=widget.id, parent_origin=parent, widget_secret=widget.secret, visitor=visitor, preview=preview
+        ),
     }
     # JSON inside <script type="application/json">: `<` escaped so nothing can close the element.
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -180,11 +214,15 @@ async def embed(key_id: str, request: Request, widgets: WidgetsDep, service: Wid
 
 
 # -- POST /api/widget/{key}/chat ----------------------------------------------------------------------
+def _hosts(request: Request) -> set[str]:
+    """This server as the browser sees it: Host, and behind a proxy X-Forwarded-Host."""
+    return {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "").split(",")[0].strip()}
+
+
 def caller(request: Request) -> WidgetCaller:
     origin = request.headers.get("origin")
-    hosts = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "").split(",")[0].strip()}
     return WidgetCaller(
-        origin=origin, same_origin=same_origin(origin, hosts), embed_token=request.headers.get(EMBED_HEADER),
+        origin=origin, same_origin=same_origin(origin, _hosts(request)), embed_token=request.headers.get(EMBED_HEADER),
         address=client_address(request), content_type=request.headers.get("content-type", ""),
     )  # fmt: skip
 
@@ -192,7 +230,7 @@ def caller(request: Request) -> WidgetCaller:
 @router.options("/api/widget/{key_id}/chat", include_in_schema=False)
 async def chat_preflight(key_id: str, request: Request, service: WidgetChatDep) -> Response:
     widget = await run_in_threadpool(service.store.resolve, key_id)
-    cors, _ = service.admit(widget, caller(request))
+    cors, _ = await run_in_threadpool(service.admit, widget, caller(request))  # a refusal is recorded
     return Response(status_code=204, headers={
         **cors, "Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type",
         "Access-Control-Max-Age": "600"})  # fmt: skip

@@ -22,7 +22,7 @@ async function failure(response) {
   return new ApiError(response.status, detail);
 }
 
-// The session's CSRF token (from GET /api/me), repeated as X-CSRF-Token on unsafe requests when logged in.
+// The session's CSRF token (from GET /api/session), repeated as X-CSRF-Token on unsafe requests when logged in.
 let csrfToken = null;
 const withCsrf = (method, headers) => (csrfToken && method !== "GET" ? { ...headers, "X-CSRF-Token": csrfToken } : headers);
 
@@ -66,16 +66,11 @@ export const sendFeedback = (messageId, rating, comment) =>
   call("/api/feedback", { method: "POST", body:
     comment ? { message_id: messageId, rating, comment } : { message_id: messageId, rating } });
 
-/** The logged-in user ({user, csrf_token}), or null when anonymous; remembers the CSRF token. */
+/** The logged-in user, or null when anonymous (GET /api/session: no 401 to log); remembers the CSRF token. */
 export async function me() {
-  try {
-    const result = await call("/api/me");
-    csrfToken = result.csrf_token || null;
-    return result.user;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
-    throw err;
-  }
+  const result = await call("/api/session");
+  csrfToken = result.csrf_token || null;
+  return result.user ?? null;
 }
 
 export async function logout() {

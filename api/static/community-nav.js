@@ -2,8 +2,10 @@
 // [data-community-nav] element; and the "关注该客户" buttons of briefs (delegated, so streamed cards work too).
 
 async function me() {
-  const response = await fetch("/api/me", { headers: { Accept: "application/json" } });
-  return response.ok ? response.json() : null;
+  // /api/session answers anonymous visitors with {user: null} rather than a 401 the console would show
+  const response = await fetch("/api/session", { headers: { Accept: "application/json" } });
+  const found = response.ok ? await response.json() : null;
+  return found?.user ? found : null;
 }
 
 let session = null;

@@ -1,8 +1,9 @@
 // The editor's metadata form. The server reads and writes the front matter (POST /api/editor/metadata), so the
-// form and the Markdown text never disagree: editing the form rewrites the text's front matter, editing the text
-// refills the form, and every problem `corpus validate` would report is listed (and its field outlined).
+// form and the document text never disagree: editing the form rewrites the front matter (shown as raw YAML in
+// the advanced view), editing the YAML or the body refills the form, and every problem `corpus validate` would
+// report is listed in Chinese next to the field's name (and the field outlined).
 
-import { INDUSTRIES, KINDS, NEEDS } from "./editor-labels.js";
+import { FIELDS, INDUSTRIES, KINDS, NEEDS, fieldName } from "./editor-labels.js";
 import { escapeHtml } from "./markdown.js";
 
 const TEXT_INPUTS = ["title", "kind", "effective_date", "review_by", "issuer", "document_number", "vendor", "url"];
@@ -14,14 +15,14 @@ export class MetadataForm {
   /**
    * @param {object} parts
    * @param {HTMLFormElement} parts.form  the form (#meta-form)
-   * @param {HTMLTextAreaElement} parts.text  the Markdown with front matter
+   * @param {{ get: () => string, set: (text: string) => void, inputs: HTMLElement[] }} parts.text
+   *   the whole document (front matter + body) and the elements whose edits change it
    * @param {HTMLElement} parts.problems  list for validation problems
    * @param {HTMLDetailsElement} parts.whyBox  where the importer's reasons are shown
    * @param {(path: string, opts: object) => Promise<any>} parts.api  /api/editor caller (throws on errors)
-   * @param {() => void} parts.onText  called after the form rewrote the text
    */
-  constructor({ form, text, problems, whyBox, api, onText }) {
-    Object.assign(this, { form, text, problemList: problems, whyBox, api, onText });
+  constructor({ form, text, problems, whyBox, api }) {
+    Object.assign(this, { form, text, problemList: problems, whyBox, api });
     this.seq = 0; // only the newest reply is applied
     this.timer = null;
     this.dirty = false; // form edits not yet written into the text
@@ -35,7 +36,7 @@ export class MetadataForm {
       this.dirty = true;
       this.later(() => this.sync(true), 300);
     });
-    text.addEventListener("input", () => this.later(() => this.sync(false), 500));
+    for (const input of text.inputs) input.addEventListener("input", () => this.later(() => this.sync(false), 500));
   }
 
   later(work, ms) {
@@ -82,7 +83,8 @@ export class MetadataForm {
   showProblems(problems) {
     for (const el of this.form.querySelectorAll(".invalid")) el.classList.remove("invalid");
     this.problemList.innerHTML = problems
-      .map((p) => `<li>第 ${p.line ?? "?"} 行 ${escapeHtml(p.field ?? "")}：${escapeHtml(p.message)}</li>`).join("");
+      .map((p) => `<li data-field="${escapeHtml(p.field ?? "")}"><b>${escapeHtml(p.label || fieldName(p.field))}</b>：${escapeHtml(p.message)}`
+        + `<span class="muted small">（元数据第 ${p.line ?? "?"} 行）</span></li>`).join("");
     for (const p of problems) {
       const key = String(p.field ?? "").replace(/^source\./, "").split(/[.[]/)[0];
       const target = key in CHECK_LISTS ? this.form.querySelector(`[data-list="${key}"]`)?.closest("fieldset") : this.form.elements[key];
@@ -95,12 +97,13 @@ export class MetadataForm {
     this.whyBox.hidden = !entries.length;
     this.whyBox.open = open && entries.length > 0;
     this.whyBox.querySelector("ul").innerHTML = entries
-      .map(([field, why]) => `<li><b>${escapeHtml(field)}</b>：${escapeHtml(why.join("；"))}</li>`).join("");
+      .map(([field, why]) => `<li><b>${escapeHtml(FIELDS[field] ?? fieldName(field))}</b>：${escapeHtml(why.join("；"))}</li>`).join("");
   }
 
   async sync(fromForm) {
     const seq = ++this.seq;
-    const body = fromForm ? { text: this.text.value, fields: this.fields() } : { text: this.text.value };
+    const text = this.text.get();
+    const body = fromForm ? { text, fields: this.fields() } : { text };
     let result;
     try {
       result = await this.api("/metadata", { method: "POST", body });
@@ -111,8 +114,7 @@ export class MetadataForm {
     if (seq !== this.seq) return;
     if (fromForm) {
       this.dirty = false;
-      this.text.value = result.text;
-      this.onText();
+      this.text.set(result.text);
     } else {
       this.fill(result.fields);
     }

@@ -9,24 +9,30 @@ const $ = (sel) => document.querySelector(sel);
 const ACTION_NAMES = { submit: "提交审核", approve: "通过并发布", reject: "退回", retire: "下线", rollback: "回滚", save: "保存" };
 const AUDIT_NAMES = {
   create: "创建草稿", edit: "保存新版本", submit: "提交审核", approve: "批准", publish: "发布", publish_failed: "发布失败",
-  reject: "退回", retire: "下线", rollback: "回滚",
+  reject: "退回", retire: "下线", rollback: "回滚", import: "从语料目录导入",
 };
 const PAGE = 100; // documents per list page
 const AUDIT_PAGE = 50;
 
 let csrf = null;
 let me = null;
-let current = null; // the open document (DocumentDetail)
+let current = null; // the open document (DocumentDetail); null while an imported file is not saved yet
 let meta = null; // the MetadataForm
 let editing = null; // the version number loaded in the editor (what the hit test tests)
 let listOffset = 0;
 let auditOffset = 0;
 
-class EditorError extends Error {}
+class EditorError extends Error {
+  constructor(message, status = 0, payload = null) {
+    super(message);
+    this.status = status;
+    this.payload = payload;
+  }
+}
 
 function friendly(status, body) {
   const detail = Array.isArray(body?.detail) ? body.detail.map((d) => (typeof d === "string" ? d : d?.msg ?? "")).join("；") : body?.detail ?? "";
-  const problems = (body?.problems ?? []).map((p) => `第 ${p.line ?? "?"} 行 ${p.field ?? ""}：${p.message}`).join("；");
+  const problems = (body?.problems ?? []).map((p) => `${p.label || p.field || ""}：${p.message}`).join("；");
   if (status === 401) return "登录已过期，请重新登录。";
   if (status === 403) return detail ? `无权执行此操作：${detail}` : "无权执行此操作。";
   if (status === 404) return detail ? `未找到：${detail}` : "未找到该文档或版本。";
@@ -52,12 +58,22 @@ async function request(method, path, body) {
     let payload = null;
     try { payload = await response.json(); } catch { /* not JSON */ }
     if (response.status === 401) location.assign(`/login?next=${encodeURIComponent("/editor")}`);
-    throw new EditorError(friendly(response.status, payload));
+    throw new EditorError(friendly(response.status, payload), response.status, payload);
   }
   return response.status === 204 ? null : response.json();
 }
 const api = (path, opts = {}) => request(opts.method ?? "GET", `/api/editor${path}`, opts.body);
 const docPath = (id) => `/documents/${encodeURIComponent(id)}`;
+
+// The document is front matter (the YAML view, kept in step with the form) plus the Markdown body.
+const FENCE = /^---\n(?:([\s\S]*?)\n)?---\n\n?/;
+function setFullText(text) {
+  const match = FENCE.exec(text);
+  $("#yaml").value = match ? match[1] ?? "" : "";
+  $("#text").value = match ? text.slice(match[0].length) : text;
+  livePreview();
+}
+const fullText = () => `---\n${$("#yaml").value.replace(/\n+$/, "")}\n---\n\n${$("#text").value}`;
 
 function say(text, error = false) {
   const el = $("#status");
@@ -139,21 +155,28 @@ function renderDoc() {
   const d = current;
   $("#empty").hidden = true;
   $("#doc").hidden = false;
+  delete $("#doc").dataset.unsaved;
+  $("#save").textContent = "保存为新版本";
   $("#doc-title").innerHTML = `${escapeHtml(d.title)} ${badge(d.state)}${d.stale ? ` ${badge("stale", "待复审")}` : ""}`;
   const inds = d.industries.map((i) => INDUSTRIES[i] ?? i).join("、");
   $("#doc-meta").textContent = `${d.doc_id} · ${KINDS[d.kind] ?? d.kind} · ${inds}${d.review_by ? ` · 复审日期 ${d.review_by}` : ""}`;
   $("#versions").innerHTML = [...d.versions].reverse().map((v) => `<tr data-version="${v.number}">
-    <td>第 ${v.number} 版</td><td>${badge(v.state)}</td>
-    <td>${escapeHtml(who(v.created_by))}<br><span class="muted small">${when(v.created_at)}</span></td>
-    <td>${escapeHtml(who(v.reviewed_by))}<br><span class="muted small">${when(v.reviewed_at)}</span></td>
-    <td>${escapeHtml(v.note)}</td>
-    <td><button type="button" class="link-button" data-load="${v.number}">载入编辑器</button></td></tr>`).join("");
+    <td data-label="版本">第 ${v.number} 版</td><td data-label="状态">${badge(v.state)}</td>
+    <td data-label="创建">${escapeHtml(who(v.created_by))}<br><span class="muted small">${when(v.created_at)}</span></td>
+    <td data-label="审核">${escapeHtml(who(v.reviewed_by))}<br><span class="muted small">${when(v.reviewed_at)}</span></td>
+    <td class="ed-note"${v.note ? ' data-label="说明"' : ""}>${escapeHtml(v.note)}</td>
+    <td class="ed-load"><button type="button" class="link-button" data-load="${v.number}">载入编辑器</button></td></tr>`).join("");
   const top = latest();
   const allowed = {
-    submit: top.state === "draft", approve: top.state === "in_review", reject: top.state === "in_review",
+    submit: top.state === "draft", approve: top.state === "in_review" && !d.approve_refusal, reject: top.state === "in_review",
     retire: d.published_version != null, rollback: d.versions.length > 1,
   };
   for (const b of document.querySelectorAll("#actions [data-act]")) b.disabled = !allowed[b.dataset.act];
+  // The server refuses self-approval (403); the page says so before anyone tries.
+  const why = top.state === "in_review" ? d.approve_refusal : null;
+  $("#approve-why").textContent = why ? `“通过并发布”不可用：${why}` : "";
+  $("#approve-why").hidden = !why;
+  $("[data-act=approve]").title = why || "";
   renderWarnings(top, allowed.approve);
   for (const id of ["#rollback-to", "#diff-a", "#diff-b"]) {
     const sel = $(id);
@@ -178,17 +201,15 @@ function renderDoc() {
 function loadVersion(number) {
   const v = current.versions.find((x) => x.number === number);
   editing = number;
-  $("#text").value = v.text ?? "";
+  setFullText(v.text ?? "");
   $("#editing-label").textContent = `基于第 ${number} 版（${STATES[v.state] ?? v.state}）`;
   $("#hit-label").textContent = `测试第 ${number} 版`;
-  livePreview();
   meta.refresh();
   loadChunks(number);
 }
 
 function livePreview() {
-  const body = $("#text").value.replace(/^---\n[\s\S]*?\n---\n/, ""); // front matter is metadata, not body
-  $("#live").innerHTML = renderMarkdown(body);
+  $("#live").innerHTML = renderMarkdown($("#text").value);
 }
 
 async function loadChunks(number) {
@@ -251,6 +272,7 @@ async function openDoc(docId) {
   current = d;
   say("");
   renderDoc();
+  if (matchMedia("(max-width: 900px)").matches) $("#doc").scrollIntoView({ block: "start" }); // one column: the list is above
 }
 
 // Instruction-like text and raw HTML in the version under review: approving needs the box ticked.
@@ -296,13 +318,39 @@ async function act(name) {
 async function save() {
   const d = current;
   await meta.flush();
-  const saved = await guarded(() => api(docPath(d.doc_id), { method: "PUT", body: { text: $("#text").value, note: $("#note").value.trim() } }));
-  if (!saved) return;
+  const body = { text: fullText(), note: $("#note").value.trim() };
+  let saved;
+  try {
+    saved = d ? await api(docPath(d.doc_id), { method: "PUT", body }) : await api("/documents", { method: "POST", body });
+  } catch (err) {
+    if (err instanceof EditorError && err.payload?.problems) meta.showProblems(err.payload.problems);
+    say(err instanceof EditorError ? err.message : `出错了：${err.message}`, true);
+    return;
+  }
   current = saved;
   renderDoc();
-  say(`已保存为第 ${saved.latest_version} 版（草稿）。`);
+  say(d ? `已保存为第 ${saved.latest_version} 版（草稿）。` : `已创建草稿「${saved.title}」（第 1 版）。`);
   $("#note").value = "";
   await refreshAll();
+}
+
+/** An uploaded file the server converted but could not save: the text is in the editor, the form names what is missing. */
+function openUnsaved(payload, filename) {
+  current = null;
+  editing = null;
+  $("#empty").hidden = true;
+  $("#doc").hidden = false;
+  $("#doc").dataset.unsaved = "true";
+  $("#doc-title").innerHTML = `${escapeHtml(filename)} ${badge("draft", "未保存")}`;
+  $("#doc-meta").textContent = "补全元数据后点“创建草稿”。";
+  $("#editing-label").textContent = "导入的文件";
+  $("#save").textContent = "创建草稿";
+  for (const b of document.querySelectorAll("button[data-doc]")) b.removeAttribute("aria-current");
+  setFullText(payload.text);
+  meta.refresh().then(() => meta.showProblems(payload.problems ?? []));
+  meta.showSuggestions(payload.suggestions, true);
+  say(payload.detail || "请补全元数据后创建草稿。", true);
+  $("#meta-problems").scrollIntoView({ block: "center" });
 }
 
 async function diff() {
@@ -331,9 +379,16 @@ async function upload(event) {
   if (!/\.(md|markdown|txt|docx|pdf|html?)$/i.test(file.name)) return say("不支持的文件类型：请上传 .md、.txt、.docx、.pdf 或 .html 文件。", true);
   if (file.size > 10 * 1024 * 1024) return say("文件过大：上限 10 MB。", true);
   say("正在上传并转换…");
-  const created = await guarded(async () =>
-    api("/documents", { method: "POST", body: { filename: file.name, content_base64: await readBase64(file) } }));
-  if (!created) return;
+  let created;
+  try {
+    created = await api("/documents", { method: "POST", body: { filename: file.name, content_base64: await readBase64(file) } });
+  } catch (err) {
+    if (err instanceof EditorError && err.status === 422 && typeof err.payload?.text === "string") {
+      $("#upload").reset();
+      return openUnsaved(err.payload, file.name);
+    }
+    return say(err instanceof EditorError ? err.message : `出错了：${err.message}`, true);
+  }
   $("#upload").reset();
   current = created;
   renderDoc();
@@ -361,12 +416,12 @@ async function start() {
   $("#diff-run").addEventListener("click", diff);
   $("#health-load").addEventListener("click", loadHealth);
   meta = new MetadataForm({
-    form: $("#meta-form"), text: $("#text"), problems: $("#meta-problems"), whyBox: $("#meta-why-box"),
-    api: (path, opts) => api(path, opts), onText: livePreview,
+    form: $("#meta-form"), problems: $("#meta-problems"), whyBox: $("#meta-why-box"), api: (path, opts) => api(path, opts),
+    text: { get: fullText, set: setFullText, inputs: [$("#yaml"), $("#text")] },
   });
   $("#text").addEventListener("input", livePreview);
   $("#ack-warnings").addEventListener("change", (e) => {
-    $('#actions [data-act="approve"]').disabled = !(latest().state === "in_review" && e.target.checked);
+    $('#actions [data-act="approve"]').disabled = !(latest().state === "in_review" && !current.approve_refusal && e.target.checked);
   });
   $("#actions").addEventListener("click", (e) => { const b = e.target.closest("[data-act]"); if (b) act(b.dataset.act); });
   $("#versions").addEventListener("click", (e) => { const b = e.target.closest("[data-load]"); if (b) loadVersion(Number(b.dataset.load)); });

@@ -1,4 +1,6 @@
-// Every string the chat pages show, in one place (the web chat and the embedded widget share it).
+// Every string the chat pages show, in one place (the web chat and the embedded widget share it). The names of
+// corpus codes (document kinds, industries) come from the one vocabulary the server keeps (corpus/labels.py).
+import { LABELS } from "/labels.js";
 
 export const STRINGS = {
   appName: "渠道参谋",
@@ -55,7 +57,7 @@ export const STRINGS = {
   roles: { partner: "渠道伙伴", editor: "编辑", admin: "管理员" },
   adminPage: "用户管理",
   editorPage: "编辑工作台",
-  widgetsPage: "嵌入挂件",
+  widgetsPage: "网站小组件",
   errors: {
     network: "网络连接失败，请检查网络后重试。",
     server: "服务暂时不可用，请稍后重试。",
@@ -83,12 +85,8 @@ export const STRINGS = {
   },
   evidenceFields: { industry: "行业", segment: "细分", region: "地区", mlps_level: "等保级别", regulators: "监管部门" },
   evidenceSources: { directory: "客户名录", hint: "用户补充", name: "名称分析", corpus: "知识库", knowledge: "机构名录", registry: "工商登记", llm: "大模型（未经核实）" },
-  industries: {
-    government: "政府", finance: "金融", healthcare: "医疗卫生", education: "教育", energy: "能源", manufacturing: "制造业",
-    telecom: "电信", internet: "互联网/软件", transport: "交通运输", retail: "零售", media: "传媒", real_estate: "房地产",
-    agriculture: "农业", unknown: "未知",
-  },
-  kinds: { regulation: "法规", standard: "标准", industry_profile: "行业画像", solution: "方案指南", case: "案例", faq: "常见问答" },
+  industries: { ...LABELS.industries, unknown: "未知" },
+  kinds: LABELS.kinds,
   source: {
     locator: "位置",
     issuer: "发布机构",

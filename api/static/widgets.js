@@ -1,5 +1,6 @@
-// The partner's widget keys (/widgets): list, create, edit, rotate the secret, delete, copy the snippet.
-// The JSON API is /api/widget-keys (README, "Embed in your portal"); writes carry the session's CSRF token.
+// The partner's widget keys (/widgets): list, create, edit, rotate the secret, delete, copy the snippet, preview,
+// and the sites a key recently refused (one click adds one to the allowed list). Form errors are shown under
+// their field. The JSON API is /api/widget-keys (README, "Embed in your portal"); writes carry the CSRF token.
 
 import { h } from "./views.js";
 
@@ -19,12 +20,30 @@ const S = {
   secret: "密钥", snippet: "嵌入代码（粘贴到允许的网站页面中）", copy: "复制", close: "我已保存，关闭",
   newTitle: "新建小组件", editTitle: "编辑小组件", save: "保存", create: "创建", cancel: "取消", saved: "已保存",
   removed: "已删除", failed: "操作失败：", network: "网络连接失败，请重试。",
+  preview: "预览", previewHint: "在新标签页打开预览：不需要先把网站加入允许列表",
+  refusedTitle: "最近被拒绝的网站：它们嵌入了这个小组件，但不在“允许嵌入的网站来源”中",
+  refusedItem: "{origin}（{count} 次，最近 {when}）", allow: "加入允许列表", allowedNow: "已把 {origin} 加入允许列表",
+  formInvalid: "请先改正标出的字段。",
+  check: {
+    title: "请填写窗口标题。", quota: "请填写 1 到 100000 之间的整数。",
+    notUrl: "不是网址：{line}（应形如 https://portal.example.com）", scheme: "须以 http:// 或 https:// 开头：{line}",
+    credentials: "不能包含用户名或密码：{line}", path: "只填协议、域名和端口，不要带路径或参数：{line}（应为 {origin}）",
+    tooMany: "最多 20 个来源。",
+  },
   fields: {
     title: "窗口标题", greeting: "欢迎语（可选）", colour: "主色", allowed_origins: "允许嵌入的网站来源（每行一个，例如 https://portal.example.com；支持 https://*.example.com）",
     show_sources: "显示来源与引用", quota_per_user_day: "每位访客每天最多提问", quota_per_key_minute: "每分钟最多提问（整个小组件）",
     require_identity: "必须携带访客身份令牌（由你的服务器用密钥签发）", enabled: "启用",
   },
 };
+
+class RequestError extends Error {
+  constructor(status, details) {
+    super(details.join("；"));
+    this.status = status;
+    this.details = details; // the server's messages, each "field: message" when it names a field
+  }
+}
 
 async function api(path, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
@@ -35,7 +54,7 @@ async function api(path, { method = "GET", body } = {}) {
   if (!response.ok) {
     let detail = response.statusText;
     try { detail = (await response.json()).detail; } catch { /* not JSON */ }
-    throw new Error(Array.isArray(detail) ? detail.join("；") : String(detail));
+    throw new RequestError(response.status, (Array.isArray(detail) ? detail : [detail]).map(String));
   }
   return response.status === 204 ? null : response.json();
 }
@@ -105,6 +124,23 @@ function twoStep(label, confirm, action) {
   return button;
 }
 
+const when = (t) => new Date(t).toLocaleString("zh-CN", { hour12: false, month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+
+/** The sites that embedded this key without being allowed: the usual localhost / 127.0.0.1 or www slip. */
+function refusedBox(key) {
+  const items = key.refused_origins.map((r) => {
+    const allow = h("button", { type: "button", class: "chip", "data-allow": r.origin }, S.allow);
+    allow.addEventListener("click", () => guarded(async () => {
+      await api(`/api/widget-keys/${key.id}`, { method: "PATCH", body: { allowed_origins: [...key.allowed_origins, r.origin] } });
+      await refresh();
+      say(S.allowedNow.replace("{origin}", r.origin), { error: false });
+    }));
+    const text = S.refusedItem.replace("{origin}", r.origin).replace("{count}", r.count).replace("{when}", when(r.last_seen));
+    return h("li", { "data-origin": r.origin }, h("span", {}, text), allow);
+  });
+  return h("div", { class: "refused-box" }, h("p", { class: "refused-title" }, S.refusedTitle), h("ul", {}, items));
+}
+
 function keyItem(key) {
   const facts = [
     key.allowed_origins.length ? key.allowed_origins.join("、") : S.noOrigins,
@@ -113,6 +149,8 @@ function keyItem(key) {
   ].filter(Boolean);
   const copyButton = h("button", { type: "button", class: "chip", "data-action": "snippet" }, S.copySnippet);
   copyButton.addEventListener("click", () => copy(snippet(key.id), copyButton));
+  const preview = h("a", { class: "chip", href: `/widgets/${key.id}/preview`, target: "_blank", rel: "noopener",
+    "data-action": "preview", title: S.previewHint }, S.preview);
   const edit = h("button", { type: "button", class: "link-button", "data-action": "edit" }, S.edit);
   edit.addEventListener("click", () => openEditor(key));
   const rotate = twoStep(S.rotate, S.confirmRotate, () => guarded(async () => {
@@ -129,14 +167,73 @@ function keyItem(key) {
       h("span", { class: `badge ${key.enabled ? "on" : "off"}` }, key.enabled ? S.enabled : S.disabled)),
     h("code", { class: "widget-id" }, key.id),
     h("ul", { class: "widget-facts muted small" }, facts.map((f) => h("li", {}, f))),
-    h("div", { class: "widget-actions" }, copyButton, edit, rotate, remove));
+    key.refused_origins?.length ? refusedBox(key) : null,
+    h("div", { class: "widget-actions" }, copyButton, preview, edit, rotate, remove));
 }
 
 function field(name, input) {
   input.name = name;
   input.id = `field-${name}`;
   if (input.type === "checkbox") return h("label", { class: "check" }, input, S.fields[name]);
-  return h("label", { for: input.id }, S.fields[name], input);
+  const error = h("p", { class: "field-error", id: `error-${name}`, role: "alert", hidden: true });
+  input.setAttribute("aria-describedby", error.id);
+  return h("div", { class: "field" }, h("label", { for: input.id }, S.fields[name], input), error);
+}
+
+/** What is wrong with the allowed origins as typed (the server checks again), or "". */
+function checkOrigins(lines) {
+  if (lines.length > 20) return S.check.tooMany;
+  for (const line of lines) {
+    let url;
+    try { url = new URL(line); } catch { return S.check.notUrl.replace("{line}", line); }
+    if (!/^https?:$/.test(url.protocol)) return S.check.scheme.replace("{line}", line);
+    if (url.username || url.password) return S.check.credentials.replace("{line}", line);
+    if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(line)) {
+      return S.check.path.replace("{line}", line).replace("{origin}", url.origin);
+    }
+  }
+  return "";
+}
+
+function checkForm(els, origins) {
+  const quota = (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100000 ? "" : S.check.quota);
+  return {
+    title: els.title.value.trim() ? "" : S.check.title,
+    allowed_origins: checkOrigins(origins),
+    quota_per_user_day: quota(els.quota_per_user_day.value),
+    quota_per_key_minute: quota(els.quota_per_key_minute.value),
+  };
+}
+
+/** Messages under their fields; what names no field goes above the buttons. Focuses the first field in error. */
+function showErrors(form, byField, general = []) {
+  let first = null;
+  for (const box of form.querySelectorAll(".field-error")) {
+    const name = box.id.replace(/^error-/, "");
+    const message = byField[name] || "";
+    box.textContent = message;
+    box.hidden = !message;
+    form.elements[name]?.setAttribute("aria-invalid", message ? "true" : "false");
+    if (message && !first) first = form.elements[name];
+  }
+  const status = form.querySelector(".form-status");
+  status.textContent = general.join("；");
+  status.hidden = !general.length;
+  if (first) {
+    first.focus();
+    first.scrollIntoView({ block: "center" });
+  } else if (general.length) status.scrollIntoView({ block: "center" });
+}
+
+/** The server's 422 messages ("allowed_origins: 来源必须以 …") under their fields. */
+function serverErrors(form, err) {
+  const byField = {}, general = [];
+  for (const detail of err.details ?? [err.message]) {
+    const match = /^([a-z_]+)(?:\.\d+)?: (.+)$/s.exec(detail);
+    if (match && form.querySelector(`#error-${match[1]}`)) byField[match[1]] = match[2];
+    else general.push(detail);
+  }
+  showErrors(form, byField, general.length ? [S.failed + general.join("；")] : []);
 }
 
 function openEditor(key = null) {
@@ -159,24 +256,34 @@ function openEditor(key = null) {
     field("show_sources", check(v.show_sources)),
     field("require_identity", check(v.require_identity)),
     field("enabled", check(v.enabled)),
+    h("p", { class: "form-error form-status", role: "alert", hidden: true }),
     h("div", { class: "widget-actions" }, h("button", { type: "submit", class: "primary" }, key ? S.save : S.create), cancel));
+  form.noValidate = true; // our messages, in Chinese, under the field
   cancel.addEventListener("click", () => { ui.editor.hidden = true; });
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const els = form.elements;
+    const origins = els.allowed_origins.value.split(/[\s,，、]+/).filter(Boolean);
+    const problems = checkForm(els, origins);
+    showErrors(form, problems);
+    if (Object.values(problems).some(Boolean)) return;
     const body = {
-      title: els.title.value, greeting: els.greeting.value, colour: els.colour.value,
-      allowed_origins: els.allowed_origins.value.split(/[\s,，]+/).filter(Boolean),
+      title: els.title.value, greeting: els.greeting.value, colour: els.colour.value, allowed_origins: origins,
       quota_per_user_day: Number(els.quota_per_user_day.value), quota_per_key_minute: Number(els.quota_per_key_minute.value),
       show_sources: els.show_sources.checked, require_identity: els.require_identity.checked, enabled: els.enabled.checked,
     };
-    guarded(async () => {
-      const saved = await api(key ? `/api/widget-keys/${key.id}` : "/api/widget-keys", { method: key ? "PATCH" : "POST", body });
-      ui.editor.hidden = true;
-      say(key ? S.saved : "", { error: false });
-      if (!key) showSecret(saved, saved.secret);
-      refresh();
-    });
+    let saved;
+    try {
+      saved = await api(key ? `/api/widget-keys/${key.id}` : "/api/widget-keys", { method: key ? "PATCH" : "POST", body });
+    } catch (err) {
+      if (err instanceof RequestError) serverErrors(form, err);
+      else showErrors(form, {}, [S.network]);
+      return;
+    }
+    ui.editor.hidden = true;
+    say(key ? S.saved : "", { error: false });
+    if (!key) showSecret(saved, saved.secret);
+    refresh();
   });
   ui.editor.replaceChildren(h("h2", {}, key ? S.editTitle : S.newTitle), form);
   ui.editor.hidden = false;

@@ -22,13 +22,13 @@ from community.activity.log import province_of
 from community.catalogue import DocInfo, NeedCatalogue
 from community.rankings.service import document_url
 from community.watch.store import WatchedCustomer, WatchStore
+from corpus.labels import KIND_LABELS
 from corpus.tables import DocumentRow
 
 __all__ = ["FIRST_VISIT_DAYS", "UpdateItem", "UpdatesService", "why_it_matters"]
 
 FIRST_VISIT_DAYS = 30  # a user who never marked updates as read sees this far back
-KIND_NAMES = {"regulation": "法规", "standard": "标准", "case": "案例", "solution": "方案指南",
-              "industry_profile": "行业画像", "faq": "问答"}  # fmt: skip
+KIND_NAMES = KIND_LABELS  # one vocabulary (corpus/labels.py)
 
 
 class UpdateItem(BaseModel):

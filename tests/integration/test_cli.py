@@ -154,7 +154,7 @@ def test_search_prints_readable_hits(cli_settings: Settings, corpus_dir: Path) -
     assert result.exit_code == 0, result.output
     first = result.stdout.splitlines()[0]
     assert first.startswith("[1] 银行数据防泄漏 · ") and "solution" in first
-    assert "来源: ToP Advisor 编辑部" in result.stdout
+    assert "来源: 渠道参谋编辑部" in result.stdout
 
 
 def test_search_on_empty_index_says_nothing_found(cli_settings: Settings) -> None:

@@ -16,7 +16,7 @@ from pdf_writer import make_pdf
 
 PROBLEM_LINE = re.compile(r"^(?P<path>[^:\s][^:]*):(?P<line>\d+): (?P<field>[a-z_][a-z_.0-9 ]*): (?P<message>.+)$")
 PAGES = [
-    ["网络安全等级保护管理办法", "第一章 总则",
+    ["网络安全等级保护管理办法", "公安部 国家保密局 国家密码管理局", "第一章 总则",
      "第一条 为了规范网络安全等级保护工作，保障网络安全，维护国家安全和社会公共利益，根据《中华人民", "共和国网络安全法》，制定本办法。",
      "第二条 第三级以上网络的运营者应当每年至少开展一次等级测评，发现不符合相应等级保护标准要求的，", "应当及时整改，并将测评报告报送受理备案的公安机关。"],
     ["第二章 附则", "第三条 本办法自2019年12月1日起施行。"],
@@ -116,8 +116,8 @@ def _docx() -> bytes:
         ("guide.docx", _docx, "solutions", {"kind": "solution", "industries": ["finance"]}),
         ("case.html", "<html><body><h1>某三级医院勒索病毒处置案例</h1><p>示例案例：医院HIS被勒索加密，医院恢复备份。</p></body></html>",
          "cases", {"kind": "case", "illustrative": True}),
-        ("law.txt", "数据出境安全评估办法\n第一条 目的。\n第二条 范围。\n第三条 本办法自2022年9月1日起施行。", "regulations",
-         {"kind": "regulation", "effective_date": "2022-09-01"}),
+        ("law.txt", "数据出境安全评估办法\n国家互联网信息办公室令第11号\n第一条 目的。\n第二条 范围。\n第三条 本办法自2022年9月1日起施行。",
+         "regulations", {"kind": "regulation", "effective_date": "2022-09-01"}),
         ("own.md", "---\nid: faq-own-id\ntitle: 自带\nkind: faq\n---\n\n问：什么？答：这样。", "faq", {"id": "faq-own-id"}),
     ],
 )
@@ -210,3 +210,19 @@ def test_real_law_texts_are_imported_and_searchable_by_article(cli_settings: Set
     assert any(h["title"] == "中华人民共和国网络安全法" and "不少于六个月" in h["text"] for h in hits[:3]), hits[:3]
     hits = json.loads(run(["search", "关键信息基础设施 运营者 网络安全事件 报告", "--json", "-k", "5"], cli_settings).stdout)
     assert any("关键信息基础设施" in h["title"] for h in hits[:3])
+
+
+def test_what_the_text_does_not_say_is_asked_for_not_guessed(cli_settings: Settings, corpus_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "办法.txt"
+    path.write_text("某某数据管理办法\n第一条 目的。\n第二条 范围。\n第三条 解释。", encoding="utf-8")
+    refused = run(["corpus", "add", str(path)], cli_settings)
+    assert_clean_failure(refused)
+    fields = {m["field"] for m in (PROBLEM_LINE.match(line) for line in refused.stdout.strip().splitlines()) if m}
+    assert fields == {"source.issuer", "effective_date"}
+    assert "--issuer" in refused.stderr and "--effective-date" in refused.stderr
+    assert list(corpus_dir.rglob("*.md")) == []
+
+    given = run(["corpus", "add", str(path), "--issuer", "某某市数据局", "--effective-date", "2025-03-01", "--json"], cli_settings)
+    assert given.exit_code == 0, given.output
+    meta = load_corpus(corpus_dir).documents[0].meta
+    assert meta.source.issuer == "某某市数据局" and str(meta.effective_date) == "2025-03-01"

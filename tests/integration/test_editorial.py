@@ -245,3 +245,43 @@ def test_directory_ingests_leave_editor_documents_alone(stack: Stack, store: Edi
     assert stack.indexer.ingest(corpus_dir).removed == []
     assert "十二个月" in " ".join(served(stack))
     assert_consistent(stack)
+
+
+def test_documents_from_corpus_files_are_listed_and_follow_their_files(stack: Stack, store: EditorialStore, corpus_dir) -> None:  # type: ignore[no-untyped-def]
+    from corpus.editorial import FILE_ACTOR
+    from corpus.file_versions import track_files
+
+    write_doc(corpus_dir, DOC, BODY_V1)
+    write_doc(corpus_dir, "faq-baiyun-protocol", BODY_V1.replace("蓝鲸", "白云"), title="白云协议")
+    write_doc(corpus_dir, "faq-draft-file", BODY_V1.replace("蓝鲸", "草稿"), title="草稿协议", status="draft")
+    stack.indexer.after_ingest(lambda _report: track_files(store, stack.registry))
+    stack.indexer.ingest(corpus_dir)
+    listed = {rows[-1].doc_id: rows for rows in store.documents()}
+    assert set(listed) == {DOC, "faq-baiyun-protocol", "faq-draft-file"}
+    first = listed[DOC][0]
+    assert (first.state, first.created_by, first.number) == ("published", FILE_ACTOR.id, 1)
+    assert listed["faq-draft-file"][0].state == "draft"
+    assert store.indexable(first).content_hash == stack.registry.get(DOC).content_hash  # type: ignore[union-attr]
+    assert track_files(store, stack.registry) == []  # nothing changed: nothing recorded
+    assert [a.action for a in store.audit(doc_id=DOC)] == ["import"]
+
+    # the file is edited and re-ingested: a new published version, the old one superseded
+    write_doc(corpus_dir, DOC, BODY_V2)
+    stack.indexer.ingest(corpus_dir)
+    assert [(r.number, r.state) for r in store.versions(DOC)] == [(1, "superseded"), (2, "published")]
+
+    # a file that leaves its directory: its published version is retired
+    (corpus_dir / "faq-baiyun-protocol.md").unlink()
+    stack.indexer.ingest(corpus_dir)
+    assert [r.state for r in store.versions("faq-baiyun-protocol")] == ["retired"]
+
+    # an editor's version makes the document the editor's: the file is no longer followed
+    row = store.edit(DOC, store.versions(DOC)[-1].text.replace("十二个月", "二十四个月"), ALICE)
+    store.submit(DOC, row.number, ALICE)
+    assert store.approval_refusal(store.version(DOC, row.number), ALICE) is not None
+    assert store.approval_refusal(store.version(DOC, row.number), BOB) is None
+    store.approve(DOC, row.number, BOB)
+    write_doc(corpus_dir, DOC, BODY_V1.replace("六个月", "一个月"))
+    assert stack.indexer.ingest(corpus_dir).editor_owned == [DOC]
+    assert [(r.number, r.state) for r in store.versions(DOC)] == [(1, "superseded"), (2, "superseded"), (3, "published")]
+    assert "二十四个月" in " ".join(served(stack))

@@ -94,7 +94,7 @@ def test_hybrid_hits_are_hydrated_ranked_and_limited_to_k(filtered_stack: Stack)
     assert hits[0].dense_rank is not None and hits[0].keyword_rank is not None
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     as_dict = hits[0].as_dict()
-    assert as_dict["source"]["issuer"] == "ToP Advisor 编辑部"
+    assert as_dict["source"]["issuer"] == "渠道参谋编辑部"
     assert as_dict["kind"] == "case" and as_dict["doc_id"] == "case-health"
 
 
@@ -130,7 +130,7 @@ def test_langchain_retriever_returns_documents_with_citation_metadata(filtered_s
     assert top.id == top.metadata["chunk_id"] and top.metadata["chunk_id"].startswith("case-health:")
     assert top.page_content and "text" not in top.metadata
     assert isinstance(top.metadata["score"], float)
-    assert top.metadata["source"]["issuer"] == "ToP Advisor 编辑部"
+    assert top.metadata["source"]["issuer"] == "渠道参谋编辑部"
 
 
 def test_langchain_retriever_applies_its_filters(filtered_stack: Stack) -> None:

@@ -202,3 +202,56 @@ def test_the_metadata_form_reads_and_writes_front_matter_without_saving(server: 
         refused = call(server, editor, "POST", "/metadata", json={"text": text, "fields": bad})
         assert refused.status_code == 422, (bad, refused.text)
     assert call(server, partner, "POST", "/metadata", json={"text": text}).status_code == 403
+
+
+def test_the_starter_documents_are_listed_as_versions_read_from_their_files(server: LiveServer, editor: Account) -> None:
+    from corpus import STARTER_DIR
+
+    starter = {path.stem for path in STARTER_DIR.rglob("*.md") if not path.name.startswith("README")}
+    listed = call(server, editor, "GET", "/documents?limit=500")
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] >= len(starter) > 100
+    files = [d for d in listed.json()["items"] if d["doc_id"] in {"reg-pipl-processing-rules", "ind-healthcare"}]
+    assert len(files) == 2 and all(d["state"] == "published" and d["published_version"] == 1 for d in files)
+    regulations = call(server, editor, "GET", "/documents?kind=regulation&limit=500").json()
+    assert regulations["total"] >= 20 and all(d["kind"] == "regulation" for d in regulations["items"])
+    detail = call(server, editor, "GET", f"/documents/{files[0]['doc_id']}").json()
+    first = detail["versions"][0]
+    assert first["created_by"] == "corpus" and detail["people"]["corpus"] == "语料目录"
+    assert first["text"].startswith("---\n")
+
+
+def test_approving_your_own_version_is_refused_before_you_try(server: LiveServer, editor: Account, reviewer: Account) -> None:
+    doc_id = new_id()
+    call(server, editor, "POST", "/documents", json={"text": doc_text(doc_id)})
+    assert call(server, editor, "GET", f"/documents/{doc_id}").json()["approve_refusal"] is None  # a draft: nothing to approve
+    call(server, editor, "POST", f"/documents/{doc_id}/versions/1/submit")
+    mine = call(server, editor, "GET", f"/documents/{doc_id}").json()
+    assert "不能批准自己撰写的版本" in mine["approve_refusal"]
+    assert call(server, editor, "POST", f"/documents/{doc_id}/versions/1/approve").status_code == 403
+    assert call(server, reviewer, "GET", f"/documents/{doc_id}").json()["approve_refusal"] is None
+    call(server, reviewer, "POST", f"/documents/{doc_id}/versions/1/reject")
+
+
+def test_an_upload_missing_what_the_text_does_not_say_is_returned_for_completion(server: LiveServer, editor: Account) -> None:
+    """A government rule without its issuer or dates: nothing is invented, nothing saved; the text comes back."""
+    pytest.importorskip("corpus.importers")
+    title = f"鹭岛{uuid.uuid4().hex[:6]}数据备份管理办法"
+    text = f"# {title}\n\n第一条 为了规范数据备份，制定本办法。\n\n第二条 备份数据应当异地保存。\n\n第三条 本办法由主管部门解释。\n"
+    content = base64.b64encode(text.encode()).decode()
+    converted = call(server, editor, "POST", "/documents", json={"filename": "办法.txt", "content_base64": content})
+    assert converted.status_code == 422, converted.text
+    body = converted.json()
+    assert {p["field"] for p in body["problems"]} == {"source.issuer", "effective_date"}
+    assert {p["label"] for p in body["problems"]} == {"发文机关", "施行日期"}
+    assert all(p["message"] == "必填，请填写" for p in body["problems"])
+    assert "发文机关" in body["detail"] and "第二条" in body["text"] and "填写" in body["suggestions"]["issuer"][0]
+    assert "渠道参谋编辑部" not in body["text"] and "effective_date" not in body["text"]
+    assert title not in {d["title"] for d in call(server, editor, "GET", "/documents?limit=500").json()["items"]}
+
+    form = {"issuer": "鹭岛市数据局", "effective_date": "2026-01-01"}  # what the editor types into the form
+    completed = call(server, editor, "POST", "/metadata", json={"text": body["text"], "fields": form}).json()
+    assert completed["problems"] == []
+    created = call(server, editor, "POST", "/documents", json={"text": completed["text"]})
+    assert created.status_code == 201, created.text
+    assert created.json()["title"] == title

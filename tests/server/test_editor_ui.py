@@ -105,10 +105,14 @@ def test_upload_edit_submit_approve_cite_retire(browser: Any, live_server: LiveS
     assert submitted.value.status == 200, submitted.value.text()
     expect(editor.locator("#doc-title")).to_contain_text("待审核")
     expect(editor.locator(f'#queue button[data-doc="{doc_id}"]')).to_be_visible()
-    with responds(editor, "POST", "/versions/2/approve") as refused:
-        editor.click("[data-act=approve]")
-    assert refused.value.status == 403
-    expect(editor.locator("#status")).to_contain_text("不能批准自己撰写的版本")
+    # the page knows who wrote the version: 通过并发布 is disabled, with the reason beside it (the server refuses anyway)
+    expect(editor.locator("[data-act=approve]")).to_be_disabled()
+    expect(editor.locator("#approve-why")).to_be_visible()
+    expect(editor.locator("#approve-why")).to_contain_text("不能批准自己撰写的版本")
+    csrf = editor.evaluate("async () => (await (await fetch('/api/me')).json()).csrf_token")
+    refused = editor.request.post(f"{server.url}/api/editor/documents/{doc_id}/versions/2/approve",
+                                  headers={"X-CSRF-Token": csrf}, data={})  # fmt: skip
+    assert refused.status == 403
     assert not cited(server, doc_id)  # not published yet
 
     # an admin (another browser context) approves it from the review queue

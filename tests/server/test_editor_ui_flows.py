@@ -57,35 +57,48 @@ def test_pdf_upload_metadata_fix_hit_test_publish_and_cite(browser: Any, live_se
     ]))  # fmt: skip
     editor = open_editor(browser, server, make_user(server, Role.editor, "周编辑"))
 
-    # upload the PDF: it becomes a draft in our Markdown, with suggested front matter and a chunk preview
+    # upload the PDF: it is converted to our Markdown with suggested front matter; the 办法 names no issuer, so
+    # nothing is invented: the text waits in the editor and the form asks for the 发文机关
     editor.set_input_files("#upload-file", str(pdf))
-    with responds(editor, "POST", "/api/editor/documents", timeout=60_000) as created:
+    with responds(editor, "POST", "/api/editor/documents", timeout=60_000) as converted:
         editor.click("#upload button[type=submit]")
-    assert created.value.status == 201, created.value.text()
-    doc_id = created.value.json()["doc_id"]
-    text = editor.input_value("#text")
-    assert text.startswith("---\n") and "status: draft" in text and "第二条" in text
-    expect(editor.locator("#chunks li").first).to_be_visible()
-    expect(editor.locator("#chunks")).to_contain_text("异地保存不少于三十天")
-
-    # the metadata form is pre-filled from the importer's suggestions, with the reasons shown
+    assert converted.value.status == 422, converted.value.text()
+    assert "status: draft" in editor.input_value("#yaml") and "第二条" in editor.input_value("#text")
+    assert not editor.input_value("#text").startswith("---")  # the body; the front matter is the form (and the YAML view)
+    expect(editor.locator("#meta-problems")).to_contain_text("发文机关")
+    expect(editor.locator("#meta-form [name=issuer]")).to_have_class(re.compile(r"\binvalid\b"))
+    expect(editor.locator("#save")).to_have_text("创建草稿")
     expect(editor.locator("#meta-why-box")).to_be_visible()
+    why = editor.locator("#meta-why").inner_text()
+    assert "发文机关" in why and "施行日期" in why and "渠道参谋编辑部" not in why
+    assert not re.search(r"\b(issuer|effective_date|industries|need_categories|healthcare|regulation)\b", why)
     expect(editor.locator("#meta-form [name=title]")).to_have_value(re.compile("鹭岛协议数据备份管理办法"))
     expect(editor.locator("#meta-form [name=kind]")).to_have_value("regulation")
+    expect(editor.locator("#meta-form [name=effective_date]")).to_have_value("2026-01-01")
     assert editor.input_value("#meta-form [name=articles]").startswith("第一条")
+    with responds(editor, "POST", "/api/editor/metadata"):
+        editor.fill("#meta-form [name=issuer]", "鹭岛协议联盟秘书处")
+    expect(editor.locator("#meta-problems li")).to_have_count(0)
+    with responds(editor, "POST", "/api/editor/documents") as created:
+        editor.click("#save")
+    assert created.value.status == 201, created.value.text()
+    doc_id = created.value.json()["doc_id"]
+    expect(editor.locator("#chunks li").first).to_be_visible()
+    expect(editor.locator("#chunks")).to_contain_text("异地保存不少于三十天")
+    expect(editor.locator('#versions tr[data-version="1"]')).to_contain_text("草稿")
 
     # fix what the importer could only guess, in the form: it rewrites the front matter in the text
     with responds(editor, "POST", "/api/editor/metadata"):
         editor.fill("#meta-form [name=title]", "")
-    expect(editor.locator("#meta-problems")).to_contain_text("title")  # an empty title is named, with its line
+    expect(editor.locator("#meta-problems")).to_contain_text("标题：不能为空")  # named as the form names it
     expect(editor.locator("#meta-form [name=title]")).to_have_class(re.compile(r"\binvalid\b"))
     editor.fill("#meta-form [name=title]", f"鹭岛协议数据备份管理办法{token}")
     for box in editor.locator("#meta-form input[name=industries]:checked").all():
         box.uncheck()
     with responds(editor, "POST", "/api/editor/metadata"):
         editor.check('#meta-form input[name=industries][value="government"]')
-    expect(editor.locator("#text")).to_have_value(re.compile(f"title: 鹭岛协议数据备份管理办法{token}\n"))
-    expect(editor.locator("#text")).to_have_value(re.compile(r"industries:\n- government\n"))
+    expect(editor.locator("#yaml")).to_have_value(re.compile(f"title: 鹭岛协议数据备份管理办法{token}\n"))
+    expect(editor.locator("#yaml")).to_have_value(re.compile(r"industries:\n- government\n"))
     expect(editor.locator("#meta-problems li")).to_have_count(0)
     editor.fill("#note", "修正标题与行业")
     with responds(editor, "PUT", f"/api/editor/documents/{doc_id}") as saved:

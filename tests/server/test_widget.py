@@ -173,8 +173,10 @@ def test_embed_page_is_framable_only_by_allowed_origins_and_holds_no_secret(http
 def test_embed_page_refuses_other_sites_and_unknown_or_disabled_keys(http, partner) -> None:  # type: ignore[no-untyped-def]
     key = create_key(http, partner)["id"]
     other = http.get(f"/embed/{key}?origin={PORTAL}", headers={"Referer": "https://evil.example.net/"})
-    assert other.status_code == 403 and "未被授权" in other.text
-    assert other.headers["content-security-policy"].endswith(f"frame-ancestors {PORTAL}")
+    assert other.status_code == 403 and "https://evil.example.net 不在此小组件允许嵌入的网站来源中" in other.text
+    # the refusal holds nothing to protect: it shows wherever it was embedded, so the portal's owner can read it
+    assert other.headers["content-security-policy"].endswith("frame-ancestors *")
+    assert PORTAL not in other.text and "embedToken" not in other.text
     assert http.get(f"/embed/{key}").status_code == 403  # no way to tell the embedding page
     top_level = http.get(f"/embed/{key}?origin={PORTAL}", headers={"Sec-Fetch-Dest": "document"})
     assert top_level.status_code == 403 and "只能嵌入" in top_level.text  # a page of its own, not a frame
@@ -185,7 +187,38 @@ def test_embed_page_refuses_other_sites_and_unknown_or_disabled_keys(http, partn
     assert disabled.status_code == 403 and "已停用" in disabled.text
     nowhere = create_key(http, partner, allowed_origins=[])["id"]
     refused = http.get(f"/embed/{nowhere}", headers={"Referer": PORTAL})
-    assert refused.status_code == 403 and "frame-ancestors 'none'" in refused.headers["content-security-policy"]
+    assert refused.status_code == 403 and PORTAL in refused.text and "embedToken" not in refused.text
+    opened = http.get(f"/embed/{nowhere}?origin={PORTAL}", headers={"Sec-Fetch-Dest": "document"})
+    assert "frame-ancestors 'none'" in opened.headers["content-security-policy"]
+
+
+def test_a_refused_origin_is_named_with_where_to_add_it_and_shown_to_the_owner(http, partner, live_server) -> None:  # type: ignore[no-untyped-def]
+    key = create_key(http, partner, allowed_origins=["http://localhost:8080", "https://example.com"])["id"]
+    page = http.get(f"/embed/{key}", headers={"Referer": "http://127.0.0.1:8080/portal/index.html"})
+    assert page.status_code == 403
+    text = re.sub(r"<[^>]+>", "", page.text)
+    assert "网站 http://127.0.0.1:8080 不在此小组件允许嵌入的网站来源中" in text
+    assert f"{live_server.url}/widgets" in text and "允许嵌入的网站来源" in text
+    assert "已授权的是 http://localhost:8080" in text and "127.0.0.1" in text
+    direct = ask(http, key, origin="https://www.example.com")  # the portal calling the API itself
+    assert direct.status_code == 403 and "带 www 与不带 www" in direct.json()["detail"]
+    ask(http, key, origin="https://www.example.com")
+
+    listed = {k["id"]: k for k in http.get("/api/widget-keys", headers=partner.headers).json()["items"]}[key]
+    refused = {r["origin"]: r for r in listed["refused_origins"]}
+    assert set(refused) == {"http://127.0.0.1:8080", "https://www.example.com"}
+    assert refused["https://www.example.com"]["count"] == 2 and refused["http://127.0.0.1:8080"]["count"] == 1
+    assert listed["refused_origins"][0]["origin"] == "https://www.example.com"  # most recent first
+    assert ask(http, key, origin="https://example.com").status_code == 200  # allowed origins are not recorded
+    other = make_caller(live_server)
+    assert http.get(f"/api/widget-keys/{key}", headers=other.headers).status_code == 404  # nobody else sees them
+
+    for n in range(12):  # bounded per key: the ten most recent
+        ask(http, key, origin=f"https://site{n}.example.net")
+    kept = http.get(f"/api/widget-keys/{key}", headers=partner.headers).json()["refused_origins"]
+    assert len(kept) == 10 and kept[0]["origin"] == "https://site11.example.net"
+    allowed = http.patch(f"/api/widget-keys/{key}", json={"allowed_origins": ["https://site11.example.net"]}, headers=partner.headers)
+    assert "https://site11.example.net" not in {r["origin"] for r in allowed.json()["refused_origins"]}  # now allowed: forgotten
 
 
 def test_widget_js_is_cacheable_javascript(http) -> None:  # type: ignore[no-untyped-def]

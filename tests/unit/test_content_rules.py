@@ -13,7 +13,7 @@ def doc(body: str, *, title: str = "测试文档", kind: str = "faq", date: str 
     text = (
         "---\n"
         f"id: test-doc\ntitle: {title}\nkind: {kind}\nindustries: [all]\nneed_categories: [network_security]\n"
-        f"source:\n  issuer: ToP Advisor 编辑部\neffective_date: {date}\nversion: \"1\"\nstatus: published\n"
+        f"source:\n  issuer: 渠道参谋编辑部\neffective_date: {date}\nversion: \"1\"\nstatus: published\n"
         f"illustrative: {'true' if kind == 'case' else 'false'}\n"
         "---\n\n" + body
     )

@@ -25,7 +25,7 @@ VALID_LINES = [
     "  - network_security",  # 9
     "  - data_security",  # 10
     "source:",  # 11
-    "  issuer: ToP Advisor 编辑部",  # 12
+    "  issuer: 渠道参谋编辑部",  # 12
     "  document_number: GB/T 22239-2019",  # 13
     "effective_date: 2025-01-01",  # 14
     "version: 2",  # 15
@@ -74,7 +74,7 @@ def test_valid_document_parses_with_typed_fields() -> None:
     assert meta.effective_date == dt.date(2025, 1, 1)
     assert meta.version == "2"  # an unquoted YAML number is accepted as text
     assert meta.tags == ["等保", "2025"]
-    assert meta.source.issuer == "ToP Advisor 编辑部"
+    assert meta.source.issuer == "渠道参谋编辑部"
     assert meta.source.document_number == "GB/T 22239-2019"
     assert meta.illustrative is False and meta.vendor is None and meta.regions == []
     assert document.path == "faq/doc.md"

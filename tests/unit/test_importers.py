@@ -19,6 +19,7 @@ from corpus.suggest import (
     suggest_issuer,
     suggest_kind,
     suggest_needs,
+    suggest_regions,
     suggest_title,
 )
 from corpus.validate import parse_text
@@ -220,8 +221,14 @@ def test_txt_lines_become_paragraphs_with_a_title() -> None:
     text = "﻿数据出境安全评估办法\r\n\r\n第一章 总则\r\n第一条 为了规范数据出境活动，制定本办法。\r\n第二条 数据处理者向境外提供重要数据的，应当申报安全评估。\r\n"
     imported = convert(text.encode(), "出境.txt", today=TODAY)
     assert imported.markdown.startswith("# 数据出境安全评估办法\n\n## 第一章 总则\n\n第一条 为了规范")
-    assert assert_valid_and_chunked(imported)[-2:] == ["第一条", "第二条"]
     assert imported.front_matter["need_categories"] == ["data_security"]
+    # a government rule that names neither its issuer nor a date: both are left for the editor, not invented
+    assert sorted(p.field for p in imported.problems) == ["effective_date", "source.issuer"]
+    assert "填写" in imported.suggestions["issuer"][0] and "填写" in imported.suggestions["effective_date"][0]
+    imported.front_matter["source"]["issuer"] = "国家互联网信息办公室"
+    imported.front_matter["effective_date"] = dt.date(2022, 9, 1)
+    imported.problems = []
+    assert assert_valid_and_chunked(imported)[-2:] == ["第一条", "第二条"]
 
 
 def test_markdown_without_front_matter_gets_a_suggested_one() -> None:
@@ -238,7 +245,7 @@ def test_markdown_front_matter_is_kept_and_missing_fields_filled() -> None:
     meta = imported.front_matter
     assert imported.kept_front_matter and meta["id"] == "sol-my-guide" and meta["industries"] == ["finance"]
     assert meta["tags"] == ["银行"] and meta["status"] == "draft" and meta["version"] == "1"
-    assert "need_categories" in imported.suggestions["front matter"][0]
+    assert "需求类别" in imported.suggestions["front matter"][0]  # named as the form names it
     assert_valid_and_chunked(imported)
 
 
@@ -313,9 +320,51 @@ def test_issuer_near_the_start_or_our_editorial_team() -> None:
     assert suggest_issuer(head)[0] == "国务院"
     assert suggest_issuer("# 办法\n\n（国家网信办 公安部 联合发布）")[0] == "国家互联网信息办公室"
     assert suggest_issuer("# 通知\n\n国务院办公厅关于……")[0] == "国务院办公厅"
-    assert suggest_issuer("# 指南\n\n本指南介绍零信任。")[0] == "ToP Advisor 编辑部"
+    assert suggest_issuer("# 指南\n\n本指南介绍零信任。")[0] == "渠道参谋编辑部"
     assert suggest_issuer("第一条 …", "中华人民共和国密码法", "regulation")[0] == "全国人民代表大会常务委员会"
-    assert suggest_issuer("第一条 …", "网络安全审查办法", "regulation")[0] == "ToP Advisor 编辑部"
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "kind", "number", "issuer"),
+    [
+        # a government instrument that names no body is never ours: the editor fills the issuer in
+        ("第一条 …", "网络安全审查办法", "regulation", None, None),
+        ("各有关单位：现将有关事项通知如下。", "关于开展数据安全检查的通知", "solution", None, None),
+        ("正文。", "某某指引", "solution", "某发〔2024〕3号", None),
+        # provincial bodies, as written or from the title
+        ("# 浙江省公共数据条例\n\n（2022年1月21日浙江省第十三届人民代表大会第六次会议通过）", "浙江省公共数据条例", "regulation",
+         None, "浙江省人民代表大会"),
+        ("广东省通信管理局关于加强数据中心安全管理的通知", "关于加强数据中心安全管理的通知", "solution", None, "广东省通信管理局"),
+        ("第一条 为了……，结合本省实际，制定本条例。", "江苏省数据条例", "regulation", None, "江苏省人民代表大会常务委员会"),
+        ("第一条 为了……，结合本市实际，制定本办法。", "上海市公共数据开放办法", "regulation", None, "上海市人民政府"),
+        # a standard by its number's prefix, a notice by its number's issuing-body code
+        ("范围。", "个人金融信息保护技术规范", "standard", "JR/T 0171-2020", "中国人民银行"),
+        ("范围。", "基本要求", "standard", "GB/T 22239-2019", "国家市场监督管理总局、国家标准化管理委员会"),
+        ("各省、自治区、直辖市人民政府：", "关于加强数字政府建设的指导意见", "solution", "国发〔2022〕14号", "国务院"),
+    ],
+)
+def test_issuer_of_a_government_instrument_is_its_body_or_left_blank(
+    text: str, title: str, kind: str, number: str | None, issuer: str | None
+) -> None:
+    value, reasons = suggest_issuer(text, title, kind, number)
+    assert value == issuer, reasons
+    assert value != "渠道参谋编辑部" and reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "issuer", "regions"),
+    [
+        ("浙江省公共数据条例", "第一条 …", None, ["浙江省"]),
+        ("广东数字政府网络安全指数评估办法", "第一条 …", None, ["广东省"]),
+        ("关于加强数据中心安全管理的通知", "各单位：……", "广东省通信管理局", ["广东省"]),
+        ("公共数据授权运营管理办法", "# 公共数据授权运营管理办法\n\n北京市经济和信息化局\n\n第一条 为了推动本市公共数据……", None, ["北京市"]),
+        ("中华人民共和国网络安全法", "第一条 … 上海证券交易所、北京证券交易所……", "全国人民代表大会常务委员会", []),
+        ("医院数据安全方案", "某省三甲医院的做法。", "渠道参谋编辑部", []),
+    ],
+)
+def test_a_province_is_suggested_when_the_text_applies_to_one(title: str, text: str, issuer: str | None, regions: list[str]) -> None:
+    value, reasons = suggest_regions(title, text, issuer)
+    assert value == regions and reasons
 
 
 @pytest.mark.parametrize(
@@ -349,11 +398,20 @@ def test_articles_in_order_unique_first_twenty() -> None:
         ("本标准自二〇二一年十二月一日起实施。", dt.date(2021, 12, 1)),
         ("2019-12-01 实施", dt.date(2019, 12, 1)),
         ("1994年2月18日国务院令第147号发布\n\n第三十一条 本条例自发布之日起施行。", dt.date(1994, 2, 18)),
-        ("没有日期。", TODAY),
+        ("各单位：\n\n请认真贯彻执行。\n\n工业和信息化部办公厅\n\n2024年3月15日\n", dt.date(2024, 3, 15)),
+        ("没有日期。", None),
     ],
 )
-def test_effective_date(text: str, date: dt.date) -> None:
-    assert suggest_effective_date(text, TODAY)[0] == date
+def test_effective_date_is_read_from_the_text_never_today(text: str, date: dt.date | None) -> None:
+    value, reasons = suggest_effective_date(text)
+    assert value == date and reasons
+    assert "今天" not in reasons[0]
+
+
+def test_own_material_without_a_date_takes_the_import_date_and_says_so() -> None:
+    imported = convert("# 零信任落地方案\n\n零信任的做法。".encode(), "guide.md", today=TODAY)
+    assert imported.front_matter["source"]["issuer"] == "渠道参谋编辑部"
+    assert imported.front_matter["effective_date"] == TODAY and "导入日期" in imported.suggestions["effective_date"][0]
 
 
 def test_id_has_kind_prefix_is_stable_and_valid() -> None:
@@ -371,3 +429,15 @@ def test_pdf_lines_rejoin_unless_the_next_line_is_indented() -> None:
     assert join_lines([first, "乙" * 39 + "，", "丙。"]) == [first + "乙" * 39 + "，丙。"]
     assert join_lines([first, "　　" + "乙" * 39 + "，", "丙。"]) == [first, "乙" * 39 + "，丙。"]
     assert join_lines(["Section one of the", "policy text.", "第二条　短。"]) == ["Section one of the policy text.", "第二条　短。"]
+
+
+def test_reasons_name_fields_and_codes_in_chinese() -> None:
+    """What the editor reads under 导入时的预填依据: no industry, need or kind codes."""
+    from corpus.document import INDUSTRY_CODES, NEED_CATEGORIES
+
+    imported = convert(f"# 三级医院等保测评方案\n\n{HOSPITAL}".encode(), "方案.md", today=TODAY)
+    codes = {*INDUSTRY_CODES, *NEED_CATEGORIES, "industry_profile", "regulation", "solution"}
+    for field, reasons in imported.suggestions.items():
+        for reason in reasons:
+            assert not any(code in reason for code in codes), (field, reason)
+    assert "医疗卫生：" in imported.suggestions["industries"][0]

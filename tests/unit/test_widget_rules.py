@@ -207,3 +207,24 @@ def test_hidden_sources_remove_the_list_and_the_markers() -> None:
 
 def test_identity_token_clock_defaults_to_now() -> None:
     assert verify_identity(sign({"sub": "u", "exp": int(time.time()) + 60}), SECRET).sub == "u"
+
+
+@pytest.mark.parametrize(
+    ("seen", "allowed", "says"),
+    [
+        ("http://127.0.0.1:8080", ["http://localhost:8080"], "localhost、127.0.0.1"),
+        ("http://localhost:3000", ["http://127.0.0.1:3000"], "localhost、127.0.0.1"),
+        ("https://www.example.com", ["https://example.com"], "带 www 与不带 www"),
+        ("https://example.com", ["https://www.example.com"], "带 www 与不带 www"),
+        ("https://example.com", ["https://*.example.com"], "只匹配子域名"),
+        ("http://portal.example.com", ["https://portal.example.com"], "http 与 https"),
+        ("https://portal.example.com:8443", ["https://portal.example.com"], "端口不同"),
+        ("https://evil.example.net", ["https://portal.example.com"], None),
+        ("not an origin", ["https://portal.example.com"], None),
+    ],
+)
+def test_a_near_miss_of_the_allowed_origins_is_explained(seen: str, allowed: list[str], says: str | None) -> None:
+    from accounts.widgets import origin_hint
+
+    hint = origin_hint(seen, allowed)
+    assert (hint is None) if says is None else (says in (hint or "")), hint
