@@ -11,6 +11,7 @@ from accounts.store import AccountNotFound, AccountStore
 from accounts.tables import OrgKind
 from accounts.widgets import WidgetStore
 from assistant.chat import ChatTurn
+from api.metrics import observe_turn
 from community.insights import Insights
 
 __all__ = ["TurnRecorder"]
@@ -36,6 +37,7 @@ class TurnRecorder:
         return user.org_id if user.org_kind == OrgKind.partner.value else None
 
     def __call__(self, turn: ChatTurn) -> None:
+        observe_turn(turn)
         org_id = self.organisation(turn.owner)
         if org_id is None or turn.done is None:
             return
