@@ -1,0 +1,48 @@
+"""Which stores hold an organisation's data: the registry behind `top-advisor orgs export|delete` and
+`/api/admin/organisations/{org_id}/export` (PIPL rights of access and deletion).
+
+    accounts        the organisation, its users (no password hashes), API keys (no hashes), widget keys (no
+                    secrets), the login audit of its users, its widgets' quota counters and refused origins
+    conversations   its users' conversations and those of its widgets' visitors, with messages and feedback
+    community       cases (published ones leave retrieval: keyword index and Chroma) and downloads,
+                    discussion posts, the watchlist, activity events
+    + billing_parts(container): the wallet (billing/) registers here
+
+Not an organisation's: the customer directory (`top-advisor customers import`) is the deployment's,
+imported by its operator; published rankings hold no organisation; the corpus audit log keeps editorial
+actions (a deleted case's entries name its author only as 作者).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.org_data import DeleteFn, ExportFn, OrgDataRegistry, delete_accounts, export_accounts, members
+from assistant.conversation_data import delete_conversations, export_conversations
+
+if TYPE_CHECKING:
+    from api.container import Container
+
+__all__ = ["billing_parts", "organisation_data"]
+
+
+def billing_parts(container: Container) -> list[tuple[str, ExportFn, DeleteFn]]:
+    """The billing package's parts (name, export, delete), e.g. `[("wallet", wallet.export_org, wallet.delete_org)]`."""
+    return []
+
+
+def organisation_data(container: Container) -> OrgDataRegistry:
+    engine = container.registry.engine
+    registry = OrgDataRegistry(check=lambda org_id: members(engine, org_id))
+    registry.register("accounts", lambda org: export_accounts(engine, org), lambda org: delete_accounts(engine, org))
+
+    def owners(org_id: str) -> dict[str, list[str]]:
+        users, widgets = members(engine, org_id)
+        return {"owners": users, "prefixes": [f"widget:{key}:" for key in widgets]}
+
+    registry.register("conversations", lambda org: export_conversations(engine, **owners(org)),
+                      lambda org: delete_conversations(engine, **owners(org)))  # fmt: skip
+    registry.register("community", container.export_organisation_community, container.delete_organisation_community)
+    for name, export_fn, delete_fn in billing_parts(container):
+        registry.register(name, export_fn, delete_fn)
+    return registry
