@@ -4,13 +4,13 @@
     accounts        the organisation, its users (no password hashes), API keys (no hashes), widget keys (no
                     secrets), the login audit of its users, its widgets' quota counters and refused origins
     conversations   its users' conversations and those of its widgets' visitors, with messages and feedback
+    editorial_audit the corpus audit log's entries by its users (kept as evidence, the actor pseudonymised)
     community       cases (published ones leave retrieval: keyword index and Chroma) and downloads,
                     discussion posts, the watchlist, activity events
     + billing_parts(container): the wallet (billing/) registers here
 
 Not an organisation's: the customer directory (`top-advisor customers import`) is the deployment's,
-imported by its operator; published rankings hold no organisation; the corpus audit log keeps editorial
-actions (a deleted case's entries name its author only as 作者).
+imported by its operator; published rankings hold no organisation.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from accounts.org_data import DeleteFn, ExportFn, OrgDataRegistry, delete_accounts, export_accounts, members
 from assistant.conversation_data import delete_conversations, export_conversations
+from corpus.audit_actors import export_actor_audit, pseudonymise_actors
 
 if TYPE_CHECKING:
     from api.container import Container
@@ -42,6 +43,8 @@ def organisation_data(container: Container) -> OrgDataRegistry:
 
     registry.register("conversations", lambda org: export_conversations(engine, **owners(org)),
                       lambda org: delete_conversations(engine, **owners(org)))  # fmt: skip
+    registry.register("editorial_audit", lambda org: export_actor_audit(engine, members(engine, org)[0]),
+                      lambda org: pseudonymise_actors(engine, members(engine, org)[0]))  # fmt: skip
     registry.register("community", container.export_organisation_community, container.delete_organisation_community)
     for name, export_fn, delete_fn in billing_parts(container):
         registry.register(name, export_fn, delete_fn)
