@@ -1,5 +1,6 @@
-"""Chat turns → activity events: the owner of a finished turn is mapped to its partner organisation here, in the
-outer layer, so the assistant never learns about organisations and the community never sees a message or user.
+"""Chat turns → activity events (and the answer metrics, api/metrics.py): the owner of a finished turn is mapped
+to its partner organisation here, in the outer layer, so the assistant never learns about organisations and the
+community never sees a message or user.
 
 Owners: a user id (signed-in web or API key), `widget:<key>:<visitor>` (a partner's embedded widget: counted
 for that partner), or `anon:…` (an anonymous visitor: no organisation, nothing recorded).
