@@ -8,6 +8,7 @@ and listen port rewritten to loopback ports); skipped only when nginx is not ins
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import socket
@@ -27,6 +28,7 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SITE = DEPLOY / "nginx" / "top-advisor.conf"
 COMPOSE = DEPLOY / "compose.yaml"
 SERVICES = {"postgres", "redis", "chroma", "init", "app1", "app2", "nginx"}
+NGINX_PREFIX: list[Path] = []  # where the running nginx writes its logs
 GAP = 1.5  # seconds between the two events of the upstream's stream
 
 
@@ -52,8 +54,8 @@ async def upstream(scope, receive, send) -> None:  # type: ignore[no-untyped-def
     await send({"type": "http.response.body", "body": reply.encode()})
 
 
-def site_config(dead: int, live: int, listen: int) -> str:
-    text = SITE.read_text(encoding="utf-8")
+def site_config(dead: int, live: int, listen: int, prefix: Path) -> str:
+    text = SITE.read_text(encoding="utf-8").replace("/var/log/nginx/", f"{prefix}/")
     text = text.replace("server app1:8000", f"server 127.0.0.1:{dead}").replace("server app2:8000", f"server 127.0.0.1:{live}")
     assert "listen 80;" in text
     return text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
@@ -83,13 +85,14 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     prefix = tmp_path_factory.mktemp("nginx")
+    NGINX_PREFIX[:] = [prefix]
     dead, live, listen = _free_port(), _free_port(), _free_port()
     server = uvicorn.Server(uvicorn.Config(upstream, host="127.0.0.1", port=live, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    (prefix / "site.conf").write_text(site_config(dead, live, listen), encoding="utf-8")
+    (prefix / "site.conf").write_text(site_config(dead, live, listen, prefix), encoding="utf-8")
     (prefix / "nginx.conf").write_text(nginx_conf(prefix), encoding="utf-8")
     command = [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
@@ -148,7 +151,13 @@ def test_the_proxy_location_is_set_for_long_streams() -> None:
 
 def test_proxy_headers_and_metrics_not_forwarded(nginx: str) -> None:
     echoed = httpx.get(f"{nginx}/who", timeout=10).text
-    assert "xff=127.0.0.1" in echoed and re.search(r"rid=[0-9a-f]{32}\b", echoed), echoed
+    found = re.search(r"rid=([0-9a-f]{32})\b", echoed)
+    assert "xff=127.0.0.1" in echoed and found, echoed
+    deadline, logged = time.monotonic() + 5, []
+    while not any(line["request_id"] == found.group(1) and line["request"] == "GET /who HTTP/1.1" for line in logged):
+        assert time.monotonic() < deadline, logged  # nginx's own log names the same request id
+        time.sleep(0.05)
+        logged = [json.loads(line) for line in (NGINX_PREFIX[0] / "access.log").read_text().splitlines()]
     assert httpx.get(f"{nginx}/metrics", timeout=10).status_code == 404
 
 
