@@ -2,7 +2,8 @@
 `/api/admin/organisations/{org_id}/export` (PIPL rights of access and deletion).
 
     accounts        the organisation, its users (no password hashes), API keys (no hashes), widget keys (no
-                    secrets), the login audit of its users, its widgets' quota counters and refused origins
+                    secrets), the login audit of its users, its widgets' quota counters and refused origins;
+                    deleting also clears its users' login-throttle counters (in this process or Redis)
     conversations   its users' conversations and those of its widgets' visitors, with messages and feedback
     editorial_audit the corpus audit log's entries by its users (kept as evidence, the actor pseudonymised)
     community       cases (published ones leave retrieval: keyword index and Chroma) and downloads,
@@ -35,7 +36,14 @@ def billing_parts(container: Container) -> list[tuple[str, ExportFn, DeleteFn]]:
 def organisation_data(container: Container) -> OrgDataRegistry:
     engine = container.registry.engine
     registry = OrgDataRegistry(check=lambda org_id: members(engine, org_id))
-    registry.register("accounts", lambda org: export_accounts(engine, org), lambda org: delete_accounts(engine, org))
+
+    def delete_accounts_everywhere(org_id: str) -> dict[str, int]:
+        # the login throttle's counters (this process or Redis) of its users' e-mail addresses go first
+        for user_id in members(engine, org_id)[0]:
+            container.login.throttle.succeeded(container.accounts.get_user(user_id).email)
+        return delete_accounts(engine, org_id)
+
+    registry.register("accounts", lambda org: export_accounts(engine, org), delete_accounts_everywhere)
 
     def owners(org_id: str) -> dict[str, list[str]]:
         users, widgets = members(engine, org_id)

@@ -50,6 +50,8 @@ def plant(server: LiveServer, editor: Member) -> Org:
     draft(server, colleague, case_body(unique_customer(), marker=org.marker))
     ok(call(server, who, "POST", "/api/discussions", json={"topic_kind": "industry", "topic": "healthcare",
         "title": f"经验{tag}", "body": f"审计经验分享 {org.marker}"}), 201)  # fmt: skip
+    wrong = httpx.post(f"{server.url}/api/auth/login", json={"email": who.email, "password": "not-the-password"})
+    assert wrong.status_code == 401  # a login-throttle counter for the account
     org.identifiers = [who.org_id, who.user_id, colleague.user_id, who.email, colleague.email, who.name,
                        colleague.name, customer, org.marker, org.widget, tag]  # fmt: skip
     return org
@@ -123,6 +125,10 @@ def test_deleting_an_organisation_leaves_nothing_of_it_in_any_store_or_index(liv
     hits = httpx.get(f"{live_server.url}/api/search", params={"q": f"{a.customer} 数据库审计", "k": 50}).json()
     assert a.case_doc not in {h["doc_id"] for h in hits}
     assert call(live_server, a.who, "GET", "/api/me").status_code == 401  # its API keys are gone
+    throttle = container.login.throttle
+    account_key = throttle._keys(a.who.email, "")["account"]
+    assert throttle.store.add_failure(account_key, forget_after=60) == 1  # its failed login was forgotten too
+    throttle.store.clear(account_key)
 
     # B is whole: its conversation, watchlist, published case (still retrieved) and login.
     assert ok(call(live_server, b.who, "GET", f"/api/conversations/{b.conversation}"))["id"] == b.conversation
