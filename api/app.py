@@ -12,10 +12,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api.container import Container, build_container
 from api.errors import install_error_handlers
+from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
 from api.routes import (
-    accounts, api_docs, cases, chat, discussions, documents, editor, health, openai_compat, pages, rankings, watch,
-    widget, widget_keys,
+    accounts, api_docs, cases, chat, discussions, documents, editor, health, openai_compat, org_data, pages, rankings,
+    watch, widget, widget_keys,
 )
 from api.schedule import run_schedule
 from api.settings import Settings
@@ -26,6 +27,7 @@ STATIC = Path(__file__).parent / "static"
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """`container` lets a test serve components it built (and closes) itself."""
     settings = settings or (container.settings if container else Settings())
+    configure_logging(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
     app.include_router(accounts.router)
+    app.include_router(org_data.router)
     app.include_router(editor.router)
     app.include_router(pages.router)
     app.include_router(widget.router)

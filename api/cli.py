@@ -182,6 +182,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 from api.cli_ask import ask  # noqa: E402 - registered after cli exists
 from api.cli_cases import cases  # noqa: E402
 from api.cli_corpus_add import corpus_add  # noqa: E402
+from api.cli_orgs import orgs  # noqa: E402
 from api.cli_profile import customers, profile  # noqa: E402
 from api.cli_users import users  # noqa: E402
 from api.cli_community import demo, rankings, updates  # noqa: E402
@@ -191,6 +192,7 @@ cli.add_command(customers)
 cli.add_command(profile)
 cli.add_command(ask)
 cli.add_command(users)
+cli.add_command(orgs)
 cli.add_command(rankings)
 cli.add_command(demo)
 cli.add_command(updates)

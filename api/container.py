@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from accounts.login import LoginAudit, LoginService
+from accounts.org_data import OrgDataRegistry
 from accounts.quotas import QuotaCounter
 from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle, MemoryThrottleStore, ThrottleStore
@@ -96,7 +98,16 @@ class Container:
 
     def export_organisation_community(self, org_id: str) -> dict[str, object]:
         return {"cases": self.cases.export_organisation(org_id),
-                "discussions": self.discussions.export_organisation(org_id)}  # fmt: skip
+                "discussions": self.discussions.export_organisation(org_id),
+                "watchlist": [w.model_dump(mode="json") for w in self.insights.watch.list(org_id)],
+                "activity": self.insights.activity.export_organisation(org_id)}  # fmt: skip
+
+    @cached_property
+    def org_data(self) -> OrgDataRegistry:
+        """Everything an organisation has stored, to export or delete (api/org_data.py)."""
+        from api.org_data import organisation_data
+
+        return organisation_data(self)
 
 
 def case_listeners(settings: Settings) -> list[CaseListener]:

@@ -11,6 +11,9 @@ and for an unexpected exception a 500 that shows only that id.
   names only that id (api/errors.py `server_error`). Once a streamed response has started, nothing
   more can be sent: the failure is logged and the stream ends.
 
+- When the response has ended (a stream: all of it), one access-log line (api/logs.py) and the request
+  metrics (api/metrics.py), both by route template and with the same request id.
+
 A pure ASGI middleware, so streamed responses (SSE) pass through untouched.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from contextvars import ContextVar
 
@@ -25,6 +29,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import server_error
+from api.logs import log_request
+from api.metrics import observe_request
 
 __all__ = ["HTML_POLICY", "REQUEST_ID_HEADER", "RequestContextMiddleware", "request_id_var"]
 
@@ -72,12 +78,12 @@ class RequestContextMiddleware:
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
-        started = False
+        started, status, began = False, 499, time.perf_counter()  # 499: the client left before any response
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
-                started = True
+                started, status = True, int(message["status"])
                 headers = MutableHeaders(scope=message)
                 headers[REQUEST_ID_HEADER] = request_id
                 secure(headers)
@@ -90,4 +96,6 @@ class RequestContextMiddleware:
             if not started:
                 await server_error(scope.get("path", ""), request_id)(scope, receive, send_with_headers)
         finally:
+            seconds = time.perf_counter() - began
+            log_request(request_id, str(scope.get("method", "")), observe_request(scope, status, seconds), status, seconds)
             request_id_var.reset(token)

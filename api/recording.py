@@ -1,5 +1,6 @@
-"""Chat turns → activity events: the owner of a finished turn is mapped to its partner organisation here, in the
-outer layer, so the assistant never learns about organisations and the community never sees a message or user.
+"""Chat turns → activity events (and the answer metrics, api/metrics.py): the owner of a finished turn is mapped
+to its partner organisation here, in the outer layer, so the assistant never learns about organisations and the
+community never sees a message or user.
 
 Owners: a user id (signed-in web or API key), `widget:<key>:<visitor>` (a partner's embedded widget: counted
 for that partner), or `anon:…` (an anonymous visitor: no organisation, nothing recorded).
@@ -11,6 +12,7 @@ from accounts.store import AccountNotFound, AccountStore
 from accounts.tables import OrgKind
 from accounts.widgets import WidgetStore
 from assistant.chat import ChatTurn
+from api.metrics import observe_turn
 from community.insights import Insights
 
 __all__ = ["TurnRecorder"]
@@ -36,6 +38,7 @@ class TurnRecorder:
         return user.org_id if user.org_kind == OrgKind.partner.value else None
 
     def __call__(self, turn: ChatTurn) -> None:
+        observe_turn(turn)
         org_id = self.organisation(turn.owner)
         if org_id is None or turn.done is None:
             return

@@ -6,6 +6,7 @@ Only the `api` package reads settings; everything below gets plain values.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,12 @@ class Settings(BaseSettings):
     login_throttle: ThrottlePolicy = Field(default_factory=ThrottlePolicy)
     secret_key: SecretStr | None = Field(
         None, description="server secret for signed cookies; default: generated once under data_dir/secret_key"
+    )
+    log_format: Literal["json", "text"] = Field(
+        "text", description="log lines: one JSON object per line (json) or plain text; both carry the request id"
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="bearer token a Prometheus scraper presents for /metrics (loopback and admins need none)"
     )
 
     @computed_field  # type: ignore[prop-decorator]

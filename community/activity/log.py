@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine, delete, func, insert, select
@@ -148,6 +149,20 @@ class ActivityLog:
     def latest_week(self) -> dt.date | None:
         with self.engine.connect() as conn:
             return conn.execute(select(func.max(ActivityEventRow.week))).scalar_one_or_none()
+
+    def export_organisation(self, org_id: str) -> list[dict[str, Any]]:
+        """Every event of an organisation with its needs, as JSON data (PIPL access)."""
+        with self.engine.connect() as conn:
+            events = conn.execute(select(ActivityEventRow).where(ActivityEventRow.org_id == org_id)
+                                  .order_by(ActivityEventRow.id)).all()  # fmt: skip
+            needs = conn.execute(select(ActivityNeedRow.event_id, ActivityNeedRow.need).where(
+                ActivityNeedRow.event_id.in_([e.id for e in events]))).all()  # fmt: skip
+        by_event: dict[int, list[str]] = {}
+        for event_id, need in needs:
+            by_event.setdefault(event_id, []).append(need)
+        return [{"kind": e.kind, "industry": e.industry, "segment": e.segment, "province": e.province,
+                 "topics": [t for t in e.topics.split(",") if t], "week": e.week.isoformat(), "simulated": e.simulated,
+                 "needs": sorted(by_event.get(e.id, []))} for e in events]  # fmt: skip
 
     # -- deleting ----------------------------------------------------------------------------------
     def delete_organisation(self, org_id: str) -> int:
