@@ -6,7 +6,7 @@ import { ApiError, chat, deleteConversation, getConversation, getShared, listCon
 import { layoutBrief, openAllForPrint } from "./brief.js";
 import { STRINGS } from "./strings.js";
 import {
-  addNotice, consume, disableChoices, newReply, renderBody, seal, setSources, showChoices, sourcePanel,
+  addNotice, consume, disableChoices, newReply, placeProfile, renderBody, seal, setSources, showChoices, sourcePanel,
 } from "./turn.js";
 import { createViews, h, icon } from "./views.js";
 
@@ -92,8 +92,7 @@ function createReply({ streaming = false } = {}) {
 }
 
 function applyProfile(reply, profile) {
-  reply.profile = profile;
-  reply.profileSlot.replaceChildren(views.profileCard(profile));
+  placeProfile(reply, profile, views, ui.messages);
 }
 
 function renderReply(reply) {

@@ -20,6 +20,21 @@ export function newReply(S, { brief = false, footer = false } = {}) {
   return reply;
 }
 
+/**
+ * The reply's profile card; once a customer's card is on the page (`root`), a follow-up about the same customer with
+ * the same facts shows a one-line reference to it instead of the whole card again.
+ */
+export function placeProfile(reply, profile, views, root) {
+  reply.profile = profile;
+  const key = views.profileKey(profile);
+  const earlier = [...root.querySelectorAll(".profile-card")]
+    .find((card) => card.dataset.key === key && !reply.root.contains(card));
+  if (earlier) return reply.profileSlot.replaceChildren(views.profileRef(profile, earlier));
+  const card = views.profileCard(profile);
+  card.dataset.key = key;
+  reply.profileSlot.replaceChildren(card);
+}
+
 export function setSources(reply, sources) {
   reply.sources = sources;
   reply.sourceMap = new Map(sources.map((s) => [Number(s.n), s]));
