@@ -14,8 +14,8 @@ from api.container import Container, build_container
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware
 from api.routes import (
-    accounts, api_docs, cases, chat, discussions, documents, editor, health, openai_compat, pages, rankings, watch,
-    widget, widget_keys,
+    accounts, api_docs, cases, chat, discussions, documents, editor, health, openai_compat, pages, pwa, rankings,
+    watch, widget, widget_keys,
 )
 from api.schedule import run_schedule
 from api.settings import Settings
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(accounts.router)
     app.include_router(editor.router)
     app.include_router(pages.router)
+    app.include_router(pwa.router)
     app.include_router(widget.router)
     app.include_router(widget_keys.router)
     app.include_router(widget_keys.pages)

@@ -60,6 +60,17 @@ export const STRINGS = {
   adminPage: "用户管理",
   editorPage: "编辑工作台",
   widgetsPage: "网站小组件",
+  offline: {
+    banner: "离线：显示上次的简报",
+    none: "离线：这台设备上还没有保存的简报，联网后再试。",
+  },
+  pwa: {
+    install: "添加到主屏幕",
+    installText: "可以把渠道参谋添加到主屏幕，离线时也能看上次的简报。",
+    ios: "添加到主屏幕：点 Safari 底部的“分享”按钮，再选“添加到主屏幕”。",
+    inApp: "在{app}内置浏览器中无法添加到主屏幕，也不能离线使用：请点右上角“…”，选择“在浏览器中打开”。",
+    close: "关闭提示",
+  },
   errors: {
     network: "网络连接失败，请检查网络后重试。",
     server: "服务暂时不可用，请稍后重试。",
