@@ -27,7 +27,7 @@ SHELL: dict[str, str | None] = {
     "/": "index.html",
     "/static/style.css": "style.css",
     **{f"/static/{name}": name for name in (
-        "app.js", "actions.js", "api.js", "brief.js", "community-nav.js", "markdown.js", "offline.js", "pwa.js",
+        "app.js", "account.js", "actions.js", "api.js", "brief.js", "community-nav.js", "markdown.js", "offline.js", "pwa.js",
         "sse.js", "strings.js", "turn.js", "views.js",
     )},
     "/static/manifest.webmanifest": "manifest.webmanifest",

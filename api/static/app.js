@@ -2,9 +2,10 @@
 // and markdown.js; the SSE reader is sse.js. Every string shown to the user lives in STRINGS.
 
 import { createActionBar } from "./actions.js";
-import { ApiError, chat, deleteConversation, getConversation, getShared, listConversations, logout, me } from "./api.js";
+import { renderAccount } from "./account.js";
+import { ApiError, chat, deleteConversation, getConversation, getShared, listConversations, me } from "./api.js";
 import { layoutBrief, openAllForPrint } from "./brief.js";
-import { forgetOffline, loadLastBrief, rememberUser, saveLastBrief } from "./offline.js";
+import { loadLastBrief, rememberUser, saveLastBrief } from "./offline.js";
 import { startPwa } from "./pwa.js";
 import { STRINGS } from "./strings.js";
 import {
@@ -340,7 +341,6 @@ function toLogin() {
 }
 
 async function showAccount() {
-  const box = $("account");
   let user;
   try {
     user = await me();
@@ -349,26 +349,8 @@ async function showAccount() {
     return; // the chat still works; the account area stays hidden
   }
   state.user = user || null;
-  rememberUser(user?.id ?? null);
-  if (user) {
-    const out = h("button", { type: "button", class: "link-button", id: "logout", onclick: async () => {
-      forgetOffline();
-      try {
-        await logout();
-      } finally {
-        location.assign("/login");
-      }
-    } }, S.logout);
-    const name = h("span", { class: "account-name", title: user.email }, `${user.name || user.email}（${S.roles[user.role] || user.role}）`);
-    const pages = [];
-    if (user.role === "admin" || user.role === "partner") pages.push(h("a", { href: "/widgets", class: "account-page-link" }, S.widgetsPage));
-    if (user.role === "admin") pages.push(h("a", { href: "/admin", class: "account-page-link" }, S.adminPage));
-    if (user.role === "admin" || user.role === "editor") pages.push(h("a", { href: "/editor", class: "account-page-link" }, S.editorPage));
-    box.replaceChildren(...pages, name, out);
-  } else {
-    box.replaceChildren(h("a", { href: "/login?next=/", id: "login-link" }, S.login));
-  }
-  box.hidden = false;
+  rememberUser(state.user?.id ?? null);
+  renderAccount($("account"), state.user, S);
 }
 
 // -- start -----------------------------------------------------------------------------------------
