@@ -23,7 +23,8 @@ export function renderAccount(box, user, S) {
         location.assign("/login");
       }
     } }, S.logout);
-    const name = h("span", { class: "account-name", title: user.email }, `${user.name || user.email}（${S.roles[user.role] || user.role}）`);
+    const label = `${user.name || user.email}（${S.roles[user.role] || user.role}）`;
+    const name = h("span", { class: "account-name", title: user.email }, label);
     const pages = PAGES.filter(([, , roles]) => roles.includes(user.role))
       .map(([href, label]) => h("a", { href, class: "account-page-link" }, S[label]));
     box.replaceChildren(...pages, name, out);

@@ -277,7 +277,8 @@ async function openConversation(id, { shared = false } = {}) {
     }
     const reply = createReply();
     Object.assign(reply, {
-      messageId: message.id, mode: message.mode, intent: message.intent, feedback: message.feedback ?? null, content: message.content || "",
+      messageId: message.id, mode: message.mode, intent: message.intent, feedback: message.feedback ?? null,
+      content: message.content || "",
     });
     if (message.profile) applyProfile(reply, message.profile);
     setSources(reply, message.sources || []);

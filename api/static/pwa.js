@@ -34,7 +34,8 @@ function remembered(set = false) {
 
 /** Fills `slot` (a hidden bar under the top bar) with `text`, an optional action and a close button. */
 function show(slot, S, text, { action = null, kind = "", remember = false } = {}) {
-  const close = h("button", { type: "button", class: "icon-button pwa-close", "aria-label": S.pwa.close, title: S.pwa.close }, "×");
+  const close = h("button",
+    { type: "button", class: "icon-button pwa-close", "aria-label": S.pwa.close, title: S.pwa.close }, "×");
   close.addEventListener("click", () => {
     slot.hidden = true;
     if (remember) remembered(true);

@@ -213,5 +213,7 @@ export function createViews(S) {
     return parts.join("\n\n") + "\n";
   }
 
-  return { profileCard, profileKey, profileRef, sourceDetails, sourceList, sourceLabel, groupSources, formatDate, exportMarkdown };
+  return {
+    profileCard, profileKey, profileRef, sourceDetails, sourceList, sourceLabel, groupSources, formatDate, exportMarkdown,
+  };
 }
