@@ -15,7 +15,8 @@ from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
 from api.routes import (
-    accounts, api_docs, cases, chat, discussions, documents, editor, health, openai_compat, org_data, pages, rankings,
+    accounts, api_docs, cases, chat, discussions, documents, editor, health, openai_compat, org_data, pages, pwa,
+    rankings,
     watch, widget, widget_keys,
 )
 from api.schedule import run_schedule
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(org_data.router)
     app.include_router(editor.router)
     app.include_router(pages.router)
+    app.include_router(pwa.router)
     app.include_router(widget.router)
     app.include_router(widget_keys.router)
     app.include_router(widget_keys.pages)

@@ -114,7 +114,7 @@ def login_page(container: ContainerDep, next_path: str, *, error: str = "", stat
   </form>
   <p class="muted small">账号由管理员开通。</p>
 </section>
-<script src="/static/login.js" defer></script>"""
+<script type="module" src="/static/login.js"></script>"""
     response = page("登录", body, status=status)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", httponly=True,

@@ -2,11 +2,15 @@
 // and markdown.js; the SSE reader is sse.js. Every string shown to the user lives in STRINGS.
 
 import { createActionBar } from "./actions.js";
-import { ApiError, chat, deleteConversation, getConversation, getShared, listConversations, logout, me } from "./api.js";
+import { renderAccount } from "./account.js";
+import { ApiError, chat, deleteConversation, getConversation, getShared, listConversations, me } from "./api.js";
 import { layoutBrief, openAllForPrint } from "./brief.js";
+import { loadLastBrief, rememberUser, saveLastBrief } from "./offline.js";
+import { startPwa } from "./pwa.js";
 import { STRINGS } from "./strings.js";
 import {
-  addNotice, consume, disableChoices, newReply, renderBody, seal, setSources, showChoices, sourcePanel,
+  addNotice, consume, disableChoices, newReply, placeProfile, referToCustomer, renderBody, seal, setSources, showChoices,
+  sourcePanel,
 } from "./turn.js";
 import { createViews, h, icon } from "./views.js";
 
@@ -23,7 +27,9 @@ const ui = {
   send: $("send"), stop: $("stop"), counter: $("counter"), formError: $("form-error"), openSidebar: $("open-sidebar"),
   panel: $("source-panel"), panelNumber: $("source-number"), panelTitle: $("source-title"), panelBody: $("source-body"),
 };
-const state = { conversationId: null, controller: null, replies: new WeakMap(), account: null, user: null, readOnly: false };
+const state = {
+  conversationId: null, controller: null, replies: new WeakMap(), account: null, user: null, readOnly: false, offline: false,
+};
 let sources = null; // the source panel (turn.js), wired in start()
 
 // -- small helpers ---------------------------------------------------------------------------------
@@ -92,8 +98,7 @@ function createReply({ streaming = false } = {}) {
 }
 
 function applyProfile(reply, profile) {
-  reply.profile = profile;
-  reply.profileSlot.replaceChildren(views.profileCard(profile));
+  placeProfile(reply, profile, views, ui.messages);
 }
 
 function renderReply(reply) {
@@ -112,14 +117,15 @@ function scheduleRender(reply) {
   setTimeout(run, 120); // rAF does not fire in background tabs
 }
 
-function finishReply(reply, { stopped = false, error = null } = {}) {
+function finishReply(reply, { stopped = false, error = null, actions = true } = {}) {
   reply.renderPending = false;
   renderReply(reply);
   if (reply.mode === "brief" && !stopped && !error) layoutBrief(reply.body, S);
   seal(reply, S, { stopped, error, place: (node) => reply.footer.before(node) });
+  referToCustomer(reply, views, ui.messages);
   if (reply.sources.length && reply.content) reply.footer.before(views.sourceList(reply.sources));
   const context = { conversationId: state.conversationId, signedIn: Boolean(state.user), readOnly: state.readOnly };
-  if (!error && !stopped && reply.content) reply.footer.replaceChildren(...actionBar(reply, context));
+  if (actions && !error && !stopped && reply.content) reply.footer.replaceChildren(...actionBar(reply, context));
 }
 
 function offerChoices(reply, choices) {
@@ -163,6 +169,7 @@ async function ask(raw) {
     });
     if (!done) throw new ApiError(0, S.errors.incomplete, "incomplete");
     finishReply(reply);
+    saveLastBrief(reply, text);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return toLogin(); // login required (TOP_REQUIRE_LOGIN)
     if (controller.signal.aborted) finishReply(reply, { stopped: true });
@@ -270,7 +277,8 @@ async function openConversation(id, { shared = false } = {}) {
     }
     const reply = createReply();
     Object.assign(reply, {
-      messageId: message.id, mode: message.mode, feedback: message.feedback ?? null, content: message.content || "",
+      messageId: message.id, mode: message.mode, intent: message.intent, feedback: message.feedback ?? null,
+      content: message.content || "",
     });
     if (message.profile) applyProfile(reply, message.profile);
     setSources(reply, message.sources || []);
@@ -286,6 +294,23 @@ async function openConversation(id, { shared = false } = {}) {
   closeDrawer();
   if (lastReply) showFromStart(lastReply.root);
   else scrollToBottom();
+}
+
+/** Offline (no network, or the server unreachable): the last brief this browser kept, under a banner saying so. */
+function showOffline() {
+  if (state.offline || ui.messages.querySelector(".msg")) return;
+  state.offline = true;
+  const copy = loadLastBrief();
+  const when = copy ? views.formatDate(copy.savedAt) : "";
+  ui.messages.prepend(h("p", { id: "offline-banner", class: "notice offline", role: "status" },
+    copy ? `${S.offline.banner}${when ? `（${when}）` : ""}` : S.offline.none));
+  if (!copy) return;
+  addUserMessage(copy.question || "");
+  const reply = createReply();
+  Object.assign(reply, { mode: copy.mode, content: copy.content });
+  if (copy.profile) applyProfile(reply, copy.profile);
+  setSources(reply, copy.sources || []);
+  finishReply(reply, { actions: false }); // feedback, export and sharing need the server
 }
 
 /** A colleague's shared conversation is read, not continued: no composer, a banner saying so. */
@@ -317,32 +342,16 @@ function toLogin() {
 }
 
 async function showAccount() {
-  const box = $("account");
   let user;
   try {
     user = await me();
-  } catch {
+  } catch (err) {
+    if (!(err instanceof ApiError)) showOffline(); // the server is unreachable
     return; // the chat still works; the account area stays hidden
   }
   state.user = user || null;
-  if (user) {
-    const out = h("button", { type: "button", class: "link-button", id: "logout", onclick: async () => {
-      try {
-        await logout();
-      } finally {
-        location.assign("/login");
-      }
-    } }, S.logout);
-    const name = h("span", { class: "account-name", title: user.email }, `${user.name || user.email}（${S.roles[user.role] || user.role}）`);
-    const pages = [];
-    if (user.role === "admin" || user.role === "partner") pages.push(h("a", { href: "/widgets", class: "account-page-link" }, S.widgetsPage));
-    if (user.role === "admin") pages.push(h("a", { href: "/admin", class: "account-page-link" }, S.adminPage));
-    if (user.role === "admin" || user.role === "editor") pages.push(h("a", { href: "/editor", class: "account-page-link" }, S.editorPage));
-    box.replaceChildren(...pages, name, out);
-  } else {
-    box.replaceChildren(h("a", { href: "/login?next=/", id: "login-link" }, S.login));
-  }
-  box.hidden = false;
+  rememberUser(state.user?.id ?? null);
+  renderAccount($("account"), state.user, S);
 }
 
 // -- start -----------------------------------------------------------------------------------------
@@ -360,6 +369,7 @@ function applyStrings() {
 
 function start() {
   applyStrings();
+  startPwa(S, $("pwa-hint"));
   ui.form.addEventListener("submit", (event) => { event.preventDefault(); ask(ui.input.value); });
   ui.input.addEventListener("input", () => { updateComposer(); if (ui.input.value.length <= MAX_CHARS) showFormError(""); });
   ui.input.addEventListener("keydown", (event) => {
@@ -390,7 +400,9 @@ function start() {
   window.addEventListener("afterprint", () => { restore?.(); restore = null; });
   const shared = location.hash.match(/^#\/shared\/(.+)$/);
   const match = location.hash.match(/^#\/c\/(.+)$/);
-  if (shared) state.account.then(() => openConversation(decodeURIComponent(shared[1]), { shared: true }));
+  window.addEventListener("online", () => $("offline-banner")?.remove());
+  if (!navigator.onLine) showOffline();
+  else if (shared) state.account.then(() => openConversation(decodeURIComponent(shared[1]), { shared: true }));
   else if (match) openConversation(decodeURIComponent(match[1]));
   else ui.input.focus();
 }

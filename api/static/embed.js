@@ -5,7 +5,9 @@
 import { readSSE } from "./sse.js";
 import { STRINGS } from "./strings.js";
 import { layoutBrief } from "./brief.js";
-import { consume, disableChoices, newReply, renderBody, seal, showChoices, sourcePanel } from "./turn.js";
+import {
+  consume, disableChoices, newReply, placeProfile, referToCustomer, renderBody, seal, showChoices, sourcePanel,
+} from "./turn.js";
 import { createViews, h } from "./views.js";
 
 const config = JSON.parse(document.getElementById("widget-config").textContent);
@@ -134,6 +136,7 @@ function finish(reply, { stopped = false, error = null } = {}) {
   render(reply);
   if (reply.mode === "brief" && !stopped && !error) layoutBrief(reply.body, S);
   seal(reply, S, { stopped, error, place: (node) => reply.root.append(node) });
+  referToCustomer(reply, views, ui.messages);
   if (config.showSources && reply.sources.length && reply.content) reply.root.append(views.sourceList(reply.sources));
 }
 
@@ -161,7 +164,7 @@ async function ask(raw) {
         accepted = true;
         state.conversationId = data.conversation_id;
       },
-      profile: (data) => reply.profileSlot.replaceChildren(views.profileCard(data)),
+      profile: (data) => placeProfile(reply, data, views, ui.messages),
       render,
       choices: (list) => showChoices(reply, list, (value) => ask(value), S),
       error: (data) => new WidgetError(0, S.errors.stream + (data.message || S.errors.generic)),

@@ -7,7 +7,8 @@ import { h } from "./views.js";
 /** A reply record and its DOM (not yet attached). `footer`: a slot for actions under the reply. */
 export function newReply(S, { brief = false, footer = false } = {}) {
   const reply = {
-    messageId: null, content: "", sources: [], sourceMap: new Map(), profile: null, mode: null, feedback: null, choices: [],
+    messageId: null, content: "", sources: [], sourceMap: new Map(), profile: null, mode: null, intent: null, feedback: null,
+    choices: [],
   };
   reply.profileSlot = h("div", { class: "profile-slot" });
   reply.noticeSlot = h("div", { class: "notices" });
@@ -18,6 +19,34 @@ export function newReply(S, { brief = false, footer = false } = {}) {
   if (footer) parts.push((reply.footer = h("div", { class: "msg-footer" })));
   reply.root = h("article", { class: "msg msg-assistant", "aria-busy": "true" }, ...parts);
   return reply;
+}
+
+/**
+ * The reply's profile card; once a customer's card is on the page (`root`), a follow-up about the same customer with
+ * the same facts shows a one-line reference to it instead of the whole card again.
+ */
+export function placeProfile(reply, profile, views, root) {
+  reply.profile = profile;
+  const key = views.profileKey(profile);
+  const earlier = [...root.querySelectorAll(".profile-card")]
+    .find((card) => card.dataset.key === key && !reply.root.contains(card));
+  if (earlier) return reply.profileSlot.replaceChildren(views.profileRef(profile, earlier));
+  const card = views.profileCard(profile);
+  card.dataset.key = key;
+  card.dataset.name = profile.name || "";
+  reply.profileSlot.replaceChildren(card);
+}
+
+// What a reply without a profile of its own is about, by its intent (assistant/intents.py): these intents are about
+// the conversation's current customer, so such a reply points back to that customer's card.
+const ABOUT_THE_CUSTOMER = new Set(["customer", "clarify", "focus", "recommend", "cases", "budget", "draft"]);
+
+/** A finished reply that carries no profile but is about the current customer: the line back to the latest card. */
+export function referToCustomer(reply, views, root) {
+  if (reply.profile || !ABOUT_THE_CUSTOMER.has(reply.intent) || !reply.content) return;
+  const cards = [...root.querySelectorAll(".profile-card:not(.unknown)")].filter((card) => !reply.root.contains(card));
+  const card = cards[cards.length - 1];
+  if (card) reply.profileSlot.replaceChildren(views.profileRef({ name: card.dataset.name }, card));
 }
 
 export function setSources(reply, sources) {
@@ -72,6 +101,7 @@ export async function consume(events, reply, hooks) {
     else if (type === "done") {
       done = true;
       reply.mode = data.mode;
+      reply.intent = data.intent;
       hooks.done?.(data);
     } else if (type === "error") throw hooks.error(data);
   }

@@ -38,6 +38,7 @@ export function icon(name) {
   svg.append(path);
   return svg;
 }
+const SOURCES_SHOWN = 5; // documents listed under a reply before "展开全部"
 const LEVELS = { 1: "一", 2: "二", 3: "三", 4: "四", 5: "五" };
 
 export function createViews(S) {
@@ -92,6 +93,25 @@ export function createViews(S) {
     );
   }
 
+  /** What makes two profile cards the same: the customer and every fact shown (a corrected profile is a new card). */
+  function profileKey(profile) {
+    const known = profile.industry && profile.industry !== "unknown";
+    return JSON.stringify([profile.name || "", known, profileFacts(profile)]);
+  }
+
+  /** The line a follow-up shows instead of repeating the card: the customer, and a button back to `card`. */
+  function profileRef(profile, card) {
+    const show = h("button", { type: "button", class: "link-button" }, S.profile.showCard);
+    show.addEventListener("click", () => {
+      card.scrollIntoView({ block: "start" });
+      card.classList.remove("flash");
+      void card.offsetWidth; // restart the highlight
+      card.classList.add("flash");
+    });
+    return h("p", { class: "profile-ref muted small" }, `${S.profile.sameAsAbove}：`,
+      h("strong", { class: "profile-name" }, profile.name || ""), show);
+  }
+
   /** The body of the source panel for one source. */
   function sourceDetails(source) {
     const badges = h("div", { class: "badges" }, h("span", { class: "badge" }, S.kinds[source.kind] ?? source.kind ?? ""));
@@ -131,23 +151,34 @@ export function createViews(S) {
     return [...groups.values()];
   }
 
-  /** A collapsible list of a reply's sources, one row per document; each [n] opens the source panel. */
+  /**
+   * A reply's sources, one row per document; each [n] opens the source panel. Part of the page (no scroll box of its
+   * own): beyond SOURCES_SHOWN documents, the rest wait behind a "展开全部 N 条来源" toggle.
+   */
   function sourceList(sources) {
     const groups = groupSources(sources);
     const summary = S.sourcesCount.replace("{docs}", groups.length).replace("{n}", sources.length);
-    return h(
-      "details",
-      { class: "source-list" },
-      h("summary", {}, summary),
-      h("ol", {}, groups.map((group) =>
-        h("li", { class: "source-doc" },
-          h("span", { class: "source-doc-title" }, [`《${group.title}》`, group.issuer].filter(Boolean).join(" "),
-            group.illustrative ? h("span", { class: "badge illustrative" }, S.source.illustrative) : null),
-          h("span", { class: "source-passages" }, group.passages.map((s) =>
-            h("button", { type: "button", class: "source-ref", "data-n": s.n, title: s.locator || s.title },
-              h("span", { class: "n" }, `[${s.n}]`), s.locator ? ` ${s.locator}` : ""))))),
-      ),
-    );
+    const collapsible = groups.length > SOURCES_SHOWN;
+    const rows = groups.map((group, index) =>
+      h("li", { class: `source-doc${index >= SOURCES_SHOWN ? " extra" : ""}` },
+        h("span", { class: "source-doc-title" }, [`《${group.title}》`, group.issuer].filter(Boolean).join(" "),
+          group.illustrative ? h("span", { class: "badge illustrative" }, S.source.illustrative) : null),
+        h("span", { class: "source-passages" }, group.passages.map((s) =>
+          h("button", { type: "button", class: "source-ref", "data-n": s.n, title: s.locator || s.title },
+            h("span", { class: "n" }, `[${s.n}]`), s.locator ? ` ${s.locator}` : "")))));
+    const section = h("section", { class: `source-list${collapsible ? " collapsed" : ""}`, "aria-label": S.sourcesHeading },
+      h("h3", { class: "source-list-title" }, summary), h("ol", {}, rows));
+    if (collapsible) {
+      const more = S.sourcesMore.replace("{n}", groups.length);
+      const toggle = h("button", { type: "button", class: "link-button source-more", "aria-expanded": "false" }, more);
+      toggle.addEventListener("click", () => {
+        const open = section.classList.toggle("collapsed") === false;
+        toggle.setAttribute("aria-expanded", String(open));
+        toggle.textContent = open ? S.sourcesLess : more;
+      });
+      section.append(toggle);
+    }
+    return section;
   }
 
   function formatDate(iso) {
@@ -182,5 +213,7 @@ export function createViews(S) {
     return parts.join("\n\n") + "\n";
   }
 
-  return { profileCard, sourceDetails, sourceList, sourceLabel, groupSources, formatDate, exportMarkdown };
+  return {
+    profileCard, profileKey, profileRef, sourceDetails, sourceList, sourceLabel, groupSources, formatDate, exportMarkdown,
+  };
 }

@@ -158,41 +158,53 @@ def test_manifest_is_linked_and_valid(page) -> None:  # type: ignore[no-untyped-
     assert {"192x192", "512x512"} <= sizes
 
 
+SCREENSHOT_INK = """async (b64) => {
+  const img = new Image();
+  img.src = 'data:image/png;base64,' + b64;
+  await img.decode();
+  const canvas = Object.assign(document.createElement('canvas'), { width: img.width, height: img.height });
+  const g = canvas.getContext('2d');
+  g.drawImage(img, 0, 0);
+  const d = g.getImageData(0, 0, img.width, img.height).data;
+  const colours = new Set();
+  let ink = 0, seen = 0;
+  for (let i = 0; i < d.length; i += 4 * 5, seen++) {
+    colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    if (d[i] + d[i + 1] + d[i + 2] < 450) ink++;
+  }
+  return { colours: colours.size, ink: ink / seen };
+}"""
+# Missing CJK fonts draw every character as the same box ("tofu"): two different characters must differ.
+GLYPHS_DIFFER = """() => {
+  const font = '40px ' + getComputedStyle(document.body).fontFamily;
+  const draw = (ch) => {
+    const canvas = Object.assign(document.createElement('canvas'), { width: 48, height: 48 });
+    const g = canvas.getContext('2d');
+    g.font = font;
+    g.fillText(ch, 4, 40);
+    return Array.from(g.getImageData(0, 0, 48, 48).data.filter((_, i) => i % 4 === 3));
+  };
+  const a = draw('渠'), b = draw('谋');
+  return { inkA: a.filter(Boolean).length, inkB: b.filter(Boolean).length, same: a.every((x, i) => x === b[i]) };
+}"""
+
+
+def screenshot_ink(page, png: bytes) -> dict:  # type: ignore[no-untyped-def]
+    """How many colours a screenshot has and which share of it is ink (dark pixels)."""
+    return page.evaluate(SCREENSHOT_INK, base64.b64encode(png).decode())
+
+
+def glyphs_differ(page) -> dict:  # type: ignore[no-untyped-def]
+    return page.evaluate(GLYPHS_DIFFER)
+
+
 def test_screenshot_of_a_brief_is_not_blank_and_shows_chinese(page) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1100, "height": 1300})
     ask(page, CUSTOMER)
     page.evaluate("document.getElementById('messages').scrollTop = 0")
     ARTIFACTS.mkdir(exist_ok=True)
-    png = page.screenshot(path=str(ARTIFACTS / "brief.png"))
-    stats = page.evaluate("""async (b64) => {
-      const img = new Image();
-      img.src = 'data:image/png;base64,' + b64;
-      await img.decode();
-      const canvas = Object.assign(document.createElement('canvas'), { width: img.width, height: img.height });
-      const g = canvas.getContext('2d');
-      g.drawImage(img, 0, 0);
-      const d = g.getImageData(0, 0, img.width, img.height).data;
-      const colours = new Set();
-      let ink = 0, seen = 0;
-      for (let i = 0; i < d.length; i += 4 * 5, seen++) {
-        colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-        if (d[i] + d[i + 1] + d[i + 2] < 450) ink++;
-      }
-      return { colours: colours.size, ink: ink / seen };
-    }""", base64.b64encode(png).decode())
+    stats = screenshot_ink(page, page.screenshot(path=str(ARTIFACTS / "brief.png")))
     assert stats["colours"] > 100 and stats["ink"] > 0.02, stats
-    # Missing CJK fonts draw every character as the same box ("tofu"): two different characters must differ.
-    glyphs = page.evaluate("""() => {
-      const font = '40px ' + getComputedStyle(document.body).fontFamily;
-      const draw = (ch) => {
-        const canvas = Object.assign(document.createElement('canvas'), { width: 48, height: 48 });
-        const g = canvas.getContext('2d');
-        g.font = font;
-        g.fillText(ch, 4, 40);
-        return Array.from(g.getImageData(0, 0, 48, 48).data.filter((_, i) => i % 4 === 3));
-      };
-      const a = draw('渠'), b = draw('谋');
-      return { inkA: a.filter(Boolean).length, inkB: b.filter(Boolean).length, same: a.every((x, i) => x === b[i]) };
-    }""")
+    glyphs = glyphs_differ(page)
     assert glyphs["inkA"] > 50 and glyphs["inkB"] > 50 and not glyphs["same"], glyphs
     assert page.locator(".msg-assistant h2").first.bounding_box()["width"] > 100
