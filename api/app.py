@@ -16,8 +16,7 @@ from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
 from api.routes import (
     accounts, api_docs, cases, chat, discussions, documents, editor, health, openai_compat, org_data, pages, pwa,
-    rankings,
-    watch, widget, widget_keys,
+    rankings, watch, widget, widget_keys,
 )
 from api.schedule import run_schedule
 from api.settings import Settings
