@@ -40,9 +40,6 @@ from retrieval.keyword_index import SqliteKeywordIndex
 from retrieval.stack import RetrievalStack, open_stack
 from retrieval.vector_store import ChromaVectorStore, make_chroma_client
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-
 @dataclass(frozen=True)
 class Container:
     settings: Settings

@@ -6,6 +6,7 @@ tries to download its default model.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +38,9 @@ class ChromaConfig(BaseModel):
 
 
 def make_chroma_client(config: ChromaConfig) -> Any:
+    # Settings objects Chroma makes on its own (not ours below) read this variable; set where the client
+    # is made rather than as a side effect of importing the container. An explicit value still wins.
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
