@@ -12,20 +12,18 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from api.cli_common import console, settings_of
 from accounts.store import AccountError, AccountNotFound, AccountStore, check_password, normalise_email
 from accounts.tables import OrgKind, Role, migrate_accounts
 from corpus.store import make_engine
 
 __all__ = ["users"]
 
-console = Console(stderr=True)
 out = Console()
 
 
 def _store(ctx: click.Context) -> AccountStore:
-    from api.cli import _settings
-
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     migrate_accounts(engine)
