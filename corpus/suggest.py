@@ -12,6 +12,7 @@ import hashlib
 import re
 
 from corpus.labels import INDUSTRY_LABELS, KIND_LABELS, NEED_LABELS, OWN_ISSUER, PROVINCES
+from corpus.numerals import CN_NUMERALS, cn_int
 
 __all__ = [
     "KIND_FOLDERS",
@@ -31,8 +32,7 @@ __all__ = [
 
 Suggestion = tuple[object, list[str]]
 
-CN_DIGITS = "零〇一二三四五六七八九十百千两"
-ARTICLE_LINE = re.compile(rf"^(?:#+\s*)?(第[{CN_DIGITS}]+条(?:之[{CN_DIGITS}]+)?)(?:[\s\u3000]|$)", re.M)
+ARTICLE_LINE = re.compile(rf"^(?:#+\s*)?(第[{CN_NUMERALS}]+条(?:之[{CN_NUMERALS}]+)?)(?:[\s\u3000]|$)", re.M)
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 STANDARD_NUMBER = re.compile(r"\b((?:GB|JR|YD|WS|GA|JGJ|SJ|DL|NB|HJ|DB\d{2})(?:/[TZ])?)\s*(\d+(?:\.\d+)*)\s*[-—–]\s*(\d{4})\b")
 KIND_PREFIXES = {"regulation": "reg", "standard": "std", "solution": "sol", "case": "case", "faq": "faq",
@@ -79,7 +79,7 @@ ISSUER_ALIASES = {"全国人大常委会": "全国人民代表大会常务委员
                   "工信部": "工业和信息化部", "央行": "中国人民银行", "证监会": "中国证券监督管理委员会",
                   "国家金融监管总局": "国家金融监督管理总局", "国家卫健委": "国家卫生健康委员会"}  # fmt: skip
 DOC_NUMBERS = (
-    re.compile(rf"(?:中华人民共和国)?(?:国务院令|国令|主席令)第[0-9{CN_DIGITS}]+号"),
+    re.compile(rf"(?:中华人民共和国)?(?:国务院令|国令|主席令)第[0-9{CN_NUMERALS}]+号"),
     re.compile(rf"(?:{'|'.join([*ISSUERS, *ISSUER_ALIASES])})令(?:[〔\[［(（]\d{{4}}[〕\]］)）])?第\d+号"),
     re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[［]\d{4}[〕\]］]\d+号"),
 )
@@ -97,7 +97,7 @@ LOCAL_BODY = re.compile(
     rf"({_PROVINCE_NAMES})(人民代表大会常务委员会|人民代表大会|人民政府办公厅|人民政府|网信办|"
     rf"[\u4e00-\u9fff]{{2,10}}?(?:厅|局|委员会|办公室))"
 )
-LOCAL_CONGRESS = re.compile(rf"({_PROVINCE_NAMES})第[{CN_DIGITS}]+届(人民代表大会常务委员会|人民代表大会)")
+LOCAL_CONGRESS = re.compile(rf"({_PROVINCE_NAMES})第[{CN_NUMERALS}]+届(人民代表大会常务委员会|人民代表大会)")
 OFFICIAL_TITLE = re.compile(r"(法|条例|办法|规定|细则|决定|规则|通知|意见|公告|决议|批复)$")
 STANDARD_ISSUERS = {
     "GB": "国家市场监督管理总局、国家标准化管理委员会", "JR": "中国人民银行", "YD": "工业和信息化部",
@@ -266,13 +266,10 @@ def suggest_document_number(title: str, markdown: str) -> Suggestion:
 
 
 def _cn_number(text: str) -> int:
-    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-    if all(c in digits for c in text):  # 二〇二一
-        return int("".join(str(digits[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    if "十" not in text:
-        return digits[text]
-    return (digits.get(tens, 1) if tens else 1) * 10 + (digits[ones] if ones else 0)
+    value = cn_int(text)
+    if value is None:
+        raise ValueError(f"not a Chinese numeral: {text}")
+    return value
 
 
 def _date(y: str, m: str, d: str) -> dt.date:
