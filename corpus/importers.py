@@ -26,7 +26,7 @@ from corpus import suggest
 from corpus.converters import Converted, docx_to_markdown, html_to_markdown, pdf_to_markdown, text_to_markdown
 from corpus.document import CorpusError
 from corpus.labels import FIELD_LABELS
-from corpus.validate import Problem, parse_text
+from corpus.validate import Problem, parse_text, split_front_matter
 
 __all__ = ["MAX_BYTES", "FileType", "ImportRefused", "Imported", "check_size", "convert", "sniff", "to_document_text"]
 
@@ -185,15 +185,6 @@ def sniff(data: bytes, filename: str) -> FileType:
     return found
 
 
-def _split_front_matter(text: str) -> tuple[str | None, str]:
-    lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() == "---":
-                return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]).strip("\n")
-    return None, text
-
-
 def _convert_body(file_type: FileType, data: bytes) -> tuple[Converted, str | None]:
     """Markdown for the file, plus the original front matter of a Markdown file that has one."""
     if file_type is FileType.pdf:
@@ -205,7 +196,7 @@ def _convert_body(file_type: FileType, data: bytes) -> tuple[Converted, str | No
     text = decode_text(data) or ""
     if file_type is FileType.text:
         return text_to_markdown(text), None
-    header, body = _split_front_matter(text)
+    header, body = split_front_matter(text)
     return Converted(body.strip()), header
 
 

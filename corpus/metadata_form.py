@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from corpus.validate import FRONT_MATTER_FENCE, Problem, parse_text
+from corpus.validate import FRONT_MATTER_FENCE, Problem, closing_fence, parse_text
 
 FIELDS = (
     "title", "kind", "industries", "need_categories", "regions", "vendor",
@@ -46,7 +46,7 @@ def split(text: str, name: str = "document.md") -> tuple[dict[str, Any], str]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         raise FormError(Problem(name, 1, "front matter", "正文须以 '---' 开头的 YAML front matter 开始"))
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE), None)
+    end = closing_fence(lines)
     if end is None:
         raise FormError(Problem(name, 1, "front matter", "front matter 缺少结尾的 '---' 行"))
     try:
