@@ -168,10 +168,6 @@ class EditorialStore:
             raise DocumentNotFound(f"文档 {doc_id!r} 没有第 {number} 版")
         return row
 
-    def document_ids(self) -> list[str]:
-        with self._session() as s:
-            return list(s.scalars(select(VersionRow.doc_id).distinct().order_by(VersionRow.doc_id)))
-
     def all_versions(self) -> dict[str, list[VersionRow]]:
         by_doc: dict[str, list[VersionRow]] = {}
         with self._session() as s:
