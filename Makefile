@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/ruff check accounts assistant api bench community corpus retrieval prompts tests
 	$(BIN)/python -m pytest
 
-## lint: pyflakes rules over the code (also run by `make test`)
+## lint: ruff (rule set in pyproject.toml [tool.ruff.lint]) and mypy (also run by `make test`)
 lint: $(STAMP)
 	$(BIN)/ruff check accounts assistant api bench community corpus retrieval prompts tests
 

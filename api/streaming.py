@@ -37,7 +37,7 @@ import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import aclosing
+from contextlib import aclosing, suppress
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -78,10 +78,8 @@ class _Relay(Generic[T]):
         self._ready = asyncio.Event()
 
     def _wake(self) -> None:
-        try:
+        with suppress(RuntimeError):  # the loop is closed: nobody is listening any more
             self._loop.call_soon_threadsafe(self._ready.set)
-        except RuntimeError:  # the loop is closed: nobody is listening any more
-            pass
 
     def produce(self, iterator: Iterator[T]) -> None:
         """Runs in the worker thread."""

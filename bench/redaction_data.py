@@ -249,8 +249,8 @@ def build_cases(seed: int = 20261204, n: int = 180) -> list[Case]:
         filler = Filler(rng, kind)
         if i % 3 == 0:
             template += APPENDICES[(i // 3) % len(APPENDICES)]
-        text = SLOT.sub(lambda m: filler.fill(m.group(1), m.group(2)), template)
-        labels = sorted({v for v in filler.values.values()})
+        text = SLOT.sub(lambda m, filler=filler: filler.fill(m.group(1), m.group(2)), template)
+        labels = sorted(set(filler.values.values()))
         style = "plain"
         if i % 6 == 2:
             style = "traditional"

