@@ -35,7 +35,7 @@ import asyncio
 import contextvars
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing, suppress
 from functools import partial
@@ -132,7 +132,7 @@ class _Relay(Generic[T]):
 
 async def iterate_batches(
     iterator: Iterator[T], *, cpu_bound: bool = False, first_on_loop: bool = False
-) -> AsyncIterator[list[T]]:
+) -> AsyncGenerator[list[T], None]:
     """The iterator's items in order, grouped as they became available (never an empty batch)."""
     loop = asyncio.get_running_loop()
     first = next(iterator, _END) if first_on_loop else _END

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from assistant.intents import ConversationState
 from assistant.models import Profile
 from assistant.tables import AssistantBase, utcnow
+from corpus.store import rows_affected
 
 TITLE_CHARS = 40
 
@@ -159,7 +160,7 @@ class ConversationStore:
             moved = session.execute(
                 update(ConversationRow).where(ConversationRow.owner == from_owner).values(owner=to_owner)
             )
-            return int(moved.rowcount or 0)
+            return rows_affected(moved)
 
     # -- writing a turn -------------------------------------------------------------------
     def start_turn(

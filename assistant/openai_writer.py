@@ -14,7 +14,7 @@ nothing supported hands over to the fallback writer (the composer), after a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from string import Template
 from typing import Any, Literal
@@ -201,7 +201,7 @@ class OpenAIWriter:
                 message=f"已删除 {len(failed)} 句无法在所列来源中核实的内容（引用编号不存在、与来源不符或缺少引用）。",
             )
 
-    def _tokens(self, messages: list[tuple[str, str]]) -> Iterator[str]:
+    def _tokens(self, messages: list[tuple[str, str]]) -> Generator[str, None, None]:
         """The model's text as it arrives; every failure surfaces as `LLMUnavailable`."""
         midway = False
         try:

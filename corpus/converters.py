@@ -61,7 +61,7 @@ def _drop_toc(paragraphs: list[str]) -> list[str]:
     i = 0
     while i < len(paragraphs):
         if TOC.match(paragraphs[i].replace("\u3000", " ").replace(" ", "")):
-            entries = []
+            entries: list[str] = []
             j = i + 1
             while j < len(paragraphs) and DIVISION.match(paragraphs[j]) and paragraphs[j] not in entries[:1]:
                 entries.append(paragraphs[j])
@@ -207,7 +207,7 @@ def docx_to_markdown(data: bytes) -> Converted:
         doc = open_docx(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, BadZipFile, lxml errors, ValueError …
         return Converted("", problems=[f"无法读取 DOCX：{type(exc).__name__}: {exc}"])
-    items: list[tuple[str, object]] = []
+    items: list[tuple[str, str]] = []
     for child in doc.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":

@@ -9,15 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from corpus.tables import DocumentRow, utcnow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched. `Session.execute` is typed as returning a plain `Result`, whose
+    `rowcount` only its `CursorResult` subclass has; a DML statement always gives a `CursorResult`."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def make_engine(url: str) -> Engine:

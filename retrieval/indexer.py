@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,7 +241,7 @@ class Indexer:
         self,
         pending: list[tuple[Document, list[Chunk]]],
         origin: str,
-        known: dict[str, object],
+        known: Mapping[str, object],
         report: IngestReport,
     ) -> None:
         for document, chunks in pending:

@@ -219,8 +219,8 @@ def _suffix_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candida
             continue  # 台 in 上百台: a measure word
         if len(head) == 1 and own.word != head and (own.tag != "nt" or ordinary_word(own.word)):
             continue  # 署 in 部署, 所 in 公共场所, 厂 in 加工厂: a word, not a head
-        start = _extend_left(ctx, m.start())
-        start = _specific(ctx, start, m.start(), head) if start < m.start() else None
+        left = _extend_left(ctx, m.start())
+        start = _specific(ctx, left, m.start(), head) if left < m.start() else None
         if start is None:
             continue
         name = f[start:end]
