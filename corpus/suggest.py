@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 
+from corpus.industries import INDUSTRIES
 from corpus.labels import INDUSTRY_LABELS, KIND_LABELS, NEED_LABELS, OWN_ISSUER, PROVINCES
 from corpus.numerals import CN_NUMERALS, cn_int
 
@@ -41,21 +42,7 @@ KIND_FOLDERS = {"regulation": "regulations", "standard": "standards", "solution"
                 "faq": "faq", "industry_profile": "industries"}  # fmt: skip
 LAW_TITLE = re.compile(r"(法|条例|办法|规定|细则|决定|规则)(（[^）]*）|\([^)]*\))?\s*$")
 
-INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "healthcare": ("医院", "卫生", "医疗", "卫健", "诊疗", "病历", "患者"),
-    "finance": ("银行", "金融", "保险", "证券", "基金", "信托", "支付机构", "城商行", "农商行"),
-    "education": ("学校", "教育行业", "教育机构", "教育系统", "高校", "校园", "学生", "教学", "中小学"),
-    "energy": ("电力", "能源", "电网", "发电", "石油", "燃气", "新能源"),
-    "manufacturing": ("工业", "制造", "工厂", "生产线", "工控"),
-    "government": ("政务", "政府机关", "数字政府", "党政机关", "机关单位"),
-    "telecom": ("电信业务", "电信运营", "运营商", "基站", "通信网"),
-    "internet": ("互联网平台", "电子商务", "电商", "平台企业", "直播"),
-    "transport": ("交通", "铁路", "民航", "机场", "港口", "地铁", "物流"),
-    "retail": ("零售", "门店", "商超", "连锁"),
-    "media": ("媒体", "广电", "新闻", "出版"),
-    "real_estate": ("房地产", "物业", "地产"),
-    "agriculture": ("农业", "农村", "农产品", "乡村"),
-}
+INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {i.code: i.document_words for i in INDUSTRIES}  # corpus/industries.py
 NEED_KEYWORDS: dict[str, tuple[str, ...]] = {
     "network_security": ("等保", "等级保护", "网络安全", "防火墙", "入侵", "漏洞", "勒索", "态势感知", "终端安全"),
     "data_security": ("数据安全", "个人信息", "分类分级", "数据出境", "脱敏", "加密", "防泄漏", "数据库审计", "重要数据"),
