@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -140,11 +138,8 @@ class ConversationStore:
 
     def __init__(self, engine: Engine) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._session = self._sessions.begin  # one transaction per `with`
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
 
     @staticmethod
     def _owned(session: Session, conversation_id: str, owner: str | None) -> ConversationRow:

@@ -145,12 +145,9 @@ class EditorialStore:
         self.publisher = publisher
         self.config = config or EditorialConfig()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._session = self._sessions.begin  # one transaction per `with`
         self._publishing = threading.Lock()  # one approve/retire at a time in this process
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
 
     # -- reading ---------------------------------------------------------------------
     def versions(self, doc_id: str) -> list[VersionRow]:

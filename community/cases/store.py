@@ -32,11 +32,8 @@ class CaseStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.session = self._sessions.begin  # one transaction per `with`
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
 
     # -- one case ----------------------------------------------------------------------------------
     def add(self, row: CaseRow, private: CasePrivateRow) -> CaseRow:
