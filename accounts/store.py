@@ -177,7 +177,6 @@ class AccountStore:
         self._hasher = hasher or PasswordHasher()  # argon2id with the library's current defaults
         self._dummy_hash: str | None = None
 
-
     # organisations
 
     def create_organisation(self, *, name: str, kind: str | OrgKind = OrgKind.partner) -> OrganisationPublic:

@@ -292,7 +292,6 @@ class WidgetStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._session = self._sessions.begin  # one transaction per `with`
 
-
     @staticmethod
     def _owned(session: Session, key_id: str, org_id: str | None) -> WidgetKeyRow:
         row = session.get(WidgetKeyRow, key_id) if KEY_PATTERN.fullmatch(key_id) else None

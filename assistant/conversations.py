@@ -140,7 +140,6 @@ class ConversationStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._session = self._sessions.begin  # one transaction per `with`
 
-
     @staticmethod
     def _owned(session: Session, conversation_id: str, owner: str | None) -> ConversationRow:
         row = session.get(ConversationRow, conversation_id)

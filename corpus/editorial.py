@@ -148,7 +148,6 @@ class EditorialStore:
         self._session = self._sessions.begin  # one transaction per `with`
         self._publishing = threading.Lock()  # one approve/retire at a time in this process
 
-
     # -- reading ---------------------------------------------------------------------
     def versions(self, doc_id: str) -> list[VersionRow]:
         with self._session() as s:

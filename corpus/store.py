@@ -73,7 +73,6 @@ class DocumentRegistry:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.session = self._sessions.begin  # one transaction per `with`
 
-
     def get(self, doc_id: str) -> DocumentRow | None:
         with self.session() as s:
             return s.get(DocumentRow, doc_id)

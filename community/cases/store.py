@@ -34,7 +34,6 @@ class CaseStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.session = self._sessions.begin  # one transaction per `with`
 
-
     # -- one case ----------------------------------------------------------------------------------
     def add(self, row: CaseRow, private: CasePrivateRow) -> CaseRow:
         with self.session() as s:
