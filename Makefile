@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export ANONYMIZED_TELEMETRY := False
 # packages the type checker must pass (config in pyproject.toml [tool.mypy]); a new package joins this list
-MYPY_PACKAGES := accounts api assistant community corpus prompts retrieval
+MYPY_PACKAGES := accounts api assistant bench community corpus prompts retrieval
 
 .PHONY: run test lint bench index lock clean
 
