@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export ANONYMIZED_TELEMETRY := False
+# packages the type checker must pass (config in pyproject.toml [tool.mypy]); a new package joins this list
+MYPY_PACKAGES := accounts api assistant bench community corpus prompts retrieval
 
 .PHONY: run test lint bench index lock clean
 
@@ -22,11 +24,13 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-browser.sh
 	$(BIN)/ruff check accounts assistant api bench community corpus retrieval prompts tests
+	$(BIN)/python -m mypy $(MYPY_PACKAGES)
 	$(BIN)/python -m pytest
 
-## lint: pyflakes rules over the code (also run by `make test`)
+## lint: ruff (rule set in pyproject.toml [tool.ruff.lint]) and mypy (also run by `make test`)
 lint: $(STAMP)
 	$(BIN)/ruff check accounts assistant api bench community corpus retrieval prompts tests
+	$(BIN)/python -m mypy $(MYPY_PACKAGES)
 
 ## bench: run the benchmarks and rewrite docs/benchmarks.md
 bench: $(STAMP)

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 
 from accounts.store import AccountStore, UserPublic, WebSession
 from accounts.tables import LoginAttemptRow, utcnow
@@ -48,7 +48,7 @@ class LoginAudit:
         row = {"at": utcnow(), "email": email.strip().lower()[:254], "address": address[:64], "outcome": outcome,
                "user_id": user_id, "detail": detail[:500]}  # fmt: skip
         with self.engine.begin() as conn:
-            conn.execute(LoginAttemptRow.__table__.insert().values(**row))
+            conn.execute(insert(LoginAttemptRow).values(**row))
             self._recorded += 1
             if self._recorded % 1000 == 0:
                 cutoff = utcnow() - dt.timedelta(days=KEEP_DAYS)

@@ -75,7 +75,7 @@ class RefusedOrigins:
         with self.engine.connect() as conn:
             rows = list(conn.execute(query))
         return [
-            RefusedOrigin(origin=row.bucket[len(prefix) :], count=row.count, last_seen=_aware(row.expires_at) - _RETENTION)
+            RefusedOrigin(origin=row.bucket[len(prefix) :], count=row._mapping["count"], last_seen=_aware(row.expires_at) - _RETENTION)
             for row in rows
             if _aware(row.expires_at) > now
         ]

@@ -10,15 +10,13 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from accounts.tables import ApiKeyRow, OrganisationRow, OrgKind, Role, UserRow, WebSessionRow, utcnow
 
@@ -175,13 +173,9 @@ class AccountStore:
     def __init__(self, engine: Engine, *, hasher: PasswordHasher | None = None) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.session = self._sessions.begin  # one transaction per `with`
         self._hasher = hasher or PasswordHasher()  # argon2id with the library's current defaults
         self._dummy_hash: str | None = None
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
 
     # organisations
 

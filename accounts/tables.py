@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, DateTime, Engine, ForeignKey, Integer, String, T
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from corpus.store import migrate
+from corpus.tables import utcnow as utcnow  # one clock for every table (re-exported)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "accounts_alembic_version"
@@ -29,10 +30,6 @@ class OrgKind(enum.StrEnum):
 
 class AccountsBase(DeclarativeBase):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def new_id() -> str:

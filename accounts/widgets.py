@@ -17,8 +17,6 @@ import functools
 import json
 import re
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -292,11 +290,7 @@ class WidgetStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        self._session = self._sessions.begin  # one transaction per `with`
 
     @staticmethod
     def _owned(session: Session, key_id: str, org_id: str | None) -> WidgetKeyRow:

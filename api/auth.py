@@ -127,7 +127,7 @@ def sign(secret: bytes, value: str) -> str:
 
 
 def unsign(secret: bytes, signed: str) -> str | None:
-    value, _, mac = signed.rpartition(".")
+    value, _, _mac = signed.rpartition(".")
     if not value or not hmac.compare_digest(sign(secret, value), signed):
         return None
     return value

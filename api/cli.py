@@ -7,39 +7,13 @@ import sys
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.cli_common import console, container_of, settings_of
 from corpus.content_rules import check_documents
 from corpus.document import INDUSTRY_CODES, NEED_CATEGORIES, Kind
 from corpus.validate import load_corpus
 from retrieval.models import SearchFilters
-from retrieval.vector_store import VectorStoreError
-
-console = Console(stderr=True)
-
-
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from api.settings import Settings
-
-    if ctx.obj is None:
-        try:
-            ctx.obj = Settings()
-        except ValidationError as exc:
-            lines = [f"  TOP_{'__'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()]
-            raise click.ClickException("invalid settings:\n" + "\n".join(lines)) from None
-    return ctx.obj
-
-
-def _container(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from api.container import build_container
-
-    try:
-        return build_container(_settings(ctx))
-    except VectorStoreError as exc:
-        raise click.ClickException(str(exc)) from None
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="top-advisor")
@@ -84,7 +58,7 @@ def corpus_validate(directory: Path) -> None:
 def corpus_ingest(ctx: click.Context, directory: Path | None, if_missing: bool, no_prune: bool) -> None:
     """Index DIRECTORY (default: the starter corpus). Unchanged documents are skipped,
     changed ones replaced, deleted ones removed; bad files are reported and skipped."""
-    container = _container(ctx)
+    container = container_of(ctx)
     try:
         root = directory or container.settings.corpus_dir
         if if_missing and not container.indexer.is_empty():
@@ -141,7 +115,7 @@ def search(
     """Hybrid search over published documents, e.g. top-advisor search "医院 等保三级 要求"."""
     if not query.strip():
         raise click.BadParameter("query is empty", param_hint="QUERY")
-    container = _container(ctx)
+    container = container_of(ctx)
     try:
         filters = SearchFilters(industries=list(industries), needs=list(needs), kinds=list(kinds))
         hits = container.retriever.search(query, k=k, filters=filters)
@@ -169,7 +143,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the HTTP API."""
     import uvicorn
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     uvicorn.run(
         "api.app:create_app",
         factory=True,

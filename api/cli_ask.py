@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from api.cli_common import console, container_of
 from assistant.composer import profile_line
 from assistant.events import ChoicesEvent, DeltaEvent, DoneEvent, NoticeEvent
 from assistant.message import UserMessage
@@ -47,9 +48,7 @@ def brief_json(request: WriteRequest, text: str, notices: list[NoticeEvent], don
 def ask(ctx: click.Context, message: str, as_json: bool) -> None:
     """Brief for a customer NAME (e.g. "某市第一人民医院"), or a cited answer to a question
     (e.g. "等保三级对医院有什么要求？"). Every factual sentence carries [n] source markers."""
-    from api.cli import _container, console
-
-    container = _container(ctx)
+    container = container_of(ctx)
     try:
         try:
             request = container.advisor.prepare(UserMessage.parse(message))

@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from api.cli_common import console
 from community.cases.attachments import case_file_text
 from community.redaction import RedactionError, Redactor, assess_uniqueness
 from corpus.document import INDUSTRY_CODES
@@ -20,7 +21,6 @@ from corpus.importers import FileType, ImportRefused
 
 __all__ = ["cases"]
 
-console = Console(stderr=True)
 out = Console()
 
 

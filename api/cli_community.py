@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from api.cli_common import console, settings_of
 from community.activity.simulate import INDUSTRY_WEIGHTS, simulate_activity
 from community.insights import Insights, open_insights
 from community.rankings import RankingsError
@@ -22,14 +23,11 @@ from retrieval.keyword_index import SqliteKeywordIndex
 
 __all__ = ["demo", "rankings", "updates"]
 
-console = Console(stderr=True)
 out = Console()
 
 
 def _insights(ctx: click.Context) -> Insights:
-    from api.cli import _settings
-
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return open_insights(make_engine(settings.resolved_database_url), SqliteKeywordIndex(settings.keyword_index_path))
 
@@ -56,9 +54,7 @@ def rankings_refresh(ctx: click.Context, today: str | None) -> None:
 
     Cells with fewer than k organisations (TOP_RANKINGS__K, default 5) are left out; with
     TOP_RANKINGS__EPSILON set, the order of each list comes from noisy counts."""
-    from api.cli import _settings
-
-    config = _settings(ctx).rankings
+    config = settings_of(ctx).rankings
     purged, summary = _insights(ctx).refresh(config, today=_date(today))
     console.print(
         f"[green]已发布排行[/green]：{summary.lists} 个榜单、{summary.cells} 个条目（k={config.k}，"
@@ -132,8 +128,6 @@ def seed_activity(ctx: click.Context, orgs: int, weeks: int, rate: float, seed: 
     """Write clearly labelled SIMULATED activity (flagged, organisations `sim-…`) so the rankings have
     something to show; the rankings page says when simulated events are counted.
     Remove it with `top-advisor demo clear-activity`."""
-    from api.cli import _settings
-
     insights = _insights(ctx)
     industries = list(INDUSTRY_WEIGHTS)
     needs = insights.catalogue.needs_by_industry(industries)
@@ -147,7 +141,7 @@ def seed_activity(ctx: click.Context, orgs: int, weeks: int, rate: float, seed: 
     console.print(f"[yellow]已写入模拟活动[/yellow]：{report.orgs} 家模拟伙伴、{report.weeks} 周"
                   f"（{report.first_week} 至 {report.last_week}），{report.events} 条事件，均标记为模拟数据。")  # fmt: skip
     if refresh:
-        _, summary = insights.refresh(_settings(ctx).rankings)
+        _, summary = insights.refresh(settings_of(ctx).rankings)
         console.print(f"已发布排行：{summary.lists} 个榜单、{summary.cells} 个条目。")
 
 
@@ -156,13 +150,11 @@ def seed_activity(ctx: click.Context, orgs: int, weeks: int, rate: float, seed: 
 @click.pass_context
 def clear_activity(ctx: click.Context, refresh: bool) -> None:
     """Delete every simulated activity event (real activity stays)."""
-    from api.cli import _settings
-
     insights = _insights(ctx)
     removed = insights.activity.delete_simulated()
     console.print(f"已删除 {removed} 条模拟活动。")
     if refresh:
-        insights.refresh(_settings(ctx).rankings)
+        insights.refresh(settings_of(ctx).rankings)
 
 
 @click.group()
@@ -177,10 +169,9 @@ def updates_digest(ctx: click.Context, today: str | None) -> None:
     """Send this week's digest e-mails now (once per user and week; needs TOP_SMTP__HOST)."""
     from accounts.store import AccountStore
     from accounts.tables import migrate_accounts
-    from api.cli import _settings
     from community.watch import send_weekly_digests
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if not settings.smtp.host:
         raise click.ClickException("未配置邮件服务器：请设置 TOP_SMTP__HOST（以及 TOP_SMTP__PORT 等）")
     insights = _insights(ctx)

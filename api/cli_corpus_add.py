@@ -20,6 +20,7 @@ import click
 import yaml
 from rich.console import Console
 
+from api.cli_common import container_of, settings_of
 from corpus.document import ID_PATTERN
 from corpus.labels import FIELD_LABELS
 from corpus.importers import ImportRefused, Imported, check_size, convert, to_document_text, validate
@@ -53,9 +54,7 @@ def existing_ids(root: Path) -> dict[str, Path]:
 def _target_dir(ctx: click.Context, directory: Path | None) -> Path:
     if directory is not None:
         return directory
-    from api.cli import _settings
-
-    corpus_dir = Path(_settings(ctx).corpus_dir)
+    corpus_dir = Path(settings_of(ctx).corpus_dir)
     if corpus_dir.is_dir() and os.access(corpus_dir, os.W_OK):
         return corpus_dir
     raise click.UsageError(f"默认语料目录 {corpus_dir} 不可写；请用 --dir 指定目录")
@@ -98,9 +97,7 @@ def _show(imported: Imported) -> None:
 
 
 def _ingest(ctx: click.Context, root: Path, as_json: bool) -> dict[str, Any]:
-    from api.cli import _container
-
-    container = _container(ctx)
+    container = container_of(ctx)
     try:
         report = container.indexer.ingest(root, prune=False)
         summary = {

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from api.cli_common import console, settings_of
 from assistant.directory import CustomerDirectory, migrate_directory
 from assistant.models import Profile
 from assistant.orgs.registry import RegistryConfig, make_registry
@@ -21,9 +23,11 @@ from assistant.profiler import INDUSTRY_LABELS, ProfileInputError, Profiler, cor
 from corpus.document import INDUSTRY_CODES
 from corpus.store import make_engine
 
+if TYPE_CHECKING:
+    from api.settings import Settings
+
 __all__ = ["build_profiler", "customers", "profile"]
 
-console = Console(stderr=True)
 out = Console()
 
 
@@ -40,9 +44,8 @@ def build_profiler(*, database_url: str, corpus_dir: Path, registry: RegistryCon
                     registry=make_registry(registry) if registry is not None else None)  # fmt: skip
 
 
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from api.cli import _settings as settings_of
-
+def _settings(ctx: click.Context) -> Settings:
+    """The settings, with the data directory made."""
     settings = settings_of(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return settings

@@ -1,4 +1,4 @@
-"""`top-advisor users …`: create the first admin (and other users) and list users.
+"""`top-advisor users …`: create the first admin (and other users), list users, reset a password.
 
 Like `customers`, these commands need only the application database, not the embedder or the index.
 """
@@ -12,20 +12,18 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from api.cli_common import console, settings_of
 from accounts.store import AccountError, AccountNotFound, AccountStore, check_password, normalise_email
 from accounts.tables import OrgKind, Role, migrate_accounts
 from corpus.store import make_engine
 
 __all__ = ["users"]
 
-console = Console(stderr=True)
 out = Console()
 
 
 def _store(ctx: click.Context) -> AccountStore:
-    from api.cli import _settings
-
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     migrate_accounts(engine)
@@ -102,3 +100,28 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     for u in rows:
         table.add_row(u.email, u.name, f"{u.org_name} ({u.org_kind})", u.role.value, "disabled" if u.disabled else "active")
     out.print(table)
+
+
+@users.command("set-password")
+@click.option("--email", required=True, help="Login email of the user.")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin.")
+@click.pass_context
+def users_set_password(ctx: click.Context, email: str, password_stdin: bool) -> None:
+    """Set a user's password (e.g. a forgotten one); the user's web sessions end.
+
+    top-advisor users set-password --email admin@example.com
+    """
+    try:
+        wanted = normalise_email(email)
+        password = _read_password(password_stdin)
+        check_password(password)
+    except AccountError as exc:
+        _fail(str(exc))
+        return
+    store = _store(ctx)
+    user = next((u for u in store.list_users() if u.email == wanted), None)
+    if user is None:
+        _fail(f"用户不存在：{wanted}")
+        return
+    store.set_password(user.id, password)
+    console.print(f"[green]已为 {user.email} 设置新密码；其已登录的会话已失效[/green]", highlight=False)

@@ -28,7 +28,7 @@ from community.cases import CaseListener, CaseService, CaseStore, migrate_cases
 from community.discussions import DiscussionService, migrate_discussions
 from community.insights import Insights, open_insights
 from assistant.industry_llm import LLMIndustryGuesser
-from assistant.openai_writer import make_writer
+from assistant.writer_plugins import make_writer
 from assistant.orgs.registry import make_registry
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
@@ -41,9 +41,6 @@ from retrieval.indexer import Indexer
 from retrieval.keyword_index import SqliteKeywordIndex
 from retrieval.stack import RetrievalStack, open_stack
 from retrieval.vector_store import ChromaVectorStore, make_chroma_client
-
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
 
 @dataclass(frozen=True)
 class Container:

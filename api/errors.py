@@ -22,7 +22,7 @@ code}}` so OpenAI clients can show them, and bad requests are 400 as OpenAI's ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
@@ -135,12 +135,12 @@ def not_found_page(request: Request, detail: object) -> Response:
     return page("页面不存在", body, status=404)
 
 
-def _openai(status: int, message: str, *, param: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def _openai(status: int, message: str, *, param: str | None = None, headers: Mapping[str, str] | None = None) -> JSONResponse:
     error = OpenAIError(status, message, param=param, type="invalid_request_error" if status < 500 else "server_error")
     return JSONResponse(status_code=status, content=error.body(), headers=headers)
 
 
-def _reply(request: Request, status: int, detail: Any, *, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def _reply(request: Request, status: int, detail: Any, *, headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
     if _is_openai(request.url.path):
         message = detail if isinstance(detail, str) else "；".join(map(str, detail))
         return _openai(status, message, headers=headers)
@@ -178,7 +178,8 @@ def _corpus(request: Request, exc: CorpusError) -> JSONResponse:
         return _reply(request, 409, str(exc), warnings=[w.model_dump() for w in exc.warnings])
     if isinstance(exc, ImportRefused):
         return _reply(request, 413 if exc.field == "size" else 422, str(exc), problems=problems_json([exc.problem("file")]))
-    status = {DocumentNotFound: 404, NotAllowed: 403, WorkflowConflict: 409}.get(type(exc), 422)
+    statuses: dict[type[Exception], int] = {DocumentNotFound: 404, NotAllowed: 403, WorkflowConflict: 409}
+    status = statuses.get(type(exc), 422)
     return _reply(request, status, str(exc))
 
 

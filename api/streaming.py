@@ -35,9 +35,9 @@ import asyncio
 import contextvars
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import aclosing
+from contextlib import aclosing, suppress
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -78,10 +78,8 @@ class _Relay(Generic[T]):
         self._ready = asyncio.Event()
 
     def _wake(self) -> None:
-        try:
+        with suppress(RuntimeError):  # the loop is closed: nobody is listening any more
             self._loop.call_soon_threadsafe(self._ready.set)
-        except RuntimeError:  # the loop is closed: nobody is listening any more
-            pass
 
     def produce(self, iterator: Iterator[T]) -> None:
         """Runs in the worker thread."""
@@ -134,7 +132,7 @@ class _Relay(Generic[T]):
 
 async def iterate_batches(
     iterator: Iterator[T], *, cpu_bound: bool = False, first_on_loop: bool = False
-) -> AsyncIterator[list[T]]:
+) -> AsyncGenerator[list[T], None]:
     """The iterator's items in order, grouped as they became available (never an empty batch)."""
     loop = asyncio.get_running_loop()
     first = next(iterator, _END) if first_on_loop else _END

@@ -7,7 +7,7 @@ OpenAI-compatible route share one behaviour (and one place that persists).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +80,7 @@ class ChatService:
         conversation, reply, state = self.store.start_turn(message, conversation_id, owner)
         return ChatTurn(conversation_id=conversation, message_id=reply, message=message, state=state, owner=owner)
 
-    def events(self, turn: ChatTurn) -> Iterator[Any]:
+    def events(self, turn: ChatTurn) -> Generator[Any, None, None]:
         """meta, then the advisor's events, then done (or error). Stored however it ends,
         including when the consumer stops early (a client that disconnected)."""
         status = "interrupted"

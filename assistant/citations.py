@@ -22,6 +22,7 @@ from typing import Literal
 
 from assistant.models import SourceRef
 from assistant.sentences import MARKER, Segment, SegmentKind, SentenceCutter, parse_markers, split_sentences
+from corpus.numerals import CN_UNITS, cn_int
 
 __all__ = [
     "DEFAULT_THRESHOLD", "CitationFilter", "CitationReport", "Segment", "SentenceCheck", "SentenceCutter",
@@ -40,8 +41,6 @@ KEPT: frozenset[str] = frozenset({"supported", "context", "not_factual", "struct
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _UNIT = r"(个月|个工作日|年|天|日|小时|分钟|周|级|元|倍|次|%)"
 _UNIT_ALIASES = {"个月": "月", "日": "天", "个工作日": "工作日"}
 _ARTICLE = re.compile(r"第[ \t]*(\d+|[零〇一二两三四五六七八九十百千]+)[ \t]*([条款章节])")
@@ -71,33 +70,17 @@ def _tokens(text: str) -> set[str]:
     return tokens
 
 
-def _cn_int(numeral: str) -> int:
-    if not any(ch in _CN_UNITS for ch in numeral):  # 二〇二五 -> 2025
-        return int("".join(str(_CN_DIGITS[ch]) for ch in numeral))
-    total = section = digit = 0
-    for ch in numeral:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif _CN_UNITS[ch] < 10_000:
-            section += (digit or 1) * _CN_UNITS[ch]
-            digit = 0
-        else:
-            total = (total + section + digit) * _CN_UNITS[ch]
-            section = digit = 0
-    return total + section + digit
-
-
 def _numbers(text: str) -> set[str]:
     """Numbers stated in `text` with their units, canonical (see `_ARABIC`)."""
     normal = _normalise(text)
-    found = {f"{int(n) if n.isdigit() else _cn_int(n)}{unit}" for n, unit in _ARTICLE.findall(normal)}
+    found = {f"{int(n) if n.isdigit() else cn_int(n)}{unit}" for n, unit in _ARTICLE.findall(normal)}
     normal = _ARTICLE.sub(" ", normal)
     for value, scale, unit in _ARABIC.findall(normal):
-        number = float(value) * _CN_UNITS.get(scale, 1)
+        number = float(value) * CN_UNITS.get(scale, 1)
         shown = str(int(number)) if number.is_integer() else str(number)
         found.add(f"{shown}{_UNIT_ALIASES.get(unit, unit)}")
     for numeral, unit in _CN_NUMBER.findall(normal):
-        found.add(f"{_cn_int(numeral)}{_UNIT_ALIASES.get(unit, unit)}")
+        found.add(f"{cn_int(numeral)}{_UNIT_ALIASES.get(unit, unit)}")
     return found
 
 

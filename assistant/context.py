@@ -25,7 +25,7 @@ MAX_HISTORY = 20  # earlier user messages replayed, newest last
 def state_from_history(history: Sequence[tuple[str, str]], advisor: Advisor) -> ConversationState:
     """The state before the next message, from earlier `(role, text)` messages (oldest first)."""
     state = ConversationState()
-    for role, text in [m for m in history if m[0] == "user"][-MAX_HISTORY:]:
+    for _, text in [m for m in history if m[0] == "user"][-MAX_HISTORY:]:
         try:
             message = UserMessage.parse(text)
         except ValueError:  # an empty or overlong message changed nothing

@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from assistant.intents import ConversationState
 from assistant.models import Profile
 from assistant.tables import AssistantBase, utcnow
+from corpus.store import rows_affected
 
 TITLE_CHARS = 40
 
@@ -139,11 +138,7 @@ class ConversationStore:
 
     def __init__(self, engine: Engine) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        self._session = self._sessions.begin  # one transaction per `with`
 
     @staticmethod
     def _owned(session: Session, conversation_id: str, owner: str | None) -> ConversationRow:
@@ -159,7 +154,7 @@ class ConversationStore:
             moved = session.execute(
                 update(ConversationRow).where(ConversationRow.owner == from_owner).values(owner=to_owner)
             )
-            return int(moved.rowcount or 0)
+            return rows_affected(moved)
 
     # -- writing a turn -------------------------------------------------------------------
     def start_turn(

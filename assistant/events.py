@@ -7,7 +7,7 @@ the CLI collects them. `Delta.replace` tells a client to discard the text so far
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -56,9 +56,3 @@ class DoneEvent(BaseModel):
 class ErrorEvent(BaseModel):
     type: Literal["error"] = "error"
     message: str
-
-
-Event = Annotated[
-    ProfileEvent | SourcesEvent | DeltaEvent | NoticeEvent | ChoicesEvent | DoneEvent | ErrorEvent,
-    Field(discriminator="type"),
-]

@@ -82,10 +82,10 @@ def recommend(retriever: Retriever, topic: str, profile: Profile | None) -> Gath
         title = str(by_doc[doc_id][0].metadata.get("title", doc_id))
         criteria: list[Claim] = []
         for name in CRITERIA_SECTIONS:
-            if (chunk := parts.get(name)) is not None:
-                ranked = sorted(sentences(chunk.text), key=lambda s: -overlap(wanted, s))
-                criteria += [Claim(text=s, chunk_id=chunk.chunk_id) for s in ranked[:2] if scope.fits_text(s)]
-                chunks[chunk.chunk_id] = chunk
+            if (part := parts.get(name)) is not None:
+                ranked = sorted(sentences(part.text), key=lambda s: -overlap(wanted, s))
+                criteria += [Claim(text=s, chunk_id=part.chunk_id) for s in ranked[:2] if scope.fits_text(s)]
+                chunks[part.chunk_id] = part
         options: list[Claim] = []
         vendors: list[str] = []
         if (listing := parts.get(SOLUTION_OPTIONS)) is not None:
@@ -134,14 +134,14 @@ def cases(retriever: Retriever, topic: str, profile: Profile | None, focus: tupl
         claims: list[Claim] = []
         labels: list[str] = []
         for names in CASE_PARTS:
-            chunk = next((parts[n] for n in names if n in parts), None)
-            if chunk is None:
+            part = next((parts[n] for n in names if n in parts), None)
+            if part is None:
                 continue
-            usable = [s for s in sentences(chunk.text) if "厂商" not in s and scope.fits_text(s)]
+            usable = [s for s in sentences(part.text) if "厂商" not in s and scope.fits_text(s)]
             if usable:
-                claims.append(Claim(text=usable[0], chunk_id=chunk.chunk_id))
+                claims.append(Claim(text=usable[0], chunk_id=part.chunk_id))
                 labels.append(names[0])
-                chunks[chunk.chunk_id] = chunk
+                chunks[part.chunk_id] = part
         if claims:
             meta = by_doc[doc_id][0].metadata
             title = str(meta.get("title", doc_id)) + ("（示意案例，已匿名）" if meta.get("illustrative") else "")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from corpus.industries import INDUSTRIES
+
 # -- small talk: the whole message is made of these (after punctuation and particles are removed) -----
 GREETINGS = frozenset(
     "你好 您好 你们好 大家好 嗨 哈喽 哈罗 嘿 早 早上好 上午好 中午好 下午好 晚上好 早安 晚安 在吗 在不在 在么 有人吗 有人在吗 "
@@ -106,23 +108,7 @@ SIZE = re.compile(
     re.I,
 )
 # Words that name an industry when a user describes a customer; name_rules adds the organisation words.
-INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
-    "government": ("政府", "政务", "机关", "事业单位", "委办局", "党政", "街道", "government", "public sector"),
-    "finance": ("金融", "银行业", "银行", "券商", "保险", "证券", "基金", "信托", "支付", "bank", "finance", "financial", "insurance"),
-    "healthcare": ("医疗卫生", "医疗", "卫生", "医院", "医药卫生", "诊所", "疾控", "hospital", "healthcare", "clinic", "medical"),
-    "education": ("教育", "学校", "高校", "大学", "中学", "小学", "学院", "职校", "school", "university", "college", "education"),
-    "energy": ("能源", "电力", "电网", "石油", "石化", "燃气", "煤炭", "新能源发电", "水务", "energy", "power", "utility", "oil"),
-    "manufacturing": ("制造业", "制造企业", "制造", "生产企业", "工厂", "工业", "车企", "汽车", "电子厂", "manufacturing",
-                      "manufacturer", "factory", "industrial"),
-    "telecom": ("电信", "运营商", "通信", "telecom", "carrier"),
-    "internet": ("互联网", "软件", "IT企业", "科技公司", "平台企业", "电商平台", "电商", "游戏", "SaaS", "internet", "software",
-                 "tech company", "e-commerce"),
-    "transport": ("交通运输", "交通", "物流", "运输", "港口", "机场", "航空", "铁路", "地铁", "快递", "logistics", "transport", "airport"),
-    "retail": ("零售", "商超", "超市", "连锁", "商场", "百货", "门店", "retail", "supermarket", "store chain"),
-    "media": ("传媒", "媒体", "广电", "电视台", "报社", "出版", "新闻", "media", "broadcaster", "publisher"),
-    "real_estate": ("房地产", "地产", "物业", "开发商", "real estate", "property developer"),
-    "agriculture": ("农业", "农牧", "养殖", "种业", "农林", "农场", "farming", "agriculture"),
-}
+INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {i.code: i.user_words for i in INDUSTRIES}  # corpus/industries.py
 # Segments a user may name (the profiler's segment names, see name_rules.SEGMENTS).
 SEGMENT_WORDS: dict[str, tuple[str, ...]] = {
     "三级医院": ("三甲", "三级医院", "三级甲等", "三乙", "大型公立医院", "grade a tertiary"),

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -161,7 +161,7 @@ class IntentRouter:
 
     def route(self, message: UserMessage, state: ConversationState) -> Route:
         text = normalise(message)
-        base = {"message": message, "focus": focus_categories(text), "industries": mentioned_industries(text)}
+        base: dict[str, Any] = {"message": message, "focus": focus_categories(text), "industries": mentioned_industries(text)}
         if (social := _social(text)) is not None:
             return Route(social, **base)
         chosen = self._chosen_candidate(text, state)

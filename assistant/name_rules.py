@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant.models import UNKNOWN
+from corpus.industries import CAC, INDUSTRIES, POLICE
 
 __all__ = [
     "NEUTRAL_TAILS",
@@ -278,23 +279,7 @@ def segment_for(industry: str, name: str) -> tuple[str, str] | None:
 
 # -- regulators and 等保 --------------------------------------------------------------------
 
-POLICE = "公安机关（等级保护）"
-CAC = "国家网信办"
-REGULATORS: dict[str, list[str]] = {
-    "healthcare": ["国家卫生健康委及地方卫健部门", POLICE, CAC],
-    "finance": ["国家金融监管总局", "人民银行", POLICE, CAC],
-    "education": ["各级教育行政部门", POLICE, CAC],
-    "government": [CAC, POLICE, "国家密码管理局（密评）"],
-    "energy": ["能源局及其派出机构", POLICE, CAC],
-    "manufacturing": ["工信部", POLICE, CAC],
-    "telecom": ["工信部及各地通信管理局", POLICE, CAC],
-    "internet": [CAC, "工信部", POLICE],
-    "transport": ["交通运输主管部门", POLICE, CAC],
-    "retail": ["市场监管部门", POLICE, CAC],
-    "media": ["广电总局及地方广电部门", "国家新闻出版署", CAC, POLICE],
-    "real_estate": ["住建部门", POLICE, CAC],
-    "agriculture": ["农业农村主管部门", POLICE, CAC],
-}
+REGULATORS: dict[str, list[str]] = {i.code: list(i.regulators) for i in INDUSTRIES}  # corpus/industries.py
 SEGMENT_REGULATORS: dict[str, list[str]] = {
     "疾控/公共卫生": ["国家疾病预防控制局", "国家卫生健康委及地方卫健部门", POLICE, CAC],
     "证券公司": ["中国证监会", POLICE, CAC],
@@ -329,10 +314,4 @@ MLPS_BY_SEGMENT: dict[str, tuple[int, str]] = {
     "广电": (3, "播出系统通常定为第三级"),
     "物流": (2, "一般物流企业系统多按第二级定级"),
 }
-MLPS_BY_INDUSTRY: dict[str, tuple[int, str]] = {
-    "finance": (3, "金融机构核心业务系统通常定为第三级"),
-    "energy": (3, "能源企业生产监控和核心系统通常定为第三级"),
-    "telecom": (3, "电信运营商核心网络和业务系统通常定为第三级及以上"),
-    "transport": (3, "交通运输关键业务系统通常定为第三级"),
-    "government": (3, "政务核心系统通常定为第三级"),
-}
+MLPS_BY_INDUSTRY: dict[str, tuple[int, str]] = {i.code: i.mlps for i in INDUSTRIES if i.mlps}  # corpus/industries.py

@@ -8,16 +8,16 @@ sentence passes `CitationFilter` before it is yielded. Any LLM failure
 nothing supported hands over to the fallback writer (the composer), after a
 `llm_fallback` notice; its first delta replaces text already sent.
 
-    writer = make_writer(WriterConfig(kind="openai", base_url="http://127.0.0.1:8080/v1"), composer)
+    writer = make_writer(WriterConfig(kind="openai", base_url="http://127.0.0.1:8080/v1"), composer)  # writer_plugins
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from string import Template
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr
 
@@ -29,7 +29,7 @@ from assistant.models import Profile
 from assistant.outline import render
 from assistant.writers import Writer, WriteRequest, WriterEvent
 
-__all__ = ["LLMUnavailable", "OpenAIWriter", "WriterConfig", "make_writer"]
+__all__ = ["LLMUnavailable", "OpenAIWriter", "WriterConfig"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,13 @@ logger = logging.getLogger(__name__)
 class WriterConfig(BaseModel):
     """Which writer produces answer text: `composer` (embedded, no LLM) or `openai` (any compatible server)."""
 
-    kind: Literal["composer", "openai"] = Field("composer", description="composer: built-in extractive writer")
+    kind: str = Field(
+        "composer",
+        min_length=1,
+        max_length=64,
+        description="composer: built-in extractive writer; openai: any OpenAI-compatible server; "
+        "or a plugin's name (entry point group top_advisor.writers, see assistant/writer_plugins.py)",
+    )
     base_url: str | None = Field(None, description="OpenAI-compatible API root, e.g. https://api.deepseek.com/v1")
     model: str = Field("deepseek-chat", description="model name sent to the server")
     api_key: SecretStr | None = Field(None, description="bearer key; local servers usually need none")
@@ -51,6 +57,7 @@ class WriterConfig(BaseModel):
     brief_prompt: str = Field("brief.v1", description="prompt file for briefs (prompts/<name>.md)")
     answer_prompt: str = Field("answer.v1", description="prompt file for answers to free questions")
     reply_prompt: str = Field("reply.v1", description="prompt file for the other intents (options, cases, budget, drafts …)")
+    options: dict[str, str] = Field(default_factory=dict, description="a plugin writer's own settings (JSON object)")
 
 
 class LLMUnavailable(Exception):
@@ -201,7 +208,7 @@ class OpenAIWriter:
                 message=f"已删除 {len(failed)} 句无法在所列来源中核实的内容（引用编号不存在、与来源不符或缺少引用）。",
             )
 
-    def _tokens(self, messages: list[tuple[str, str]]) -> Iterator[str]:
+    def _tokens(self, messages: list[tuple[str, str]]) -> Generator[str, None, None]:
         """The model's text as it arrives; every failure surfaces as `LLMUnavailable`."""
         midway = False
         try:
@@ -221,19 +228,3 @@ class OpenAIWriter:
                 event = event.model_copy(update={"replace": True})
                 replace = False
             yield event
-
-
-def make_writer(config: WriterConfig, composer: Writer) -> Writer:
-    """The configured writer; `openai` falls back to `composer` whenever it cannot answer."""
-    match config.kind:
-        case "composer":
-            return composer
-        case "openai":
-            if not config.base_url:
-                raise ValueError(
-                    "TOP_WRITER__BASE_URL is required when TOP_WRITER__KIND=openai "
-                    "(the OpenAI-compatible API root, e.g. https://api.deepseek.com/v1)"
-                )
-            return OpenAIWriter(config, fallback=composer)
-        case _:
-            raise ValueError(f"unknown TOP_WRITER__KIND {config.kind!r}; expected 'composer' or 'openai'")

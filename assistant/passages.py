@@ -83,7 +83,7 @@ def sentences(text: str) -> list[str]:
         _bullet, sentence = units[i]
         i += 1
         if sentence.endswith(("：", ":")) or announces_list(sentence):
-            items = []
+            items: list[str] = []
             while i < len(units) and len(items) < MAX_ITEMS and _is_item(*units[i]):
                 items.append(units[i][1].rstrip("。；;"))
                 i += 1

@@ -146,7 +146,7 @@ class Profiler:
         directory: DirectoryLookup | None = None,
         gazetteer: Gazetteer | None = None,
         regulators: Iterable[str] = (),
-        knowledge: OrgKnowledge | None | bool = True,
+        knowledge: OrgKnowledge | bool | None = True,
         registry: EnterpriseRegistry | None = None,
         guesser: IndustryGuesser | None = None,
     ) -> None:

@@ -76,8 +76,8 @@ def _split_line(line: str) -> list[Segment]:
         start = stop + gap
     if start < len(rest):
         pieces.append((rest[start:], ""))
-    body, gap = pieces[-1]
-    pieces[-1] = (body, gap + trailing)
+    last, spacing = pieces[-1]
+    pieces[-1] = (last, spacing + trailing)
     return [Segment(lead, body, tail, "text", first=i == 0) for i, (body, tail) in enumerate(pieces)]
 
 

@@ -6,13 +6,13 @@ version table, beside the corpus registry's, so neither package imports the othe
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 from corpus.store import migrate
+from corpus.tables import utcnow as utcnow  # one clock for every table (re-exported)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "assistant_alembic_version"
@@ -20,10 +20,6 @@ VERSION_TABLE = "assistant_alembic_version"
 
 class AssistantBase(DeclarativeBase):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def migrate_assistant(engine: Engine) -> None:

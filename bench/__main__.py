@@ -22,7 +22,7 @@ import time
 from bench.common import CACHE, DOCS
 from bench.report import render
 
-PARTS = ("starter", "vendors", "stard", "synthetic", "profiler", "brief", "conversation", "load", "pdf", "rankings")
+PARTS: tuple[str, ...] = ("starter", "vendors", "stard", "synthetic", "profiler", "brief", "conversation", "load", "pdf", "rankings")
 MODULES = {"pdf": "pdf_import"}  # part name -> module in bench/, when they differ
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from api.container import Container, build_container  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.container import Container, build_container
+from api.settings import Settings
 
 SHARED = Path(os.environ.get("TOP_SHARED") or Path(__file__).resolve().parents[2] / "shared")  # a worktree sets it
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -128,7 +128,7 @@ def _stored_replies(database: Path) -> dict[str, int]:
     """Assistant messages by status in the server's database: every turn must end stored (none `pending`)."""
     with closing(sqlite3.connect(database)) as conn:
         rows = conn.execute("SELECT status, count(*) FROM messages WHERE role = 'assistant' GROUP BY status")
-        return {status: n for status, n in rows}
+        return dict(rows)
 
 
 def _summary(samples: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,7 @@ def law_articles() -> list[tuple[str, list[str]]]:
 def make_pdf() -> tuple[bytes, str, int]:
     """The PDF, the needle's article number, and the number of articles."""
     from fpdf import FPDF
+    from fpdf.enums import WrapMode
 
     class Compendium(FPDF):
         def header(self) -> None:
@@ -97,11 +98,11 @@ def make_pdf() -> tuple[bytes, str, int]:
                 if not needle and pdf.page_no() >= PAGES // 2:
                     number += 1
                     needle = f"第{chinese_number(number)}条"
-                    pdf.multi_cell(0, 7, f"{needle}　{NEEDLE}", wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
+                    pdf.multi_cell(0, 7, f"{needle}　{NEEDLE}", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
                 number += 1
                 for i, paragraph in enumerate(text.split("\n")):
                     lead = f"第{chinese_number(number)}条　" if i == 0 else "　　"
-                    pdf.multi_cell(0, 7, lead + paragraph, wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
+                    pdf.multi_cell(0, 7, lead + paragraph, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
                 if pdf.page_no() >= PAGES:
                     break
             if pdf.page_no() >= PAGES:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from assistant.gazetteer import default_gazetteer
@@ -239,6 +240,10 @@ def _fullwidth(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and (c.isalnum() or c in "@.-") else c for c in text)
 
 
+def _fill(filler: Filler, m: re.Match[str]) -> str:
+    return filler.fill(m.group(1), m.group(2))
+
+
 def build_cases(seed: int = 20261204, n: int = 180) -> list[Case]:
     rng = random.Random(seed)
     trad = _s2t()
@@ -249,8 +254,8 @@ def build_cases(seed: int = 20261204, n: int = 180) -> list[Case]:
         filler = Filler(rng, kind)
         if i % 3 == 0:
             template += APPENDICES[(i // 3) % len(APPENDICES)]
-        text = SLOT.sub(lambda m: filler.fill(m.group(1), m.group(2)), template)
-        labels = sorted({v for v in filler.values.values()})
+        text = SLOT.sub(partial(_fill, filler), template)
+        labels = sorted(set(filler.values.values()))
         style = "plain"
         if i % 6 == 2:
             style = "traditional"

@@ -38,7 +38,7 @@ def _sentences() -> list[str]:
     out: list[str] = []
     for document in load_corpus(STARTER_DIR).documents:
         for line in document.body.split("\n"):
-            if line.startswith("#") or line.startswith(">"):
+            if line.startswith(("#", ">")):
                 continue
             out.extend(s for s in re.split(r"(?<=[。！？；])", line) if len(s) >= 12)
     return out
@@ -90,9 +90,9 @@ def run(chunks: int = CHUNKS) -> dict[str, Any]:
 
     for q in QUERIES:
         for name, fn in (
-            ("words", lambda: container.keyword_index.search("words", tokenize.unique(tokenize.words(q)), k=100)),
-            ("grams", lambda: container.keyword_index.search("grams", tokenize.unique(tokenize.bigrams(q)), k=100)),
-            ("dense", lambda: retriever._dense(q, 100, None)),
+            ("words", lambda q=q: container.keyword_index.search("words", tokenize.unique(tokenize.words(q)), k=100)),
+            ("grams", lambda q=q: container.keyword_index.search("grams", tokenize.unique(tokenize.bigrams(q)), k=100)),
+            ("dense", lambda q=q: retriever._dense(q, 100, None)),
         ):
             started = time.perf_counter()
             fn()

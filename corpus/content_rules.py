@@ -18,10 +18,11 @@ import re
 from collections.abc import Iterable, Iterator
 
 from corpus.document import Document, Kind
-from corpus.instruments import CN_DIGITS, MARKER_YEAR, VERSION_MARKER, Instrument, lookup, named_in, normalise
+from corpus.instruments import MARKER_YEAR, VERSION_MARKER, Instrument, lookup, named_in, normalise
+from corpus.numerals import CN_NUMERALS
 from corpus.validate import Problem
 
-_ARTICLE = re.compile(rf"第[{CN_DIGITS}]+条")
+_ARTICLE = re.compile(rf"第[{CN_NUMERALS}]+条")
 _BOOK = re.compile(r"《([^》]+)》")
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 _STANDARD = re.compile(r"(?<![A-Za-z])(?:GB|GB/T|GB/Z|JR/T|YD/T|GA/T|GM/T|WS/T|DL/T)\s*\d+(?:\.\d+)*\s*[-—]\s*((?:19|20)\d{2})(?!\d)")

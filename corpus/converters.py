@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from corpus.numerals import CN_NUMERALS
+
 __all__ = ["Converted", "docx_to_markdown", "html_to_markdown", "pdf_to_markdown", "text_to_markdown"]
 
-CN = "零〇一二三四五六七八九十百千两"
-ARTICLE = re.compile(rf"^第[{CN}0-9]+条(?:之[{CN}]+)?(?:[\s\u3000]|$)")
-DIVISION = re.compile(rf"^第[{CN}0-9]+([编章节])(?:[\s\u3000]*[^\s\u3000，。；].{{0,30}})?$")
-ITEM = re.compile(rf"^(?:[（(][{CN}0-9]+[）)]|[{CN}]+、|\d+[.、．]\s*\S|[-•·●○■◆]\s)")
+ARTICLE = re.compile(rf"^第[{CN_NUMERALS}0-9]+条(?:之[{CN_NUMERALS}]+)?(?:[\s\u3000]|$)")
+DIVISION = re.compile(rf"^第[{CN_NUMERALS}0-9]+([编章节])(?:[\s\u3000]*[^\s\u3000，。；].{{0,30}})?$")
+ITEM = re.compile(rf"^(?:[（(][{CN_NUMERALS}0-9]+[）)]|[{CN_NUMERALS}]+、|\d+[.、．]\s*\S|[-•·●○■◆]\s)")
 TOC = re.compile(r"^目\s*录$")
 PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d+\s*(?:页)?(?:\s*/\s*(?:共\s*)?\d+\s*页?)?[-—–\s]*$")
 SENTENCE_END = tuple("。！？：；…")
@@ -60,7 +61,7 @@ def _drop_toc(paragraphs: list[str]) -> list[str]:
     i = 0
     while i < len(paragraphs):
         if TOC.match(paragraphs[i].replace("\u3000", " ").replace(" ", "")):
-            entries = []
+            entries: list[str] = []
             j = i + 1
             while j < len(paragraphs) and DIVISION.match(paragraphs[j]) and paragraphs[j] not in entries[:1]:
                 entries.append(paragraphs[j])
@@ -206,7 +207,7 @@ def docx_to_markdown(data: bytes) -> Converted:
         doc = open_docx(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, BadZipFile, lxml errors, ValueError …
         return Converted("", problems=[f"无法读取 DOCX：{type(exc).__name__}: {exc}"])
-    items: list[tuple[str, object]] = []
+    items: list[tuple[str, str]] = []
     for child in doc.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":

@@ -109,13 +109,6 @@ class Source(BaseModel):
     def _articles_as_text(cls, value: list[object]) -> list[str]:
         return [str(a) for a in value]
 
-    def describe(self) -> str:
-        """One line for a source list: issuer, number."""
-        parts = [self.issuer]
-        if self.document_number:
-            parts.append(self.document_number)
-        return "，".join(parts)
-
 
 PARTNER_LABEL = "伙伴分享"
 ANONYMOUS_HANDLE = "匿名"
@@ -146,10 +139,6 @@ class Contributor(BaseModel):
         if not value or any(ord(c) < 0x20 for c in value):
             raise ValueError("must be one line of visible text")
         return value
-
-    def describe(self) -> str:
-        """`伙伴分享 · 某某`: how citations name the source."""
-        return f"{self.label} · {self.handle}"
 
 
 class FrontMatter(BaseModel):

@@ -145,12 +145,8 @@ class EditorialStore:
         self.publisher = publisher
         self.config = config or EditorialConfig()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._session = self._sessions.begin  # one transaction per `with`
         self._publishing = threading.Lock()  # one approve/retire at a time in this process
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
 
     # -- reading ---------------------------------------------------------------------
     def versions(self, doc_id: str) -> list[VersionRow]:
@@ -167,10 +163,6 @@ class EditorialStore:
             self.versions(doc_id)  # names the document when it is the document that is missing
             raise DocumentNotFound(f"文档 {doc_id!r} 没有第 {number} 版")
         return row
-
-    def document_ids(self) -> list[str]:
-        with self._session() as s:
-            return list(s.scalars(select(VersionRow.doc_id).distinct().order_by(VersionRow.doc_id)))
 
     def all_versions(self) -> dict[str, list[VersionRow]]:
         by_doc: dict[str, list[VersionRow]] = {}

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePath
@@ -26,9 +27,10 @@ from corpus import suggest
 from corpus.converters import Converted, docx_to_markdown, html_to_markdown, pdf_to_markdown, text_to_markdown
 from corpus.document import CorpusError
 from corpus.labels import FIELD_LABELS
-from corpus.validate import Problem, parse_text
+from corpus.validate import Problem, parse_text, split_front_matter
 
-__all__ = ["MAX_BYTES", "FileType", "ImportRefused", "Imported", "check_size", "convert", "sniff", "to_document_text"]
+__all__ = ["FORMATS", "MAX_BYTES", "FileType", "Format", "ImportRefused", "Imported", "check_size", "convert", "register", "sniff",
+           "to_document_text"]
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -41,17 +43,54 @@ class FileType(StrEnum):
     html = "html"
 
 
-EXTENSIONS = {".md": FileType.markdown, ".markdown": FileType.markdown, ".txt": FileType.text,
-              ".docx": FileType.docx, ".pdf": FileType.pdf, ".html": FileType.html, ".htm": FileType.html}  # fmt: skip
-LABELS = {FileType.markdown: "Markdown 文本", FileType.text: "纯文本", FileType.docx: "Word 文档（DOCX）",
-          FileType.pdf: "PDF", FileType.html: "HTML 网页"}  # fmt: skip
+@dataclass(frozen=True)
+class Format:
+    """One importable format: its name for people, its extensions (the first is the one shown), how its
+    bytes become Markdown (plus any front matter the file carried) and, for a binary format, how its
+    content is recognised. A new format is one `register(Format(...))` and one `FileType` member."""
+
+    file_type: FileType
+    label: str
+    extensions: tuple[str, ...]
+    convert: Callable[[bytes], tuple[Converted, str | None]]
+    detect: Callable[[bytes], bool] | None = None  # binary formats; the text formats are told apart by sniff()
+
+
+FORMATS: dict[FileType, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    """Add (or replace) the importer of `fmt.file_type`."""
+    FORMATS[fmt.file_type] = fmt
+    return fmt
+
+
+def _markdown(data: bytes) -> tuple[Converted, str | None]:
+    header, body = split_front_matter(decode_text(data) or "")
+    return Converted(body.strip()), header
+
+
+register(Format(FileType.markdown, "Markdown 文本", (".md", ".markdown"), _markdown))
+register(Format(FileType.text, "纯文本", (".txt",), lambda data: (text_to_markdown(decode_text(data) or ""), None)))
+register(Format(FileType.docx, "Word 文档（DOCX）", (".docx",), lambda data: (docx_to_markdown(data), None)))  # a ZIP: _zip_kind
+register(Format(FileType.pdf, "PDF", (".pdf",), lambda data: (pdf_to_markdown(data), None), detect=lambda data: b"%PDF-" in data[:1024]))
+register(Format(FileType.html, "HTML 网页", (".html", ".htm"), lambda data: (html_to_markdown(_decode_html(data) or ""), None)))
+
+
+def _by_extension(ext: str) -> FileType | None:
+    return next((f.file_type for f in FORMATS.values() if ext in f.extensions), None)
+
+
+def _supported() -> str:
+    return "、".join(sorted(f.extensions[0] for f in FORMATS.values()))
+
+
 MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文档（.doc/.xls/.ppt）"), (b"\x7fELF", "可执行程序"),
     (b"\x1f\x8b", "gzip 压缩包"), (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
     (b"Rar!", "RAR 压缩包"), (b"{\\rtf", "RTF 文档"), (b"\x00\x00\x00", "二进制文件"),
 )  # fmt: skip
-SUPPORTED = "、".join(sorted({e for e in EXTENSIONS if e not in (".markdown", ".htm")}))
 HTML_MARKERS = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.I)
 HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([a-z0-9_-]+)""", re.I)
 TAG = re.compile(r"<(?:p|div|h[1-6]|ul|ol|li|table|span|a|br|section|article)[\s>/]", re.I)
@@ -106,7 +145,7 @@ def _zip_kind(data: bytes) -> tuple[FileType | None, str]:
     except (zipfile.BadZipFile, ValueError, OSError):
         return None, "损坏的 ZIP 压缩包"
     if "word/document.xml" in names:
-        return FileType.docx, LABELS[FileType.docx]
+        return FileType.docx, FORMATS[FileType.docx].label
     if "xl/workbook.xml" in names:
         return None, "Excel 工作簿（.xlsx）"
     if "ppt/presentation.xml" in names:
@@ -141,15 +180,16 @@ def _decode_html(data: bytes) -> str | None:
 
 def _content(data: bytes) -> tuple[FileType | None, str]:
     """What the bytes are: a supported type, or None and a description of what they look like."""
-    if b"%PDF-" in data[:1024]:
-        return FileType.pdf, LABELS[FileType.pdf]
+    for fmt in FORMATS.values():
+        if fmt.detect is not None and fmt.detect(data):
+            return fmt.file_type, fmt.label
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_kind(data)
     for magic, label in MAGIC:
         if data.startswith(magic):
             return None, label
     if HTML_MARKERS.search(data[:4096]) and _decode_html(data) is not None:
-        return FileType.html, LABELS[FileType.html]
+        return FileType.html, FORMATS[FileType.html].label
     if b"\x00" in data:
         return None, "二进制文件"
     if decode_text(data) is None:
@@ -163,10 +203,10 @@ def sniff(data: bytes, filename: str) -> FileType:
     if not data.strip():
         raise ImportRefused("文件为空")
     ext = PurePath(filename).suffix.lower()
-    expected = EXTENSIONS.get(ext)
+    expected = _by_extension(ext)
     found, label = _content(data)
     if ext and expected is None:
-        raise ImportRefused(f"不支持扩展名为 {ext} 的文件（内容看起来是{label}）；支持 {SUPPORTED}")
+        raise ImportRefused(f"不支持扩展名为 {ext} 的文件（内容看起来是{label}）；支持 {_supported()}")
     if expected in (FileType.markdown, FileType.text):
         if found is FileType.html and expected is FileType.text:
             return FileType.html
@@ -181,32 +221,13 @@ def sniff(data: bytes, filename: str) -> FileType:
     if expected is not None and found is not expected:
         raise ImportRefused(f"文件扩展名为 {ext}，但内容不是 {expected.value.upper()}（看起来是{label}）")
     if found is None:
-        raise ImportRefused(f"无法识别的文件内容（看起来是{label}）；支持 {SUPPORTED}")
+        raise ImportRefused(f"无法识别的文件内容（看起来是{label}）；支持 {_supported()}")
     return found
-
-
-def _split_front_matter(text: str) -> tuple[str | None, str]:
-    lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() == "---":
-                return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]).strip("\n")
-    return None, text
 
 
 def _convert_body(file_type: FileType, data: bytes) -> tuple[Converted, str | None]:
     """Markdown for the file, plus the original front matter of a Markdown file that has one."""
-    if file_type is FileType.pdf:
-        return pdf_to_markdown(data), None
-    if file_type is FileType.docx:
-        return docx_to_markdown(data), None
-    if file_type is FileType.html:
-        return html_to_markdown(_decode_html(data) or ""), None
-    text = decode_text(data) or ""
-    if file_type is FileType.text:
-        return text_to_markdown(text), None
-    header, body = _split_front_matter(text)
-    return Converted(body.strip()), header
+    return FORMATS[file_type].convert(data)
 
 
 def suggest_front_matter(markdown: str, *, title_hint: str | None = None, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:

@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from corpus.numerals import CN_NUMERALS
+
 
 @dataclass(frozen=True)
 class Version:
@@ -124,10 +126,9 @@ INSTRUMENTS: tuple[Instrument, ...] = (
 _BY_NAME = {i.name: i for i in INSTRUMENTS}
 
 # A marker that says which text is meant: 2016年版, 2025年修正, 修正后, 原第二十一条, 第27号令.
-CN_DIGITS = "零〇一二三四五六七八九十百千两"
 VERSION_MARKER = re.compile(
     rf"(?:19|20)\d{{2}}\s*年?\s*(?:版|修正|修订|修改|文本)"
-    rf"|修正后|修订后|修正前|修订前|原第[{CN_DIGITS}]+条|原条号"
+    rf"|修正后|修订后|修正前|修订前|原第[{CN_NUMERALS}]+条|原条号"
     r"|第\d+号令|令第\d+号|\d{4}年\d{1,2}月(?:\d{1,2}日)?起?施行"
 )
 MARKER_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:版|修正|修订|修改|文本)")

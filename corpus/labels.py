@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from corpus.document import INDUSTRY_CODES, NEED_CATEGORIES, Kind
+from corpus.industries import INDUSTRIES
 
 __all__ = [
     "ALL_INDUSTRIES_LABEL",
@@ -33,21 +34,7 @@ KIND_LABELS: dict[str, str] = {
     "case": "案例",
     "faq": "常见问答",
 }
-INDUSTRY_LABELS: dict[str, str] = {
-    "government": "政府",
-    "finance": "金融",
-    "healthcare": "医疗卫生",
-    "education": "教育",
-    "energy": "能源",
-    "manufacturing": "制造业",
-    "telecom": "电信",
-    "internet": "互联网/软件",
-    "transport": "交通运输",
-    "retail": "零售",
-    "media": "传媒",
-    "real_estate": "房地产",
-    "agriculture": "农业",
-}
+INDUSTRY_LABELS: dict[str, str] = {i.code: i.label for i in INDUSTRIES}  # corpus/industries.py
 ALL_INDUSTRIES_LABEL = "各行业通用"  # the code `all`
 NEED_LABELS: dict[str, str] = {
     "it": "IT建设",

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from corpus.validate import FRONT_MATTER_FENCE, Problem, parse_text
+from corpus.validate import FRONT_MATTER_FENCE, Problem, closing_fence, parse_text
 
 FIELDS = (
     "title", "kind", "industries", "need_categories", "regions", "vendor",
@@ -29,7 +29,11 @@ class _FormLoader(yaml.SafeLoader):
     (2024-13-45) for validation to name, instead of failing to load it."""
 
 
-_FormLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+def _date_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_FormLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 DATE_KEYS = ("effective_date", "review_by")
 
 
@@ -46,7 +50,7 @@ def split(text: str, name: str = "document.md") -> tuple[dict[str, Any], str]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         raise FormError(Problem(name, 1, "front matter", "正文须以 '---' 开头的 YAML front matter 开始"))
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE), None)
+    end = closing_fence(lines)
     if end is None:
         raise FormError(Problem(name, 1, "front matter", "front matter 缺少结尾的 '---' 行"))
     try:
@@ -78,7 +82,8 @@ def _as_date(value: str) -> dt.date | str:
 def read_form(text: str, name: str = "document.md") -> dict[str, Any]:
     """The form fields of a document's text (absent fields empty); raises FormError."""
     meta, _ = split(text, name)
-    source = meta.get("source") if isinstance(meta.get("source"), dict) else {}
+    given = meta.get("source")
+    source: dict[str, Any] = given if isinstance(given, dict) else {}
     fields: dict[str, Any] = {}
     for key in FIELDS:
         value = source.get(key) if key in SOURCE_KEYS else meta.get(key)

@@ -6,18 +6,36 @@ The schema is created and upgraded by Alembic migrations shipped in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import CursorResult, Engine, MetaData, Result, create_engine, event, select
+from sqlalchemy.orm import sessionmaker
 
 from corpus.tables import DocumentRow, utcnow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def run_migrations_env(metadata: MetaData, *, entry: str, version_table: str = "alembic_version") -> None:
+    """The whole of every package's migrations/env.py: run on the connection `migrate` hands over,
+    in the package's own version table. `entry` names the function to call instead of a shell `alembic`."""
+    from alembic import context
+
+    connection = context.config.attributes.get("connection")
+    if connection is None:  # pragma: no cover - only reached when alembic runs from a shell
+        raise RuntimeError(f"run migrations through {entry}")
+    context.configure(connection=connection, target_metadata=metadata, version_table=version_table, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched. `Session.execute` is typed as returning a plain `Result`, whose
+    `rowcount` only its `CursorResult` subclass has; a DML statement always gives a `CursorResult`."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def make_engine(url: str) -> Engine:
@@ -53,11 +71,7 @@ class DocumentRegistry:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        self.session = self._sessions.begin  # one transaction per `with`
 
     def get(self, doc_id: str) -> DocumentRow | None:
         with self.session() as s:

@@ -11,7 +11,9 @@ import datetime as dt
 import hashlib
 import re
 
+from corpus.industries import INDUSTRIES
 from corpus.labels import INDUSTRY_LABELS, KIND_LABELS, NEED_LABELS, OWN_ISSUER, PROVINCES
+from corpus.numerals import CN_NUMERALS, cn_int
 
 __all__ = [
     "KIND_FOLDERS",
@@ -31,8 +33,7 @@ __all__ = [
 
 Suggestion = tuple[object, list[str]]
 
-CN_DIGITS = "零〇一二三四五六七八九十百千两"
-ARTICLE_LINE = re.compile(rf"^(?:#+\s*)?(第[{CN_DIGITS}]+条(?:之[{CN_DIGITS}]+)?)(?:[\s\u3000]|$)", re.M)
+ARTICLE_LINE = re.compile(rf"^(?:#+\s*)?(第[{CN_NUMERALS}]+条(?:之[{CN_NUMERALS}]+)?)(?:[\s\u3000]|$)", re.M)
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 STANDARD_NUMBER = re.compile(r"\b((?:GB|JR|YD|WS|GA|JGJ|SJ|DL|NB|HJ|DB\d{2})(?:/[TZ])?)\s*(\d+(?:\.\d+)*)\s*[-—–]\s*(\d{4})\b")
 KIND_PREFIXES = {"regulation": "reg", "standard": "std", "solution": "sol", "case": "case", "faq": "faq",
@@ -41,21 +42,7 @@ KIND_FOLDERS = {"regulation": "regulations", "standard": "standards", "solution"
                 "faq": "faq", "industry_profile": "industries"}  # fmt: skip
 LAW_TITLE = re.compile(r"(法|条例|办法|规定|细则|决定|规则)(（[^）]*）|\([^)]*\))?\s*$")
 
-INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "healthcare": ("医院", "卫生", "医疗", "卫健", "诊疗", "病历", "患者"),
-    "finance": ("银行", "金融", "保险", "证券", "基金", "信托", "支付机构", "城商行", "农商行"),
-    "education": ("学校", "教育行业", "教育机构", "教育系统", "高校", "校园", "学生", "教学", "中小学"),
-    "energy": ("电力", "能源", "电网", "发电", "石油", "燃气", "新能源"),
-    "manufacturing": ("工业", "制造", "工厂", "生产线", "工控"),
-    "government": ("政务", "政府机关", "数字政府", "党政机关", "机关单位"),
-    "telecom": ("电信业务", "电信运营", "运营商", "基站", "通信网"),
-    "internet": ("互联网平台", "电子商务", "电商", "平台企业", "直播"),
-    "transport": ("交通", "铁路", "民航", "机场", "港口", "地铁", "物流"),
-    "retail": ("零售", "门店", "商超", "连锁"),
-    "media": ("媒体", "广电", "新闻", "出版"),
-    "real_estate": ("房地产", "物业", "地产"),
-    "agriculture": ("农业", "农村", "农产品", "乡村"),
-}
+INDUSTRY_KEYWORDS: dict[str, tuple[str, ...]] = {i.code: i.document_words for i in INDUSTRIES}  # corpus/industries.py
 NEED_KEYWORDS: dict[str, tuple[str, ...]] = {
     "network_security": ("等保", "等级保护", "网络安全", "防火墙", "入侵", "漏洞", "勒索", "态势感知", "终端安全"),
     "data_security": ("数据安全", "个人信息", "分类分级", "数据出境", "脱敏", "加密", "防泄漏", "数据库审计", "重要数据"),
@@ -79,7 +66,7 @@ ISSUER_ALIASES = {"全国人大常委会": "全国人民代表大会常务委员
                   "工信部": "工业和信息化部", "央行": "中国人民银行", "证监会": "中国证券监督管理委员会",
                   "国家金融监管总局": "国家金融监督管理总局", "国家卫健委": "国家卫生健康委员会"}  # fmt: skip
 DOC_NUMBERS = (
-    re.compile(rf"(?:中华人民共和国)?(?:国务院令|国令|主席令)第[0-9{CN_DIGITS}]+号"),
+    re.compile(rf"(?:中华人民共和国)?(?:国务院令|国令|主席令)第[0-9{CN_NUMERALS}]+号"),
     re.compile(rf"(?:{'|'.join([*ISSUERS, *ISSUER_ALIASES])})令(?:[〔\[［(（]\d{{4}}[〕\]］)）])?第\d+号"),
     re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[［]\d{4}[〕\]］]\d+号"),
 )
@@ -97,7 +84,7 @@ LOCAL_BODY = re.compile(
     rf"({_PROVINCE_NAMES})(人民代表大会常务委员会|人民代表大会|人民政府办公厅|人民政府|网信办|"
     rf"[\u4e00-\u9fff]{{2,10}}?(?:厅|局|委员会|办公室))"
 )
-LOCAL_CONGRESS = re.compile(rf"({_PROVINCE_NAMES})第[{CN_DIGITS}]+届(人民代表大会常务委员会|人民代表大会)")
+LOCAL_CONGRESS = re.compile(rf"({_PROVINCE_NAMES})第[{CN_NUMERALS}]+届(人民代表大会常务委员会|人民代表大会)")
 OFFICIAL_TITLE = re.compile(r"(法|条例|办法|规定|细则|决定|规则|通知|意见|公告|决议|批复)$")
 STANDARD_ISSUERS = {
     "GB": "国家市场监督管理总局、国家标准化管理委员会", "JR": "中国人民银行", "YD": "工业和信息化部",
@@ -266,13 +253,10 @@ def suggest_document_number(title: str, markdown: str) -> Suggestion:
 
 
 def _cn_number(text: str) -> int:
-    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-    if all(c in digits for c in text):  # 二〇二一
-        return int("".join(str(digits[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    if "十" not in text:
-        return digits[text]
-    return (digits.get(tens, 1) if tens else 1) * 10 + (digits[ones] if ones else 0)
+    value = cn_int(text)
+    if value is None:
+        raise ValueError(f"not a Chinese numeral: {text}")
+    return value
 
 
 def _date(y: str, m: str, d: str) -> dt.date:

@@ -6,7 +6,7 @@ document, so one bad file cannot stop an ingest or hide other problems.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,24 @@ from corpus.document import Document, FrontMatter, relative_name
 
 FRONT_MATTER_FENCE = "---"
 CORPUS_SUFFIXES = (".md", ".markdown")
+
+
+def closing_fence(lines: Sequence[str]) -> int | None:
+    """Index of the `---` line that closes the front matter opened on the first line; None when the
+    first line opens none, or it is never closed. The one place a document's front matter is found
+    (the validator, the metadata form and the importers all split here)."""
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        return None
+    return next((i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE), None)
+
+
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    """(front matter text, body), or (None, text) when the text has no closed front matter."""
+    lines = text.split("\n")
+    end = closing_fence(lines)
+    if end is None:
+        return None, text
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]).strip("\n")
 
 
 @dataclass(frozen=True)
@@ -113,9 +131,8 @@ def parse_text(text: str, name: str) -> tuple[Document | None, list[Problem]]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         return None, [Problem(name, 1, "front matter", "file must start with a '---' line opening the YAML front matter")]
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
-    except StopIteration:
+    end = closing_fence(lines)
+    if end is None:
         return None, [Problem(name, 1, "front matter", "no closing '---' line after the YAML front matter")]
 
     header = "\n".join(lines[1:end])

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from corpus.document import Document, Industry, NeedCategory
+from corpus.numerals import CN_NUMERALS
 from retrieval.models import Chunk
 
-CN_NUM = "零〇一二三四五六七八九十百千两"
-ARTICLE_RE = re.compile(rf"^(第[{CN_NUM}]+条(?:之[{CN_NUM}]+)?)(?:[\s\u3000]+|$)")
+ARTICLE_RE = re.compile(rf"^(第[{CN_NUMERALS}]+条(?:之[{CN_NUMERALS}]+)?)(?:[\s\u3000]+|$)")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 # Sentence ends first; commas only when a single sentence is longer than a chunk.
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", ""]

@@ -136,7 +136,7 @@ def corpus_health(
     """Coverage (industry × need, published documents), review dates passed, duplicates."""
     today = today or dt.date.today()
     industries = list(industries)
-    matrix = {i: {n: 0 for n in NEED_CATEGORIES} for i in industries}
+    matrix = {i: dict.fromkeys(NEED_CATEGORIES, 0) for i in industries}
     published = keyword_index.published_documents()
     for _, _, doc_industries, needs in published:
         covered = industries if "all" in doc_industries else [i for i in doc_industries if i in matrix]

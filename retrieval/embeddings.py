@@ -28,6 +28,10 @@ class Embedder(Protocol):
         """(len(texts), dim) float32, L2-normalised."""
         ...
 
+    def warm_up(self) -> None:
+        """Load what the first `embed` would (the model), so the first request does not wait for it."""
+        ...
+
 
 class UseEmbedder:
     """USE multilingual v3 in pure numpy; loads lazily, thread-safe.

@@ -9,7 +9,6 @@ document-level term lifts passages whose document has several good matches.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -152,8 +151,3 @@ class HybridRetriever:
             for cid, score in top
             if cid in chunks
         ]
-
-    def timed_search(self, query: str, **kwargs: object) -> tuple[list[Hit], float]:
-        started = time.perf_counter()
-        hits = self.search(query, **kwargs)  # type: ignore[arg-type]
-        return hits, (time.perf_counter() - started) * 1000

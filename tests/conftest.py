@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -144,10 +145,8 @@ def stack(vector_mode: str, data_dir: Path, embedder, request: pytest.FixtureReq
     finally:
         built.close()
         if collection:
-            try:
+            with contextlib.suppress(Exception):  # the test may have dropped it already
                 client.delete_collection(collection)
-            except Exception:
-                pass
 
 
 @pytest.fixture(scope="session")
@@ -211,7 +210,7 @@ class LiveServer:
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self.server.run, name=f"uvicorn-{port}", daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self._thread.start()
         deadline = time.monotonic() + 60
         while not self.server.started:

@@ -17,10 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corpus.editorial import Actor, EditorialStore  # noqa: E402
-from helpers import document_text, make_stack  # noqa: E402
-from retrieval.embeddings import UseEmbedder  # noqa: E402
-from retrieval.vector_store import ChromaConfig, make_chroma_client  # noqa: E402
+from corpus.editorial import Actor, EditorialStore
+from helpers import document_text, make_stack
+from retrieval.embeddings import UseEmbedder
+from retrieval.vector_store import ChromaConfig, make_chroma_client
 
 DOC = "faq-crash-subject"
 OLD = "旧版：北极星规范要求备份数据每日异地复制一次，并保留三十天。"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 from urllib.parse import quote
 from contextlib import aclosing, closing
 from typing import Annotated, Any, Literal
@@ -39,7 +39,7 @@ class FeedbackRequest(CheckedInput):
     comment: str = Field("", max_length=1000)
 
 
-def _encoded(chat: ChatService, turn: ChatTurn) -> Iterator[bytes]:
+def _encoded(chat: ChatService, turn: ChatTurn) -> Generator[bytes, None, None]:
     """The turn's events as SSE bytes, encoded in the stream's worker thread rather than on the event loop."""
     with closing(chat.events(turn)) as events:
         for event in events:

@@ -277,12 +277,12 @@ def list_documents(
 
 # OpenAPI links: the workflow steps a created document goes through next (for clients and the stateful schema tests).
 _FIRST_VERSION = {"doc_id": "$response.body#/doc_id", "number": "$response.body#/latest_version"}
-CREATED_LINKS = {201: {"description": "Created", "links": {
+CREATED_LINKS: dict[int | str, dict[str, Any]] = {201: {"description": "Created", "links": {
     step: {"operationId": f"{step}_api_editor_documents__doc_id__versions__number__{step}_post", "parameters": _FIRST_VERSION}
     for step in ("submit", "approve", "reject")
 } | {"Preview": {"operationId": "preview_chunks_api_editor_documents__doc_id__versions__number__preview_get",
                  "parameters": _FIRST_VERSION}}}}  # fmt: skip
-_INCOMPLETE = {422: {"description": "校验未通过；导入的文件缺少元数据时另含 text 与 suggestions，补全后再提交 text"}}
+_INCOMPLETE: dict[int | str, dict[str, Any]] = {422: {"description": "校验未通过；导入的文件缺少元数据时另含 text 与 suggestions，补全后再提交 text"}}
 
 
 @router.post("/documents", status_code=201, response_model=DocumentDetail, dependencies=JSON_BODY,

@@ -9,6 +9,7 @@ refused (accounts/refusals.py), so a portal missing from its list is easy to spo
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
@@ -63,7 +64,7 @@ async def list_keys(user: PartnerDep, widgets: WidgetsDep) -> WidgetKeyList:
 
 # OpenAPI links: what a client (and the stateful schema tests) can do next with the key it created.
 _KEY_ID = {"key_id": "$response.body#/id"}
-CREATED_LINKS = {201: {"description": "Created", "links": {
+CREATED_LINKS: dict[int | str, dict[str, Any]] = {201: {"description": "Created", "links": {
     "RotateSecret": {"operationId": "rotate_secret_api_widget_keys__key_id__rotate_secret_post", "parameters": _KEY_ID},
     "ChatThroughKey": {"operationId": "widget_chat_api_widget__key_id__chat_post", "parameters": _KEY_ID},
 }}}  # fmt: skip

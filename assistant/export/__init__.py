@@ -79,7 +79,7 @@ class ExportDocument(BaseModel):
             body = body[first_heading.end():].lstrip("\n")
         return cls(
             title=title,
-            customer=profile.name if known else conversation.customer,
+            customer=profile.name if profile is not None and known else conversation.customer,
             profile_facts=profile.facts() if profile is not None and known else [],
             created_at=message.created_at,
             body=body,

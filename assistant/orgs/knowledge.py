@@ -112,7 +112,7 @@ def _split(cell: str) -> list[str]:
 def _rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if line.strip() and not line.startswith("#")]
-    return [row for row in csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    return list(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 class OrgKnowledge:

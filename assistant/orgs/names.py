@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 
 from assistant.gazetteer import Gazetteer
 from assistant.name_rules import LEXICON, NameReading, name_key
@@ -103,7 +103,7 @@ def is_trade(text: str, gazetteer: Gazetteer) -> bool:
     words = trade_words()
     longest = _longest_trade_word()
 
-    @lru_cache(maxsize=None)
+    @cache
     def fits(i: int) -> bool:
         if i == len(text):
             return True

@@ -136,7 +136,7 @@ def simulate_activity(
                 need_rows.extend(zip((first_id + chosen).tolist(), [pool[i] for i in picks]))
     need_rows = list(dict.fromkeys(need_rows))  # an event names a need once
 
-    topics = {}
+    topics: dict[int, set[str]] = {}
     for event_id, need in need_rows:
         topics.setdefault(event_id, set()).update(topics_of.get(need, ()))
     sqlite = engine.dialect.name == "sqlite"

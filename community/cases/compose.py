@@ -84,7 +84,9 @@ class Sections:
 
 
 def split_sections(markdown: str) -> Sections:
-    title, lead, sections = "", [], []
+    title = ""
+    lead: list[str] = []
+    sections: list[tuple[str, list[str]]] = []
     current: list[str] | None = None
     for line in markdown.split("\n"):
         m = _HEADING.match(line)

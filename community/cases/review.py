@@ -206,7 +206,7 @@ def public_uniqueness(found: dict[str, Any] | None, level: RegionLevel) -> dict[
     """What leaves the organisation: when the author chose a coarser region, nothing that names the province."""
     if found is None or level is RegionLevel.province:
         return found
-    keep = {k: found[k] for k in ("threshold", "unique", "resolved", "level", "level_estimate", "level_message") if k in found}
+    keep: dict[str, Any] = {k: found[k] for k in ("threshold", "unique", "resolved", "level", "level_estimate", "level_message") if k in found}
     keep["attributes"] = {k: v for k, v in found.get("attributes", {}).items() if k != "省份"}
     keep["message"] = found.get("level_message") or "作者已按更大的地区发布。"
     return keep

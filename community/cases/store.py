@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from community.cases.models import CaseForbidden, CaseNotFound, CaseStatus
 from community.cases.tables import CaseDownloadRow, CasePrivateRow, CaseRow, HandleRow, utcnow
+from corpus.store import rows_affected
 
 __all__ = ["CaseStore", "LibraryQuery"]
 
@@ -31,11 +32,7 @@ class CaseStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        self.session = self._sessions.begin  # one transaction per `with`
 
     # -- one case ----------------------------------------------------------------------------------
     def add(self, row: CaseRow, private: CasePrivateRow) -> CaseRow:
@@ -186,10 +183,10 @@ class CaseStore:
         with self.session() as s:
             own = select(CaseRow.id).where(CaseRow.org_id == org_id)
             counts = {
-                "case_downloads": int(s.execute(delete(CaseDownloadRow).where(
-                    or_(CaseDownloadRow.org_id == org_id, CaseDownloadRow.case_id.in_(own)))).rowcount or 0),
-                "cases_private": int(s.execute(delete(CasePrivateRow).where(CasePrivateRow.case_id.in_(own))).rowcount or 0),
+                "case_downloads": rows_affected(s.execute(delete(CaseDownloadRow).where(
+                    or_(CaseDownloadRow.org_id == org_id, CaseDownloadRow.case_id.in_(own))))),
+                "cases_private": rows_affected(s.execute(delete(CasePrivateRow).where(CasePrivateRow.case_id.in_(own)))),
             }  # fmt: skip
-            counts["cases"] = int(s.execute(delete(CaseRow).where(CaseRow.org_id == org_id)).rowcount or 0)
-            counts["community_handles"] = int(s.execute(delete(HandleRow).where(HandleRow.org_id == org_id)).rowcount or 0)
+            counts["cases"] = rows_affected(s.execute(delete(CaseRow).where(CaseRow.org_id == org_id)))
+            counts["community_handles"] = rows_affected(s.execute(delete(HandleRow).where(HandleRow.org_id == org_id)))
         return counts

@@ -18,6 +18,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Engine, ForeignKey, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from corpus.store import migrate
+from corpus.tables import utcnow as utcnow  # one clock for every table (re-exported)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "cases_alembic_version"
@@ -26,10 +27,6 @@ RowId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements 
 
 class CasesBase(DeclarativeBase):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def new_case_id() -> str:

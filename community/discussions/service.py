@@ -12,6 +12,7 @@ organisation; editors also see the author's user and organisation ids, to follow
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import re
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ from community.cases.models import Viewer, aware
 from community.catalogue import NeedCatalogue
 from community.discussions.pii import PiiWarning, pii_warnings
 from community.discussions.tables import PostRow, ReportRow, ThreadRow, utcnow
+from corpus.store import rows_affected
 from corpus.document import INDUSTRY_CODES
 
 __all__ = ["DiscussionError", "DiscussionForbidden", "DiscussionNotFound", "DiscussionService", "TOPIC_KINDS"]
@@ -177,11 +179,11 @@ class DiscussionService:
         return out
 
     # -- writing -------------------------------------------------------------------------------------
-    def check(self, viewer: Viewer, text: str) -> list[dict[str, Any]]:
+    def check(self, viewer: Viewer, text: str) -> builtins.list[dict[str, Any]]:
         """What the PII detection would warn about in `text` (the poster's own text and customers only)."""
         return pii_warnings(text[:MAX_BODY], known=self.known_names(viewer.org_id))
 
-    def _body(self, viewer: Viewer, body: str, *, title: str = "", acknowledge_pii: bool) -> tuple[str, list[str]]:
+    def _body(self, viewer: Viewer, body: str, *, title: str = "", acknowledge_pii: bool) -> tuple[str, builtins.list[str]]:
         body = body.replace("\r\n", "\n").strip()
         if not body:
             raise DiscussionError("内容不能为空")
@@ -276,7 +278,7 @@ class DiscussionService:
             s.add(report)
         return {"id": report.id, "post_id": post_id, "status": "open"}
 
-    def reports(self, viewer: Viewer, *, open_only: bool = True) -> list[dict[str, Any]]:
+    def reports(self, viewer: Viewer, *, open_only: bool = True) -> builtins.list[dict[str, Any]]:
         self._moderator(viewer)
         with self._sessions() as s:
             query = select(ReportRow, PostRow).join(PostRow, PostRow.id == ReportRow.post_id).order_by(ReportRow.created_at)
@@ -302,10 +304,10 @@ class DiscussionService:
     def delete_organisation(self, org_id: str) -> dict[str, int]:
         """The organisation's posts and reports; its threads that others replied to stay, titled as removed."""
         with self._sessions.begin() as s:
-            reports = s.execute(delete(ReportRow).where(ReportRow.org_id == org_id)).rowcount or 0
+            reports = rows_affected(s.execute(delete(ReportRow).where(ReportRow.org_id == org_id)))
             own_posts = select(PostRow.id).where(PostRow.org_id == org_id)
             s.execute(delete(ReportRow).where(ReportRow.post_id.in_(own_posts)))
-            posts = s.execute(delete(PostRow).where(PostRow.org_id == org_id)).rowcount or 0
+            posts = rows_affected(s.execute(delete(PostRow).where(PostRow.org_id == org_id)))
             threads = 0
             for thread in list(s.scalars(select(ThreadRow).where(ThreadRow.org_id == org_id))):
                 left = s.scalar(select(func.count()).select_from(PostRow).where(PostRow.thread_id == thread.id)) or 0

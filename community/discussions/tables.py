@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Engine, ForeignKey, Index, Integ
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from corpus.store import migrate
+from corpus.tables import utcnow as utcnow  # one clock for every table (re-exported)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "discussions_alembic_version"
@@ -22,10 +23,6 @@ VERSION_TABLE = "discussions_alembic_version"
 
 class DiscussionsBase(DeclarativeBase):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def new_id() -> str:

@@ -122,14 +122,14 @@ def refresh_rankings(
         simulated = config.include_simulated and bool(conn.execute(select(exists().where(
             ActivityEventRow.simulated.is_(True), ActivityEventRow.week.between(earliest, reference)))).scalar())  # fmt: skip
 
-        counts: dict[tuple[int, str, str], dict[str, int]] = defaultdict(dict)
+        counts: dict[tuple[int, str, str], dict[str, float]] = defaultdict(dict)
         for wid, industry, province, need, n, nb in rows:
             if known_needs is None or need in known_needs:
                 counts[(wid, industry, province)][need] = int(nb if noise else n)
         if noise:
             counter = NoisyCounter(config.epsilon, sensitivity(config.max_cells_per_org, len(windows)))  # type: ignore[arg-type]
             for cell in counts.values():
-                cell.update(zip(cell, counter.noisy(list(cell.values()))))
+                cell.update(zip(cell, counter.noisy([int(v) for v in cell.values()])))
 
         release_id = conn.execute(insert(RankingReleaseRow).values(
             reference_week=reference, k=config.k, epsilon=config.epsilon, simulated=simulated,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, select
@@ -110,7 +111,7 @@ class RankingsService:
         window, kind = check_window(window), check_kind(kind)
         industry, province = check_industry(industry), check_province(province)
         release = self.release()
-        rows = []
+        rows: Sequence[Any] = []
         if release is not None:
             c = RankingCellRow
             query = (

@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, Date, DateTime, Engine, Float, ForeignKey, Index
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from corpus.store import migrate
+from corpus.tables import utcnow as utcnow  # one clock for every table (re-exported)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "rankings_alembic_version"
@@ -22,10 +23,6 @@ NATIONWIDE = "全国"
 
 class RankingsBase(DeclarativeBase):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class RankingReleaseRow(RankingsBase):

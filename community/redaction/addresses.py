@@ -77,12 +77,12 @@ def _roads(ctx: Context) -> Iterator[Candidate]:
         after_place = start > 0 and is_place(ctx.tokens[ctx.token_at[start - 1]].word)
         if start >= m.start() or not (house or named or after_place):
             continue
-        if not house and not _specific(f[start : m.start()]) or f[start:].startswith("某"):
+        if (not house and not _specific(f[start : m.start()])) or f[start:].startswith("某"):
             continue
         end = house.end() if house else m.end()
-        named = NAMED_BUILDING.match(f, end) if house else None  # …998号海创园18幢
-        if named and (UNITS.match(f, named.end()) or named.group().endswith(BUILDING_WORDS)):
-            end = named.end()
+        building = NAMED_BUILDING.match(f, end) if house else None  # …998号海创园18幢
+        if building and (UNITS.match(f, building.end()) or building.group().endswith(BUILDING_WORDS)):
+            end = building.end()
         units = UNITS.match(f, end)
         yield Candidate(start, units.end() if units else end, K.address, key=f[start:end])
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from community.redaction.models import Finding, FindingKind, Redaction, RedactionError
 
@@ -21,7 +22,7 @@ def check_findings(text: str, findings: Sequence[Finding]) -> list[Finding]:
     for f in ordered:
         if f.end > len(text) or text[f.start : f.end] != f.original:
             raise RedactionError(f"第 {f.start}–{f.end} 个字符处的原文不是“{f.original}”：该标注与文本不符")
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         if b.start < a.end:
             raise RedactionError(f"标注“{a.original}”与“{b.original}”重叠")
     return ordered

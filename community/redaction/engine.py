@@ -119,8 +119,8 @@ class Redactor:
             orgs += [Candidate(c.start, c.end, K.org, key=org.key, hint=org.hint) for c in
                      _find_phrases(ctx, defined.get(org.key, []), K.org, org.key)]
         kept = _kept_spans(ctx)  # 宝兰德, 安华金和: a vendor's name is not a person's or a company to hide
-        names = [c for c in orgs + detect_people(ctx) if not any(c.start < e and s < c.end for s, e in kept) or c.kind is K.customer]
-        cands = _find_phrases(ctx, manual, K.manual, "manual") + customer_hits + names
+        found = [c for c in orgs + detect_people(ctx) if not any(c.start < e and s < c.end for s, e in kept) or c.kind is K.customer]
+        cands = _find_phrases(ctx, manual, K.manual, "manual") + customer_hits + found
         cands += detect_identifiers(ctx) + detect_addresses(ctx)
         if generalise:
             cands += detect_places(ctx) + detect_quasi(ctx)

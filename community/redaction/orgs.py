@@ -167,7 +167,7 @@ def _extend_left(ctx: Context, head_start: int) -> int:
 
 def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | None:
     """The start after dropping generic words in front, or None when nothing specific is left."""
-    toks = [t for t in ctx.tokens[ctx.token_at[start] : ctx.token_at[head_start] + 1]]
+    toks = list(ctx.tokens[ctx.token_at[start] : ctx.token_at[head_start] + 1])
     while toks and toks[0].end <= head_start and _generic(toks[0].word):
         toks.pop(0)
     # A verb in front (这是一家…, 另有郑州市…) opens the sentence, not the name, unless it is all the name has.
@@ -219,12 +219,12 @@ def _suffix_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candida
             continue  # 台 in 上百台: a measure word
         if len(head) == 1 and own.word != head and (own.tag != "nt" or ordinary_word(own.word)):
             continue  # 署 in 部署, 所 in 公共场所, 厂 in 加工厂: a word, not a head
-        start = _extend_left(ctx, m.start())
-        start = _specific(ctx, start, m.start(), head) if start < m.start() else None
+        left = _extend_left(ctx, m.start())
+        start = _specific(ctx, left, m.start(), head) if left < m.start() else None
         if start is None:
             continue
         name = f[start:end]
-        if name in NOT_ORGS or name.endswith(tuple(NOT_ORGS)) and not any(is_place(t.word) for t in ctx.tokens[ctx.token_at[start] : ctx.token_at[end - 1]]):
+        if name in NOT_ORGS or (name.endswith(tuple(NOT_ORGS)) and not any(is_place(t.word) for t in ctx.tokens[ctx.token_at[start] : ctx.token_at[end - 1]])):
             continue
         if is_kept_org(name):
             kept.append((start, end))
@@ -253,13 +253,13 @@ def _trade_names(ctx: Context, kept: list[tuple[int, int]]) -> Iterator[Candidat
                 continue
             before = f[:start]
             opens = start == 0 or f[start - 1] in _EDGE or before.endswith(tuple(VERB_STOP))
-            if not opens or not ctx.starts_token(start) and f[start - 1] not in _EDGE:
+            if not opens or (not ctx.starts_token(start) and f[start - 1] not in _EDGE):
                 continue
             if _generic(brand) or is_place(brand) or brand in VERB_STOP or any(c in _NOT_BRAND for c in brand):
                 continue
             if m.group() == "信息" and (size != 2 or any(c not in BRAND_CHARS for c in brand)):
                 continue
-            if ordinary_word(brand) or rjieba.has_word(brand) and not rjieba.tag(brand, False)[0][1].startswith(("nr", "nz", "nt", "j")):
+            if ordinary_word(brand) or (rjieba.has_word(brand) and not rjieba.tag(brand, False)[0][1].startswith(("nr", "nz", "nt", "j"))):
                 continue  # a dictionary word (园区, 录音, 配套) is not a 字号
             name = brand + m.group()
             if any(s <= start and m.end() <= e for s, e in kept) or is_kept_org(name) or is_kept_org(brand):

@@ -283,7 +283,7 @@ def _transliterated(ctx: Context) -> Iterator[Candidate]:
             continue
         end = start
         while end < len(f) and end - start < 9 and (
-            f[end] in TRANSLIT_CHARS or f[end] in "·•." and end + 1 < len(f) and f[end + 1] in TRANSLIT_CHARS and end > start
+            f[end] in TRANSLIT_CHARS or (f[end] in "·•." and end + 1 < len(f) and f[end + 1] in TRANSLIT_CHARS and end > start)
         ):
             end += 1
         for stop in range(end, start + 2, -1):

@@ -84,8 +84,8 @@ def _piece_at(ctx: Context, i: int) -> tuple[str, list[Place]] | None:
             cued = (
                 f.startswith(("的一家", "的这家", "的某", "的客户", "地区", "本地"), i + length)
                 or before.endswith(("在", "于", "位于", "地处", "来自", "到", "去", "赴", "驻"))  # 在吴忠教育行业
-                or before.endswith(("是", ":", "所在地", "地点", "城市", "|", "、"))
-                and (i + length >= len(f) or f[i + length] in "，,。；;、|)） \n的")
+                or (before.endswith(("是", ":", "所在地", "地点", "城市", "|", "、"))
+                and (i + length >= len(f) or f[i + length] in "，,。；;、|)） \n的"))
             )
             if own_word or (ctx.starts_token(i) and (cued or _piece_follows(f, i + length))):
                 return piece, g.short[piece]
@@ -125,7 +125,7 @@ def detect_places(ctx: Context) -> list[Candidate]:
         for _, _, places in run:
             options = {p.province for p in places}
             provinces = options if provinces is None else (provinces & options) or provinces
-            below_province |= any(p.city and p.city != p.province or p.district for p in places)
+            below_province |= any((p.city and p.city != p.province) or p.district for p in places)
         if not below_province or provinces is None:
             continue  # a province alone (浙江省, 北京) stays
         start = run[0][0]

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from community.redaction.models import FindingKind as K
 from community.redaction.spans import Candidate, Context
+from corpus.numerals import CN_DIGITS, cn_int
 
 __all__ = ["amount_band", "count_band", "detect_quasi", "parse_number"]
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?: \d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)"
 
 
@@ -33,19 +33,11 @@ def parse_number(text: str) -> float | None:
     if "点" in text:
         whole, frac = text.split("点", 1)
         head = parse_number(whole) if whole else 0.0
-        if head is None or any(c not in _CN_DIGITS for c in frac):
+        if head is None or any(c not in CN_DIGITS for c in frac):
             return None
-        return head + float("0." + "".join(str(_CN_DIGITS[c]) for c in frac))
-    total, digit = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (digit or 1) * _CN_UNITS[ch]
-            digit = 0
-        else:
-            return None
-    return float(total + digit) if text else None
+        return head + float("0." + "".join(str(CN_DIGITS[c]) for c in frac))
+    value = cn_int(text)
+    return None if value is None else float(value)
 
 
 # -- money ------------------------------------------------------------------------------------------
@@ -87,7 +79,7 @@ def _money(ctx: Context) -> Iterator[Candidate]:
         currency = bool(pre) or bool(yuan) or unit.endswith("元") or unit == "块"
         cued = bool(MONEY_CUE.search(f[max(0, m.start("n1") - 16) : m.start("n1")]))
         clause_end = m.end() >= len(f) or f[m.end()] in "。，,；;！!\n)）"
-        if not currency and not (unit and (cued or clause_end and not COUNTED.search(f[max(0, m.start() - 30) : m.start()]))):
+        if not currency and not (unit and (cued or (clause_end and not COUNTED.search(f[max(0, m.start() - 30) : m.start()])))):
             continue
         if NOT_MONEY_AFTER.match(f, m.end()) or (not unit and not pre and not yuan):
             continue
@@ -157,7 +149,7 @@ def count_band(n: float, kind: K, unit: str = "") -> str:
         return f"{bounds[0]}{unit}以下"
     if n >= bounds[-1]:
         return f"{_wan(bounds[-1])}{unit}以上"
-    lo, hi = next((lo, hi) for lo, hi in zip(bounds, bounds[1:]) if lo <= n < hi)
+    lo, hi = next((lo, hi) for lo, hi in pairwise(bounds) if lo <= n < hi)
     if lo >= 10_000:
         return f"{lo // 10_000}–{_wan(hi)}{unit}"
     return f"{lo}–{_wan(hi)}{unit}"

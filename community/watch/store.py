@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 
 from pydantic import BaseModel
@@ -12,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from assistant.models import INDUSTRY_LABELS, Profile
 from assistant.name_rules import clean_name, name_key
 from community.watch.tables import WatchDigestRow, WatchedCustomerRow, WatchVisitRow, utcnow
+from corpus.store import rows_affected
 
 __all__ = ["MAX_WATCHED", "WatchError", "WatchNotFound", "WatchStore", "WatchedCustomer"]
 
@@ -90,7 +92,7 @@ class WatchStore:
         with self._sessions.begin() as s:
             done = s.execute(delete(WatchedCustomerRow).where(WatchedCustomerRow.org_id == org_id,
                                                               WatchedCustomerRow.id == watch_id))  # fmt: skip
-            if not done.rowcount:
+            if not rows_affected(done):
                 raise WatchNotFound("没有这个关注的客户")
 
     # -- visits ---------------------------------------------------------------------------------
@@ -123,14 +125,14 @@ class WatchStore:
         with self._sessions.begin() as s:
             s.execute(delete(WatchDigestRow).where(WatchDigestRow.user_id == user_id, WatchDigestRow.week == week))
 
-    def organisations(self) -> list[str]:
+    def organisations(self) -> builtins.list[str]:
         with self._sessions() as s:
             return list(s.scalars(select(WatchedCustomerRow.org_id).distinct()))
 
     def delete_organisation(self, org_id: str) -> int:
         """Remove an organisation's watchlist, visits and digest records (PIPL deletion); returns customers removed."""
         with self._sessions.begin() as s:
-            removed = s.execute(delete(WatchedCustomerRow).where(WatchedCustomerRow.org_id == org_id)).rowcount or 0
+            removed = rows_affected(s.execute(delete(WatchedCustomerRow).where(WatchedCustomerRow.org_id == org_id)))
             s.execute(delete(WatchVisitRow).where(WatchVisitRow.org_id == org_id))
             s.execute(delete(WatchDigestRow).where(WatchDigestRow.org_id == org_id))
             return int(removed)

@@ -14,6 +14,7 @@ from sqlalchemy import Date, DateTime, Engine, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from corpus.store import migrate
+from corpus.tables import utcnow as utcnow  # one clock for every table (re-exported)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "watch_alembic_version"
@@ -21,10 +22,6 @@ VERSION_TABLE = "watch_alembic_version"
 
 class WatchBase(DeclarativeBase):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def new_id() -> str:

@@ -205,3 +205,33 @@ def test_cli_refuses_a_duplicate_email(settings: Settings) -> None:
     argv = ["users", "create", "--email", "e@vendor.cn", "--role", "editor", "--org", "某厂商", "--password-stdin"]
     assert run(argv, settings, stdin=PASSWORD + "\n").exit_code == 0
     assert_clean_failure(run(argv, settings, stdin=PASSWORD + "\n"), "邮箱已被使用")
+
+
+def test_cli_sets_a_password_and_ends_the_users_sessions(settings: Settings) -> None:
+    create = ["users", "create", "--email", "Reset@Vendor.cn", "--role", "editor", "--org", "某厂商", "--password-stdin"]
+    assert run(create, settings, stdin=PASSWORD + "\n").exit_code == 0
+    store = AccountStore(make_engine(settings.resolved_database_url))
+    user = store.authenticate("reset@vendor.cn", PASSWORD)
+    assert user is not None
+    session = store.create_session(user.id)
+    new = "another-long-passphrase"
+
+    result = run(["users", "set-password", "--email", "RESET@vendor.cn", "--password-stdin"], settings, stdin=new + "\n")
+
+    assert result.exit_code == 0, result.output
+    assert store.authenticate("reset@vendor.cn", PASSWORD) is None
+    assert store.authenticate("reset@vendor.cn", new) is not None
+    assert store.user_for_session(session.token) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "stdin", "message"),
+    [("nobody@vendor.cn", PASSWORD, "用户不存在"), ("e@vendor.cn", "short", "至少 10 个字符"), ("nope", PASSWORD, "邮箱格式")],
+)
+def test_cli_set_password_refuses_bad_input_without_a_traceback(settings: Settings, email: str, stdin: str, message: str) -> None:
+    create = ["users", "create", "--email", "e@vendor.cn", "--role", "editor", "--org", "某厂商", "--password-stdin"]
+    assert run(create, settings, stdin=PASSWORD + "\n").exit_code == 0
+    result = run(["users", "set-password", "--email", email, "--password-stdin"], settings, stdin=stdin + "\n")
+    assert_clean_failure(result, message)
+    store = AccountStore(make_engine(settings.resolved_database_url))
+    assert store.authenticate("e@vendor.cn", PASSWORD) is not None

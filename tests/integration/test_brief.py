@@ -76,7 +76,7 @@ def test_every_marker_resolves_and_every_cited_sentence_is_supported(advisor: Ad
         report = check_citations(text, request.sources)
         assert report.markers > 20
         assert report.resolved_share == 1.0
-        assert report.supported_share == 1.0, [s for s in report.failed]
+        assert report.supported_share == 1.0, list(report.failed)
         assert report.uncited_factual == 0, [s.text for s in report.failed]
         numbers = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
         assert numbers == {s.n for s in request.sources}, "every listed source is cited, every citation listed"

@@ -15,7 +15,7 @@ from community.activity import ActivityLog, migrate_activity
 from community.cases import CaseService, CaseStatus, CaseStore, Viewer, migrate_cases
 from community.catalogue import NeedCatalogue
 from community.discussions import DiscussionService, PiiWarning, migrate_discussions
-from corpus.editorial import EditorialStore
+from corpus.editorial import DocumentNotFound, EditorialStore
 from helpers import write_doc
 from helpers_community import postgres_database
 from retrieval.stack import open_stack
@@ -151,7 +151,7 @@ def test_deleting_an_organisation_takes_its_cases_out_of_retrieval_and_leaves_ot
     hits = services["stack"].retriever.search("数据库审计 旁路部署 HIS", k=10)
     assert f"pc-{case_id}" not in {h.chunk.doc_id for h in hits}
     assert cases.editorial.audit(doc_id=f"pc-{case_id}")[0].action == "purge"
-    with pytest.raises(Exception):
+    with pytest.raises(DocumentNotFound):
         cases.editorial.versions(f"pc-{case_id}")
     assert cases.store.get(other).org_id == "org-b" and cases.export_organisation("org-a")["cases"] == []
     remaining = talk.get(READER, thread["id"])

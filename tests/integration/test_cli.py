@@ -128,7 +128,7 @@ def test_ingest_then_search_json_prints_hits_with_citation_keys(cli_settings: Se
     hits = json.loads(result.stdout)
     assert isinstance(hits, list) and 1 <= len(hits) <= 3
     for hit in hits:
-        assert HIT_KEYS <= set(hit)
+        assert set(hit) >= HIT_KEYS
         assert isinstance(hit["score"], float) and isinstance(hit["source"], dict)
         assert hit["chunk_id"].startswith(hit["doc_id"] + ":")
     assert hits[0]["doc_id"] == "faq-hospital-level3"

@@ -23,7 +23,7 @@ def kill_at(phase: str, data_dir: Path, chroma: list[str]) -> None:
     """Run the victim until it reports `phase`, then SIGKILL it."""
     marker = data_dir.parent / f"reached-{phase}"
     data_dir.mkdir(parents=True, exist_ok=True)
-    log = open(data_dir.parent / "victim.log", "wb")
+    log = open(data_dir.parent / "victim.log", "wb")  # noqa: SIM115 - the child process writes it until killed
     proc = subprocess.Popen([sys.executable, str(VICTIM), str(data_dir), phase, str(marker), *chroma],
                             stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     try:

@@ -16,7 +16,8 @@ from assistant.citations import check_citations
 from assistant.composer import ComposerWriter, source_ref
 from assistant.events import DeltaEvent, NoticeEvent
 from assistant.models import CategoryPlan, Claim, Need, NeedsPlan, Profile, SourceRef
-from assistant.openai_writer import OpenAIWriter, WriterConfig, make_writer
+from assistant.openai_writer import OpenAIWriter, WriterConfig
+from assistant.writer_plugins import make_writer
 from assistant.outline import Section, brief_outline
 from assistant.writers import WriteRequest, WriterEvent
 from corpus import STARTER_DIR

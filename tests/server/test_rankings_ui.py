@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,7 +77,7 @@ def test_the_rankings_page_hides_four_organisations_and_shows_five(browser: Any,
         assert "#1" in tab.inner_text("#map")  # 甘肃 is ranked first for this need
         with tab.expect_download() as download:
             tab.click("#csv")
-        exported = open(download.value.path(), encoding="utf-8-sig").read()
+        exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
         assert "sol-ics-security" in exported and "sol-zero-trust-sdp" not in exported
         assert tab.locator("#simulated").is_hidden()
 

@@ -135,7 +135,7 @@ def test_linked_sequences_never_cause_a_server_error(api_schema, keys, role: str
             if (failure := _server_error(case, response)) is not None:
                 failures.append(failure)
 
-    try:
+    try:  # noqa: SIM105 - the except branch explains why it passes
         Sequences.run(settings=settings(max_examples=12, stateful_step_count=6, **FAST))
     except FlakyStrategyDefinition:
         # Which links can be followed depends on earlier responses, and the live server's state moves on between

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -86,7 +87,7 @@ def test_exports_download_as_word_pdf_and_markdown(page) -> None:  # type: ignor
             page.locator(f'.msg-assistant [data-action="export-{fmt}"]').click()
         download = info.value
         assert download.suggested_filename.endswith(f".{fmt}") and CUSTOMER in download.suggested_filename
-        data = open(download.path(), "rb").read()
+        data = Path(download.path()).read_bytes()
         if fmt == "docx":
             text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
         elif fmt == "pdf":

@@ -329,7 +329,7 @@ def test_localhost_is_not_127_0_0_1_the_embed_says_so_and_the_owner_allows_it_in
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_widget_form_errors_sit_under_their_field_in_chinese(context, live_server, width) -> None:  # type: ignore[no-untyped-def]
-    owner, key = partner_login(context, live_server, "https://portal.example.com")
+    owner, _ = partner_login(context, live_server, "https://portal.example.com")
     owner.set_viewport_size({"width": width, "height": 844})
     assert owner.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     owner.click("#new-widget")

@@ -81,7 +81,7 @@ def test_where_is_always_well_formed(combo: tuple[list[str], ...]) -> None:
             assert isinstance(operand, list) and len(operand) >= 2, where  # Chroma rejects 0/1-element $and/$or
         if op in ("$in", "$nin"):
             assert operand, where  # never `$in: []`
-    industries, needs, kinds, doc_ids = combo
+    _, _, kinds, doc_ids = combo
     conditions = bool(kinds) + bool(doc_ids) + 1  # + status; industries/needs are not Chroma's job
     if conditions >= 2:
         assert set(where) == {"$and"} and len(where["$and"]) == conditions

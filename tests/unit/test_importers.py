@@ -9,7 +9,8 @@ import zipfile
 import pytest
 import yaml
 
-from corpus.importers import MAX_BYTES, FileType, ImportRefused, convert, sniff, to_document_text
+from corpus.converters import Converted
+from corpus.importers import FORMATS, MAX_BYTES, FileType, Format, ImportRefused, convert, register, sniff, to_document_text
 from corpus.suggest import (
     suggest_articles,
     suggest_document_number,
@@ -441,3 +442,17 @@ def test_reasons_name_fields_and_codes_in_chinese() -> None:
         for reason in reasons:
             assert not any(code in reason for code in codes), (field, reason)
     assert "医疗卫生：" in imported.suggestions["industries"][0]
+
+
+def test_a_registered_format_decides_recognition_labels_and_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry is the one place a format is described: replacing PDF's entry changes what a PDF is
+    recognised by, what it is called in messages and how it is converted."""
+    monkeypatch.setitem(FORMATS, FileType.pdf, FORMATS[FileType.pdf])  # restored after the test
+    register(Format(FileType.pdf, "便携文档", (".pdf", ".pdfx"), lambda data: (Converted(f"# 标题\n\n共 {len(data)} 字节"), None),
+                    detect=lambda data: data.startswith(b"FAKEPDF")))
+    assert sniff(b"FAKEPDF 1", "a.pdfx") is FileType.pdf
+    assert "# 标题" in convert(b"FAKEPDF 1", "a.pdf", today=TODAY).markdown
+    with pytest.raises(ImportRefused, match=r"文件扩展名为 \.pdf，但内容不是 PDF（看起来是文本）"):
+        sniff(b"%PDF-1.7 no longer ours", "a.pdf")
+    with pytest.raises(ImportRefused, match="看起来是便携文档"):
+        sniff(b"FAKEPDF 2", "a.txt")

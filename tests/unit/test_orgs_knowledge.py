@@ -27,7 +27,7 @@ def industry(kb: OrgKnowledge, name: str) -> str | None:
 
 def _rows(file: str) -> list[list[str]]:
     text = (DATA_DIR / file).read_text(encoding="utf-8").splitlines()
-    return [r for r in csv.reader((t for t in text if t and not t.startswith("#")), delimiter="\t")]
+    return list(csv.reader((t for t in text if t and not t.startswith("#")), delimiter="\t"))
 
 
 def test_every_board_of_the_listed_table_is_mapped_to_one_of_our_codes_or_to_none() -> None:

@@ -75,10 +75,10 @@ def test_wildcard_matches_subdomains_only_and_keeps_scheme_and_port() -> None:
 
 def test_frame_ancestors_lists_the_allowed_origins_or_none() -> None:
     class Key:
-        allowed_origins = ["https://a.example.com", "https://*.b.cn"]
+        allowed_origins = ("https://a.example.com", "https://*.b.cn")
 
     assert frame_ancestors(Key()) == "frame-ancestors https://a.example.com https://*.b.cn"  # type: ignore[arg-type]
-    Key.allowed_origins = []
+    Key.allowed_origins = ()
     assert frame_ancestors(Key()) == "frame-ancestors 'none'"  # type: ignore[arg-type]
 
 
