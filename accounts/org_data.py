@@ -26,6 +26,7 @@ from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
 
 from accounts.store import AccountNotFound
+from corpus.store import rows_affected
 from accounts.tables import ApiKeyRow, LoginAttemptRow, OrganisationRow, QuotaUsageRow, UserRow, WebSessionRow, WidgetKeyRow
 
 __all__ = ["ARCHIVE_FORMAT", "DeleteFn", "ExportFn", "OrgDataPart", "OrgDataRegistry", "delete_accounts", "export_accounts", "members"]
@@ -154,12 +155,12 @@ def delete_accounts(engine: Engine, org_id: str) -> dict[str, int]:
         users, widgets = _members(s, org_id)
         user_ids = [u.id for u in users]
         counts = {
-            "login_attempts": s.execute(delete(LoginAttemptRow).where(_attempts(users))).rowcount if users else 0,
-            "widget_counters": s.execute(delete(QuotaUsageRow).where(_buckets(widgets))).rowcount if widgets else 0,
-            "widget_keys": s.execute(delete(WidgetKeyRow).where(WidgetKeyRow.org_id == org_id)).rowcount,
-            "web_sessions": s.execute(delete(WebSessionRow).where(WebSessionRow.user_id.in_(user_ids))).rowcount,
-            "api_keys": s.execute(delete(ApiKeyRow).where(ApiKeyRow.user_id.in_(user_ids))).rowcount,
-            "users": s.execute(delete(UserRow).where(UserRow.org_id == org_id)).rowcount,
+            "login_attempts": rows_affected(s.execute(delete(LoginAttemptRow).where(_attempts(users)))) if users else 0,
+            "widget_counters": rows_affected(s.execute(delete(QuotaUsageRow).where(_buckets(widgets)))) if widgets else 0,
+            "widget_keys": rows_affected(s.execute(delete(WidgetKeyRow).where(WidgetKeyRow.org_id == org_id))),
+            "web_sessions": rows_affected(s.execute(delete(WebSessionRow).where(WebSessionRow.user_id.in_(user_ids)))),
+            "api_keys": rows_affected(s.execute(delete(ApiKeyRow).where(ApiKeyRow.user_id.in_(user_ids)))),
+            "users": rows_affected(s.execute(delete(UserRow).where(UserRow.org_id == org_id))),
         }
         s.execute(delete(OrganisationRow).where(OrganisationRow.id == org_id))
     return {**{k: int(v or 0) for k, v in counts.items()}, "organisations": 1}

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 
 from accounts.store import AccountNotFound
+from api.cli_common import container_of
 
 __all__ = ["orgs"]
 
@@ -32,9 +33,7 @@ def orgs() -> None:
 @click.pass_context
 def orgs_export(ctx: click.Context, org_id: str, out_path: Path) -> None:
     """Write everything ORG_ID has stored to one zip of JSON files."""
-    from api.cli import _container
-
-    container = _container(ctx)
+    container = container_of(ctx)
     try:
         data = container.org_data.archive(org_id)
     except AccountNotFound as exc:
@@ -54,9 +53,7 @@ def orgs_delete(ctx: click.Context, org_id: str, yes: bool) -> None:
     """Delete everything ORG_ID has stored, its users and the organisation itself."""
     if not yes:
         raise click.ClickException("删除组织数据不可撤销：确认请加 --yes（建议先 orgs export 留存副本）")
-    from api.cli import _container
-
-    container = _container(ctx)
+    container = container_of(ctx)
     try:
         counts = container.org_data.delete(org_id)
     except AccountNotFound as exc:

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -56,14 +56,14 @@ REFUSALS = Counter("top_refusals", "requests refused with 429 (quota or login th
                    registry=_REGISTRY)  # fmt: skip
 
 
-def route_template(scope: dict[str, object]) -> str:
+def route_template(scope: Mapping[str, Any]) -> str:
     """The matched route's template (or a mount's prefix), never the raw path."""
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) and path else UNMATCHED
 
 
-def observe_request(scope: dict[str, object], status: int, seconds: float) -> str:
+def observe_request(scope: Mapping[str, Any], status: int, seconds: float) -> str:
     """Count one finished request; returns the route label (the access log uses it too)."""
     route = route_template(scope)
     method = str(scope.get("method", ""))

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from corpus.store import rows_affected
 from assistant.conversations import ConversationRow, FeedbackRow, MessageRow
 
 __all__ = ["delete_conversations", "export_conversations"]
@@ -50,8 +51,8 @@ def delete_conversations(engine: Engine, *, owners: Sequence[str], prefixes: Seq
     with Session(engine) as s, s.begin():
         ids = select(ConversationRow.id).where(_of(owners, prefixes))
         messages = select(MessageRow.id).where(MessageRow.conversation_id.in_(ids))
-        feedback = s.execute(delete(FeedbackRow).where(FeedbackRow.message_id.in_(messages))).rowcount
+        feedback = rows_affected(s.execute(delete(FeedbackRow).where(FeedbackRow.message_id.in_(messages))))
         count = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(ids))) or 0
         s.execute(delete(MessageRow).where(MessageRow.conversation_id.in_(ids)))
-        conversations = s.execute(delete(ConversationRow).where(_of(owners, prefixes))).rowcount
+        conversations = rows_affected(s.execute(delete(ConversationRow).where(_of(owners, prefixes))))
     return {"conversations": int(conversations or 0), "messages": int(count), "feedback": int(feedback or 0)}

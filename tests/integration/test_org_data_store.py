@@ -58,7 +58,7 @@ def plant(engine: Engine, tag: str) -> dict[str, str]:
     LoginAudit(engine).record(email=user.email, address="192.0.2.1", outcome="failure", user_id=user.id)
     key = widgets.create(org_id=org.id, user_id=user.id, data=WidgetKeyCreate(title=f"窗口{tag}"))
     QuotaCounter(engine).hit(f"{key.id}:user:visitor{tag}", limit=10, seconds=86400)
-    conversation, reply, _ = chats.start_turn(f"问题{tag}：医院等保怎么做？", None, user.id)
+    _conversation, reply, _ = chats.start_turn(f"问题{tag}：医院等保怎么做？", None, user.id)
     chats.finish_turn(reply, content=f"回答{tag}", status="complete", mode="answer", writer="composer")
     chats.set_feedback(reply, user.id, "up", f"评语{tag}")
     chats.start_turn(f"访客问题{tag}", None, f"widget:{key.id}:visitor{tag}")
