@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from accounts.login import LoginAudit, LoginService
-from accounts.quotas import QuotaCounter
+from accounts.quotas import QuotaCounter, Quotas
 from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle, MemoryThrottleStore, ThrottleStore
 from accounts.widgets import WidgetStore
@@ -53,7 +53,7 @@ class Container:
     exports: ExportService
     accounts: AccountStore
     widgets: WidgetStore
-    quotas: QuotaCounter
+    quotas: Quotas
     login: LoginService
     editorial: EditorialStore
     insights: Insights
@@ -125,16 +125,35 @@ def server_secret(settings: Settings) -> bytes:
     return path.read_text(encoding="ascii").strip().encode()
 
 
-def throttle_store(settings: Settings) -> ThrottleStore:
-    """Redis when TOP_REDIS_URL is set (every worker and replica counts together), else this process."""
+def redis_client(settings: Settings):  # type: ignore[no-untyped-def]
+    """The Redis client of TOP_REDIS_URL (checked now), or None when it is not set."""
     if settings.redis_url is None:
-        return MemoryThrottleStore()
-    from accounts.redis_store import RedisThrottleStore, connect
+        return None
+    from accounts.redis_store import connect
 
     try:
-        return RedisThrottleStore(connect(settings.redis_url))
+        return connect(settings.redis_url)
     except ConnectionError as exc:
         raise RuntimeError(f"TOP_REDIS_URL: {exc}") from None
+
+
+def throttle_store(settings: Settings, client=None) -> ThrottleStore:  # type: ignore[no-untyped-def]
+    """Redis when TOP_REDIS_URL is set (every worker and replica counts together), else this process."""
+    client = client or redis_client(settings)
+    if client is None:
+        return MemoryThrottleStore()
+    from accounts.redis_store import RedisThrottleStore
+
+    return RedisThrottleStore(client)
+
+
+def quota_counter(settings: Settings, engine, client=None) -> Quotas:  # type: ignore[no-untyped-def]
+    """Quotas in Redis when TOP_REDIS_URL is set, else in the application database (shared either way)."""
+    if client is None:
+        return QuotaCounter(engine)
+    from accounts.redis_store import RedisQuotaCounter
+
+    return RedisQuotaCounter(client)
 
 
 def industry_guesser(settings: Settings) -> LLMIndustryGuesser | None:
@@ -184,7 +203,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     insights = open_insights(engine, stack.keyword_index)
     conversations = ConversationStore(engine)
     chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
-    login = LoginService(accounts, LoginThrottle(throttle_store(settings), settings.login_throttle), LoginAudit(engine),
+    shared = redis_client(settings)
+    login = LoginService(accounts, LoginThrottle(throttle_store(settings, shared), settings.login_throttle), LoginAudit(engine),
                          session_days=settings.session_days)  # fmt: skip
     migrate_cases(engine)
     migrate_discussions(engine)
@@ -206,7 +226,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         exports=ExportService(conversations),
         accounts=accounts,
         widgets=widgets,
-        quotas=QuotaCounter(engine),
+        quotas=quota_counter(settings, engine, shared),
         login=login,
         editorial=editorial,
         insights=insights,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ from corpus.store import make_engine
 
 
 @pytest.fixture
-def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+def store(database_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url)
     migrate_assistant(engine)
     yield ConversationStore(engine)
     engine.dispose()
