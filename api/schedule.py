@@ -1,5 +1,6 @@
-"""Background work of the server: refresh the rankings every `rankings.refresh_minutes`, and send the weekly
-digest on `digest_weekday` (claimed per user and week in the database, so several replicas send it once).
+"""Background work of the server: refresh the rankings every `rankings.refresh_minutes`, send the weekly
+digest on `digest_weekday` (claimed per user and week in the database, so several replicas send it once),
+and mark replies interrupted whose worker died mid-stream (their lease ran out; any replica may do it).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def refresh_due(container: Container, now: dt.datetime) -> bool:
 def _tick(container: Container) -> None:
     settings = container.settings
     now = dt.datetime.now(dt.UTC)
+    if lost := container.chat.store.interrupt_stale():
+        log.warning("%d replies were left pending by a worker that stopped; marked interrupted", lost)
     if refresh_due(container, now):
         purged, summary = container.insights.refresh(settings.rankings)
         log.info("rankings refreshed: %d cells in %.1fs (%d old events purged)", summary.cells, summary.seconds, purged)

@@ -55,7 +55,7 @@ def test_migrations_have_their_own_version_table_beside_the_corpus_chain(databas
             inspect(engine).get_table_names()
         )
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0003"]
+            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0004"]
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
     finally:
         engine.dispose()
