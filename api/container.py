@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +102,20 @@ class Container:
                 "discussions": self.discussions.export_organisation(org_id)}  # fmt: skip
 
 
+@contextmanager
+def startup_lock(data_dir: Path) -> Iterator[None]:
+    """Held while a worker builds its container: workers and replicas sharing `data_dir` migrate, recover a
+    half-done publish and open the indexes one after another (PostgreSQL migrations also take an advisory
+    lock, for replicas on other machines: corpus/store.py)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".startup.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def case_listeners(settings: Settings) -> list[CaseListener]:
     """Who hears about case downloads and takedowns: the rewards ledger (billing/, issue 13) registers here,
     e.g. `[Rewards(engine, settings.rewards)]`; see community/cases/hooks.py for the contract."""
@@ -177,6 +194,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         embedder=embedder,
         collection=config.collection,
         ingest_workers=settings.ingest_workers,
+        # workers sharing the embedded Chroma directory reopen it when another one changed the index
+        chroma_reopen=(lambda: make_chroma_client(config, fresh=True)) if config.mode == "persistent" else None,
     )
     engine = stack.registry.engine
     editorial = EditorialStore(engine, stack.indexer, settings.editorial)

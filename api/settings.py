@@ -5,6 +5,7 @@ Only the `api` package reads settings; everything below gets plain values.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr, computed_field
@@ -46,6 +47,9 @@ class Settings(BaseSettings):
         1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"
     )
     ingest_workers: int | None = Field(None, ge=1, description="processes for large ingests (default: cores)")
+    workers: int | None = Field(
+        None, ge=1, le=64, description="`serve` worker processes sharing data_dir (default: the number of cores)"
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     require_login: bool = Field(
@@ -72,6 +76,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'top.db').as_posix()}"
+
+    @property
+    def resolved_workers(self) -> int:
+        if self.workers:
+            return self.workers
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
     @property
     def keyword_index_path(self) -> Path:

@@ -116,6 +116,7 @@ class HybridRetriever:
         survive; published-only is enforced here too, at the retrieval level.
         """
         vector = self.embedder.embed([query])[0]
+        self.vector_store.follow(self.keyword_index.generation())  # another worker may have changed the index
         fetch = n if filters is None or filters.empty else n * self.dense_overfetch
         found = self.vector_store.search(vector, k=fetch)
         allowed = self.keyword_index.allowed([cid for cid, _ in found], filters)

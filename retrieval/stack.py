@@ -6,6 +6,7 @@ one place that decides how the pieces fit together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,13 @@ def open_stack(
     embedder: Embedder,
     collection: str = COLLECTION,
     ingest_workers: int | None = None,
+    chroma_reopen: Callable[[], Any] | None = None,
 ) -> RetrievalStack:
     """Open (and migrate) the registry, open both indexes, and wire indexer and retriever."""
     engine = make_engine(database_url)
     migrate(engine)
     registry = DocumentRegistry(engine)
-    vector_store = ChromaVectorStore(chroma_client, embedder, collection=collection)
+    vector_store = ChromaVectorStore(chroma_client, embedder, collection=collection, reopen=chroma_reopen)
     keyword_index = SqliteKeywordIndex(keyword_index_path)
     indexer = Indexer(
         registry=registry,
