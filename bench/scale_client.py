@@ -104,26 +104,25 @@ async def chat_once(client: httpx.AsyncClient, url: str, message: str, conversat
             await asyncio.sleep(0.2)
 
 
-async def _user(client: httpx.AsyncClient, url: str, messages: dict[str, list[str]], stop: float, rng: random.Random,
-                samples: Samples) -> None:  # fmt: skip
-    while time.monotonic() < stop:
-        kind = rng.choice(("names", "questions"))
-        conversation = await chat_once(client, url, rng.choice(messages[kind]), None, kind, samples)
-        if conversation and rng.random() < FOLLOW_UP_SHARE and time.monotonic() < stop:
-            await chat_once(client, url, rng.choice(messages["follow_ups"]), conversation, "follow_up", samples)
+async def _user(url: str, messages: dict[str, list[str]], stop: float, rng: random.Random, samples: Samples) -> None:
+    """One person: their own client, so their own anonymous-visitor cookie (their conversations are theirs)."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(120, connect=10)) as client:
+        while time.monotonic() < stop:
+            kind = rng.choice(("names", "questions"))
+            conversation = await chat_once(client, url, rng.choice(messages[kind]), None, kind, samples)
+            if conversation and rng.random() < FOLLOW_UP_SHARE and time.monotonic() < stop:
+                await chat_once(client, url, rng.choice(messages["follow_ups"]), conversation, "follow_up", samples)
 
 
 async def run_users(base: str, messages: dict[str, list[str]], *, users: int, seconds: float, seed: int = 7) -> Samples:
     """`users` concurrent chatters against `base` for `seconds` (chats under way at the end finish)."""
     samples = Samples()
-    limits = httpx.Limits(max_connections=users * 2, max_keepalive_connections=users)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(120, connect=10), limits=limits) as client:
-        samples.started = time.time()
-        stop = time.monotonic() + seconds
-        rng = random.Random(seed)
-        await asyncio.gather(*(_user(client, f"{base}/api/chat", messages, stop, random.Random(rng.random()), samples)
-                               for _ in range(users)))  # fmt: skip
-        samples.stopped = time.time()
+    samples.started = time.time()
+    stop = time.monotonic() + seconds
+    rng = random.Random(seed)
+    await asyncio.gather(*(_user(f"{base}/api/chat", messages, stop, random.Random(rng.random()), samples)
+                           for _ in range(users)))  # fmt: skip
+    samples.stopped = time.time()
     return samples
 
 
