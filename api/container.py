@@ -196,6 +196,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         ingest_workers=settings.ingest_workers,
         # workers sharing the embedded Chroma directory reopen it when another one changed the index
         chroma_reopen=(lambda: make_chroma_client(config, fresh=True)) if config.mode == "persistent" else None,
+        keyword_feed=settings.resolved_keyword_feed,
     )
     engine = stack.registry.engine
     editorial = EditorialStore(engine, stack.indexer, settings.editorial)

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the application database; default SQLite under data_dir"
     )
+    keyword_feed: bool | None = Field(
+        None, description="keep this replica's keyword index copy current from the database's change feed "
+        "(replicas on several machines); default: on with PostgreSQL, off with SQLite",
+    )
     corpus_dir: Path = Field(STARTER_DIR, description="corpus directory ingested by default")
     chroma: ChromaConfig = Field(default_factory=ChromaConfig)
     writer: WriterConfig = Field(default_factory=WriterConfig)
@@ -76,6 +80,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'top.db').as_posix()}"
+
+    @property
+    def resolved_keyword_feed(self) -> bool:
+        return self.keyword_feed if self.keyword_feed is not None else not self.resolved_database_url.startswith("sqlite")
 
     @property
     def resolved_workers(self) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from retrieval import tokenize
@@ -122,6 +122,12 @@ class SqliteKeywordIndex:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.commit()
         self._size: int | None = None
+        # told, after each committed write, which documents' live rows changed (retrieval/keyword_feed.py)
+        self.on_change: Callable[[set[str]], None] | None = None
+
+    def _changed(self, doc_ids: Iterable[str]) -> None:
+        if self.on_change is not None:
+            self.on_change(set(doc_ids))
 
     # -- connections: one per thread, so queries can run in parallel ------------
     def _connect(self) -> sqlite3.Connection:
@@ -150,6 +156,7 @@ class SqliteKeywordIndex:
             self._delete_ids(conn, [c.chunk_id for c in rows])
             self._insert(conn, rows, tokens)
         self._size = None
+        self._changed(c.doc_id for c in rows)
         return len(rows)
 
     @staticmethod
@@ -226,6 +233,7 @@ class SqliteKeywordIndex:
                 raise StagingLost(f"{doc_id}: {promoted} staged chunks found, {expected} expected")
             self._journal(conn, doc_id, journal)
         self._size = None
+        self._changed([doc_id])
 
     def withdraw(self, doc_id: str, *, journal: dict[str, object]) -> int:
         """One transaction: every row of the document goes (out of retrieval at once), plus a journal row."""
@@ -235,6 +243,7 @@ class SqliteKeywordIndex:
             removed = self._delete_rows(conn, "doc_id = ?", [doc_id])
             self._journal(conn, doc_id, journal)
         self._size = None
+        self._changed([doc_id])
         return removed
 
     @staticmethod
@@ -278,9 +287,13 @@ class SqliteKeywordIndex:
 
     def delete(self, chunk_ids: Sequence[str]) -> int:
         conn = self._connect()
+        ids = list(chunk_ids)
         with self._write_lock, conn:
-            removed = self._delete_ids(conn, list(chunk_ids))
+            docs = {r[0] for i in range(0, len(ids), 500) for r in conn.execute(
+                f"SELECT DISTINCT doc_id FROM chunks WHERE chunk_id IN ({','.join('?' * len(ids[i:i + 500]))})", ids[i:i + 500])}  # fmt: skip
+            removed = self._delete_ids(conn, ids)
         self._size = None
+        self._changed(docs)
         return removed
 
     # -- reads --------------------------------------------------------------------

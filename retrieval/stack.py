@@ -43,6 +43,7 @@ def open_stack(
     collection: str = COLLECTION,
     ingest_workers: int | None = None,
     chroma_reopen: Callable[[], Any] | None = None,
+    keyword_feed: bool = False,
 ) -> RetrievalStack:
     """Open (and migrate) the registry, open both indexes, and wire indexer and retriever."""
     engine = make_engine(database_url)
@@ -58,4 +59,10 @@ def open_stack(
         workers=ingest_workers,
     )
     retriever = HybridRetriever(keyword_index=keyword_index, vector_store=vector_store, embedder=embedder)
+    if keyword_feed:  # replicas on several machines: this copy of the keyword index follows the database
+        from retrieval.keyword_feed import KeywordFeed
+
+        feed = KeywordFeed(engine, keyword_index)
+        feed.start()
+        retriever.before_read = feed.follow
     return RetrievalStack(registry, keyword_index, vector_store, embedder, indexer, retriever)
