@@ -22,7 +22,7 @@ from assistant.message import UserMessage
 from assistant.models import Choice, Profile, SourceRef
 
 log = logging.getLogger(__name__)
-RENEW_SECONDS = 10.0  # how often a streaming reply renews its lease (ConversationStore.lease is longer)
+RENEW_SECONDS = 5.0  # how often a streaming reply renews its lease (ConversationStore.lease is longer)
 
 
 class MetaEvent(BaseModel):

@@ -33,7 +33,7 @@ from assistant.models import Profile
 from assistant.tables import AssistantBase, utcnow
 
 TITLE_CHARS = 40
-TURN_LEASE = dt.timedelta(seconds=30)  # a reply's writer renews its lease well within this while it streams
+TURN_LEASE = dt.timedelta(seconds=15)  # a reply's writer renews its lease well within this while it streams
 
 
 def new_id() -> str:

@@ -3,7 +3,7 @@
 1. Workers, embedded default (SQLite, embedded Chroma, one data directory): `top-advisor serve --workers 1`,
    then `--workers N` (N = cores) on the same index, 50 streaming users each, in the same run.
 2. Replicas: a fresh PostgreSQL database, Redis, a `chroma run` server and 2 replicas (`serve --workers 1`,
-   sharing one data directory for the keyword index) behind nginx. Before the load: a conversation started
+   each with its own data directory: its keyword index copy comes from the database's feed) behind nginx. Before the load: a conversation started
    on one replica continues on the other, and a widget key's quota of Q per minute admits Q across both.
    Then 100 streaming users for 60 s through nginx; replica 1 is killed (SIGKILL) half-way. Clients whose
    stream broke send it again (bench/scale_client.py). Afterwards every stored question must have a stored
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,7 @@ LOGS = CACHE / "scale"
 WORKER_USERS, WORKER_SECONDS = 50, 40
 REPLICA_USERS, REPLICA_SECONDS, KILL_AFTER = 100, 60, 30
 QUOTA = 12
-PENDING_WAIT = 120  # seconds for the dead replica's replies to be marked interrupted (lease 30 s + sweep 10 s)
+PENDING_WAIT = 120  # seconds for the dead replica's replies to be marked interrupted (lease 15 s + sweep 10 s)
 TARGETS = {"speed_up": 1.7, "first_content_p95_ms": 500.0}
 
 
@@ -65,7 +66,7 @@ def workers_part(cores: int) -> dict[str, Any]:
     _ingest(env)
     out: dict[str, Any] = {}
     for count in (1, cores):
-        with servers(env, [count], LOGS) as (server,):
+        with servers([env], [count], LOGS) as (server,):
             _warm(server.url)
             before = load_average()
             result = summary(asyncio.run(run_users(server.url, messages(), users=WORKER_USERS, seconds=WORKER_SECONDS)))
@@ -150,12 +151,15 @@ def replicas_part() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="scale-") as tmp, postgres_database() as database_url:
         root = Path(tmp)
         with chroma_server(root) as chroma_port:
-            env = _env(TOP_DATA_DIR=str(root / "var"), TOP_DATABASE_URL=database_url, TOP_REDIS_URL=REDIS,
-                       TOP_CHROMA__MODE="http", TOP_CHROMA__PORT=str(chroma_port))  # fmt: skip
+            env = _env(TOP_DATA_DIR=str(root / "ingest"), TOP_DATABASE_URL=database_url, TOP_REDIS_URL=REDIS,
+                       TOP_CHROMA__MODE="http", TOP_CHROMA__PORT=str(chroma_port), TOP_SECRET_KEY=secrets.token_hex(32))  # fmt: skip
             started = time.perf_counter()
             _ingest(env)
             ingest_s = time.perf_counter() - started
-            with servers(env, [1, 1], LOGS) as replicas:
+            # Each replica has a data directory of its own, as on separate machines: its keyword index copy
+            # is rebuilt from the database's change feed on start (retrieval/keyword_feed.py).
+            envs = [{**env, "TOP_DATA_DIR": str(root / f"replica-{i}")} for i in (1, 2)]
+            with servers(envs, [1, 1], LOGS) as replicas:
                 urls = [r.url for r in replicas]
                 continues = _continuity(urls[0], urls[1])
                 quota = _quota(database_url, urls)

@@ -25,7 +25,7 @@ import httpx
 from bench.common import percentile
 
 FOLLOW_UP_SHARE = 0.2
-RETRY_SECONDS = 60.0  # a follow-up may wait for the lease (30 s) of a reply a killed replica left pending
+RETRY_SECONDS = 60.0  # a follow-up may wait for the lease (15 s) of a reply a killed replica left pending
 BUSY_PAUSE = 2.0
 
 
@@ -55,6 +55,9 @@ async def _attempt(client: httpx.AsyncClient, url: str, body: dict[str, Any], ch
         if response.status_code == 409:
             await response.aread()
             return "busy", None
+        if response.status_code in (502, 503, 504):  # the load balancer lost the replica before the reply began
+            await response.aread()
+            return "lost", conversation
         if response.status_code != 200:
             return "error", f"HTTP {response.status_code}"
         async for line in response.aiter_lines():

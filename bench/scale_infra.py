@@ -88,8 +88,8 @@ class Server:
 
 
 @contextmanager
-def servers(env: dict[str, str], workers: list[int], logs: Path) -> Iterator[list[Server]]:
-    started = [Server(env, workers=w, log=logs / f"server-{i}.log") for i, w in enumerate(workers)]
+def servers(envs: list[dict[str, str]], workers: list[int], logs: Path) -> Iterator[list[Server]]:
+    started = [Server(env, workers=w, log=logs / f"server-{i}.log") for i, (env, w) in enumerate(zip(envs, workers))]
     try:
         for server in started:
             server.wait_ready()
