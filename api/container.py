@@ -164,7 +164,7 @@ def throttle_store(settings: Settings, client=None) -> ThrottleStore:  # type: i
     return RedisThrottleStore(client)
 
 
-def quota_counter(settings: Settings, engine, client=None) -> Quotas:  # type: ignore[no-untyped-def]
+def quota_counter(engine, client=None) -> Quotas:  # type: ignore[no-untyped-def]
     """Quotas in Redis when TOP_REDIS_URL is set, else in the application database (shared either way)."""
     if client is None:
         return QuotaCounter(engine)
@@ -246,7 +246,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         exports=ExportService(conversations),
         accounts=accounts,
         widgets=widgets,
-        quotas=quota_counter(settings, engine, shared),
+        quotas=quota_counter(engine, shared),
         login=login,
         editorial=editorial,
         insights=insights,
