@@ -178,7 +178,33 @@ def replicas_part() -> dict[str, Any]:
             and not stored["replies"].get("pending") and stored["unanswered"] == 0}  # fmt: skip
 
 
+def missing() -> str | None:
+    """What the replica part needs and this machine lacks, if anything."""
+    import redis
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    from bench.scale_infra import PG_ADMIN
+
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        return "nginx is not installed (apt-get install -y nginx)"
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"no Redis at {REDIS} ({exc})"
+    engine = create_engine(PG_ADMIN)
+    try:
+        engine.connect().close()
+    except OperationalError:
+        return f"no PostgreSQL at {PG_ADMIN}"
+    finally:
+        engine.dispose()
+    return None
+
+
 def run() -> dict[str, Any]:
+    if lacking := missing():
+        return {"skipped": lacking}
     if LOGS.exists():
         shutil.rmtree(LOGS)
     LOGS.mkdir(parents=True)
@@ -187,6 +213,8 @@ def run() -> dict[str, Any]:
 
 
 def report_section(r: dict[str, Any]) -> list[str]:
+    if "skipped" in r:
+        return [f"Skipped: {r['skipped']}."]
     w, p = r["workers"], r["replicas"]
     lines = [
         "Command: `python -m bench scale` (loopback; the load client runs in the bench process; the machine is shared,",
