@@ -12,13 +12,14 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accounts.tables import QuotaUsageRow
 
-__all__ = ["DAY", "MINUTE", "QuotaCounter", "QuotaExceeded", "Window"]
+__all__ = ["DAY", "MINUTE", "QuotaCounter", "QuotaExceeded", "Quotas", "Window", "bucket_name", "check"]
 
 MINUTE = 60
 DAY = 86_400
@@ -49,6 +50,26 @@ class Window:
         return cls(index=index, ends_at=(index + 1) * seconds)
 
 
+class Quotas(Protocol):
+    """Fixed-window counters shared by every worker and replica: QuotaCounter (the database, default)
+    or accounts.redis_store.RedisQuotaCounter (TOP_REDIS_URL)."""
+
+    def hit(self, name: str, *, limit: int, seconds: int, scope: str = "") -> int: ...
+
+    def used(self, name: str, *, seconds: int) -> int: ...
+
+
+def bucket_name(name: str, seconds: int, window: Window) -> str:
+    return f"{name}:{seconds}:{window.index}"[:200]
+
+
+def check(count: int, *, name: str, limit: int, window: Window, now: float, scope: str) -> int:
+    """The one rule of every counter: over `limit` raises QuotaExceeded with the wait to the window's end."""
+    if count > limit:
+        raise QuotaExceeded(scope=scope or name, limit=limit, retry_after=max(1, int(window.ends_at - now + 0.999)))
+    return count
+
+
 class QuotaCounter:
     def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
@@ -60,13 +81,10 @@ class QuotaCounter:
         `limit`. Returns the count so far in the window."""
         now = self.clock()
         window = Window.at(now, seconds)
-        bucket = f"{name}:{seconds}:{window.index}"[:200]
         expires = dt.datetime.fromtimestamp(window.ends_at, dt.UTC)
-        count = self._increment(bucket, expires)
+        count = self._increment(bucket_name(name, seconds, window), expires)
         self._maybe_purge(now)
-        if count > limit:
-            raise QuotaExceeded(scope=scope or name, limit=limit, retry_after=max(1, int(window.ends_at - now + 0.999)))
-        return count
+        return check(count, name=name, limit=limit, window=window, now=now, scope=scope)
 
     def _increment(self, bucket: str, expires: dt.datetime) -> int:
         plus_one = update(QuotaUsageRow).where(QuotaUsageRow.bucket == bucket).values(count=QuotaUsageRow.count + 1)
@@ -92,6 +110,6 @@ class QuotaCounter:
 
     def used(self, name: str, *, seconds: int) -> int:
         """The count of `name` in its current window (for tests and dashboards)."""
-        bucket = f"{name}:{seconds}:{Window.at(self.clock(), seconds).index}"[:200]
+        bucket = bucket_name(name, seconds, Window.at(self.clock(), seconds))
         with self.engine.connect() as conn:
             return int(conn.scalar(select(QuotaUsageRow.count).where(QuotaUsageRow.bucket == bucket)) or 0)

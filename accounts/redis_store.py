@@ -1,9 +1,10 @@
-"""Redis for state every worker and replica must share (TOP_REDIS_URL); here: the login throttle.
+"""Redis for state every worker and replica must share (TOP_REDIS_URL): the login throttle and quotas.
 
 `connect(url)` is the one place a Redis client is made, so every use shares its options.
 
 Keys: `<prefix>fail:<key>` (an INCR counter with a TTL) and `<prefix>lock:<key>` (present while
 locked; its PTTL is the wait). Errors of the client become `ThrottleUnavailable`.
+Quotas: `<prefix><name>:<seconds>:<window>` (an INCR counter that expires a minute after its window).
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+import time
+from collections.abc import Callable
+
+from accounts.quotas import Window, bucket_name, check
 from accounts.throttle import ThrottleUnavailable
 
-__all__ = ["RedisThrottleStore", "connect"]
+__all__ = ["RedisQuotaCounter", "RedisThrottleStore", "connect"]
 
 
 def connect(url: str, *, ping: bool = True) -> redis.Redis:
@@ -71,3 +76,26 @@ class RedisThrottleStore:
         except redis.RedisError as exc:
             raise ThrottleUnavailable(str(exc)) from exc
         return millis / 1000 if millis > 0 else 0.0
+
+
+class RedisQuotaCounter:
+    """accounts.quotas.Quotas in Redis: one INCR per hit, whatever the number of replicas."""
+
+    def __init__(self, client: redis.Redis, *, prefix: str = "top:quota:", clock: Callable[[], float] = time.time) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.clock = clock
+
+    def hit(self, name: str, *, limit: int, seconds: int, scope: str = "") -> int:
+        now = self.clock()
+        window = Window.at(now, seconds)
+        key = self.prefix + bucket_name(name, seconds, window)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, seconds + 60)  # the window's name changes with the next window; this only tidies up
+        count, _ = pipe.execute()
+        return check(int(count), name=name, limit=limit, window=window, now=now, scope=scope)
+
+    def used(self, name: str, *, seconds: int) -> int:
+        value = self.client.get(self.prefix + bucket_name(name, seconds, Window.at(self.clock(), seconds)))
+        return int(value or 0)  # type: ignore[arg-type]

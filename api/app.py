@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.container import Container, build_container
+from api.container import Container, build_container, startup_lock
 from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
@@ -31,7 +31,11 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        built = container or build_container(settings)
+        if container is None:
+            with startup_lock(settings.data_dir):  # migrations, recovery, schema checks: one worker at a time
+                built = build_container(settings)
+        else:
+            built = container
         built.advisor.warm_up()
         app.state.container = built
         schedule = run_schedule(built)

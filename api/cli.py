@@ -138,17 +138,20 @@ def search(
 @cli.command()
 @click.option("--host", default=None, help="Bind address (default from TOP_HOST, 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default from TOP_PORT, 8000).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes sharing the data directory (default: TOP_WORKERS, else the number of cores).")  # fmt: skip
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the HTTP API."""
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the HTTP API (several worker processes: the reply composer is CPU-bound)."""
     import uvicorn
 
     settings = settings_of(ctx)
     uvicorn.run(
         "api.app:create_app",
-        factory=True,
+        factory=True,  # each worker builds its own container; api/app.py serialises their start-up
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers or settings.resolved_workers,
         log_level="info",
     )
 

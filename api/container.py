@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from accounts.login import LoginAudit, LoginService
 from accounts.org_data import OrgDataRegistry
-from accounts.quotas import QuotaCounter
+from accounts.quotas import QuotaCounter, Quotas
 from accounts.store import AccountStore
 from accounts.throttle import LoginThrottle, MemoryThrottleStore, ThrottleStore
 from accounts.widgets import WidgetStore
@@ -52,7 +55,7 @@ class Container:
     exports: ExportService
     accounts: AccountStore
     widgets: WidgetStore
-    quotas: QuotaCounter
+    quotas: Quotas
     login: LoginService
     editorial: EditorialStore
     insights: Insights
@@ -107,6 +110,20 @@ class Container:
         return organisation_data(self)
 
 
+@contextmanager
+def startup_lock(data_dir: Path) -> Iterator[None]:
+    """Held while a worker builds its container: workers and replicas sharing `data_dir` migrate, recover a
+    half-done publish and open the indexes one after another (PostgreSQL migrations also take an advisory
+    lock, for replicas on other machines: corpus/store.py)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".startup.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def case_listeners(settings: Settings) -> list[CaseListener]:
     """Who hears about case downloads and takedowns: the rewards ledger (billing/, issue 13) registers here,
     e.g. `[Rewards(engine, settings.rewards)]`; see community/cases/hooks.py for the contract."""
@@ -133,16 +150,35 @@ def server_secret(settings: Settings) -> bytes:
     return path.read_text(encoding="ascii").strip().encode()
 
 
-def throttle_store(settings: Settings) -> ThrottleStore:
-    """Redis when TOP_REDIS_URL is set (every worker and replica counts together), else this process."""
+def redis_client(settings: Settings):  # type: ignore[no-untyped-def]
+    """The Redis client of TOP_REDIS_URL (checked now), or None when it is not set."""
     if settings.redis_url is None:
-        return MemoryThrottleStore()
-    from accounts.redis_store import RedisThrottleStore, connect
+        return None
+    from accounts.redis_store import connect
 
     try:
-        return RedisThrottleStore(connect(settings.redis_url))
+        return connect(settings.redis_url)
     except ConnectionError as exc:
         raise RuntimeError(f"TOP_REDIS_URL: {exc}") from None
+
+
+def throttle_store(settings: Settings, client=None) -> ThrottleStore:  # type: ignore[no-untyped-def]
+    """Redis when TOP_REDIS_URL is set (every worker and replica counts together), else this process."""
+    client = client or redis_client(settings)
+    if client is None:
+        return MemoryThrottleStore()
+    from accounts.redis_store import RedisThrottleStore
+
+    return RedisThrottleStore(client)
+
+
+def quota_counter(engine, client=None) -> Quotas:  # type: ignore[no-untyped-def]
+    """Quotas in Redis when TOP_REDIS_URL is set, else in the application database (shared either way)."""
+    if client is None:
+        return QuotaCounter(engine)
+    from accounts.redis_store import RedisQuotaCounter
+
+    return RedisQuotaCounter(client)
 
 
 def industry_guesser(settings: Settings) -> LLMIndustryGuesser | None:
@@ -166,6 +202,9 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         embedder=embedder,
         collection=config.collection,
         ingest_workers=settings.ingest_workers,
+        # workers sharing the embedded Chroma directory reopen it when another one changed the index
+        chroma_reopen=(lambda: make_chroma_client(config, fresh=True)) if config.mode == "persistent" else None,
+        keyword_feed=settings.resolved_keyword_feed,
     )
     engine = stack.registry.engine
     editorial = EditorialStore(engine, stack.indexer, settings.editorial)
@@ -192,7 +231,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     insights = open_insights(engine, stack.keyword_index)
     conversations = ConversationStore(engine)
     chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
-    login = LoginService(accounts, LoginThrottle(throttle_store(settings), settings.login_throttle), LoginAudit(engine),
+    shared = redis_client(settings)
+    login = LoginService(accounts, LoginThrottle(throttle_store(settings, shared), settings.login_throttle), LoginAudit(engine),
                          session_days=settings.session_days)  # fmt: skip
     migrate_cases(engine)
     migrate_discussions(engine)
@@ -214,7 +254,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         exports=ExportService(conversations),
         accounts=accounts,
         widgets=widgets,
-        quotas=QuotaCounter(engine),
+        quotas=quota_counter(engine, shared),
         login=login,
         editorial=editorial,
         insights=insights,

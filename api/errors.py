@@ -4,7 +4,8 @@ Every failure the client causes is a 4xx whose message (Chinese) names what is w
 
     RequestValidationError, ValidationError   422 (field: message)
     InvalidText, ProfileInputError, FormError 422   text or form input refused
-    AccountError / AccountConflict           422 / 409;  AccountNotFound, ConversationNotFound … 404
+    AccountError / AccountConflict           422 / 409;  AccountNotFound, ConversationNotFound … 404;
+    ConversationBusy (a turn already streaming in that conversation, any replica) 409
     LoginFailed                               401
     ImportRefused                             413 (too large) or 422 (empty, wrong or unknown type)
     InvalidDocument                           422 with `problems` [{line, field, label, message}]
@@ -37,7 +38,7 @@ from accounts.quotas import QuotaExceeded
 from accounts.store import AccountConflict, AccountError, AccountNotFound
 from accounts.throttle import LoginThrottled
 from api.openai_format import OpenAIError
-from assistant.conversations import ConversationNotFound, MessageNotFound
+from assistant.conversations import ConversationBusy, ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
 from community.cases import CaseConflict, CaseError, CaseForbidden, CaseNotFound
 from community.discussions import DiscussionError, DiscussionForbidden, DiscussionNotFound, PiiWarning
@@ -189,7 +190,7 @@ def _retry_after(request: Request, exc: QuotaExceeded | LoginThrottled) -> JSONR
 
 # (exception type, status) for the errors whose message is already the user's answer
 _PLAIN: tuple[tuple[type[Exception], int], ...] = (
-    (AccountConflict, 409), (AccountError, 422), (AccountNotFound, 404), (ConversationNotFound, 404),
+    (AccountConflict, 409), (AccountError, 422), (AccountNotFound, 404), (ConversationNotFound, 404), (ConversationBusy, 409),
     (MessageNotFound, 404), (WatchNotFound, 404), (CaseNotFound, 404), (DiscussionNotFound, 404), (CaseForbidden, 403),
     (DiscussionForbidden, 403), (CaseConflict, 409), (CaseError, 422), (DiscussionError, 422), (WatchError, 422), (RankingsError, 422),
     (RedactionError, 422), (InvalidText, 422), (ProfileInputError, 422), (FormError, 422), (LoginFailed, 401),

@@ -1,5 +1,6 @@
-"""Background work of the server: refresh the rankings every `rankings.refresh_minutes`, and send the weekly
-digest on `digest_weekday` (claimed per user and week in the database, so several replicas send it once).
+"""Background work of the server: refresh the rankings every `rankings.refresh_minutes`, send the weekly
+digest on `digest_weekday` (claimed per user and week in the database, so several replicas send it once),
+and mark replies interrupted whose worker died mid-stream (their lease ran out; any replica may do it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from community.watch import send_weekly_digests
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
+SWEEP_SECONDS = 10  # replies a dead worker left pending are marked interrupted this often (after their lease)
 
 
 def refresh_due(container: Container, now: dt.datetime) -> bool:
@@ -40,13 +42,22 @@ def _tick(container: Container) -> None:
             log.info("weekly digest: %d sent, %d failed", len(report.sent), len(report.failed))
 
 
+def _sweep(container: Container) -> None:
+    if lost := container.chat.store.interrupt_stale():
+        log.warning("%d replies were left pending by a worker that stopped; marked interrupted", lost)
+
+
 async def _loop(container: Container) -> None:
+    ticks = 0
     while True:
-        try:
-            await run_in_threadpool(_tick, container)
-        except Exception:  # a failed tick is logged and tried again at the next one
-            log.exception("scheduled community work failed")
-        await asyncio.sleep(TICK_SECONDS)
+        for job, every in ((_sweep, SWEEP_SECONDS), (_tick, TICK_SECONDS)):
+            if ticks % (every // SWEEP_SECONDS) == 0:
+                try:
+                    await run_in_threadpool(job, container)
+                except Exception:  # a failed job is logged and tried again next time
+                    log.exception("scheduled work %s failed", job.__name__)
+        ticks += 1
+        await asyncio.sleep(SWEEP_SECONDS)
 
 
 def run_schedule(container: Container) -> asyncio.Task[None]:

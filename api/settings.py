@@ -5,6 +5,7 @@ Only the `api` package reads settings; everything below gets plain values.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the application database; default SQLite under data_dir"
     )
+    keyword_feed: bool | None = Field(
+        None, description="keep this replica's keyword index copy current from the database's change feed "
+        "(replicas on several machines); default: on with PostgreSQL, off with SQLite",
+    )
     corpus_dir: Path = Field(STARTER_DIR, description="corpus directory ingested by default")
     chroma: ChromaConfig = Field(default_factory=ChromaConfig)
     writer: WriterConfig = Field(default_factory=WriterConfig)
@@ -47,6 +52,9 @@ class Settings(BaseSettings):
         1, ge=1, description="BLAS threads for query embedding; 1 is fastest beside the parallel keyword queries"
     )
     ingest_workers: int | None = Field(None, ge=1, description="processes for large ingests (default: cores)")
+    workers: int | None = Field(
+        None, ge=1, le=64, description="`serve` worker processes sharing data_dir (default: the number of cores)"
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     require_login: bool = Field(
@@ -79,6 +87,16 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'top.db').as_posix()}"
+
+    @property
+    def resolved_keyword_feed(self) -> bool:
+        return self.keyword_feed if self.keyword_feed is not None else not self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def resolved_workers(self) -> int:
+        if self.workers:
+            return self.workers
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
     @property
     def keyword_index_path(self) -> Path:

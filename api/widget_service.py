@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError
 
 from accounts.identity import EmbedSession, IdentityError, read_embed_token, verify_identity
-from accounts.quotas import DAY, MINUTE, QuotaCounter, QuotaExceeded
+from accounts.quotas import DAY, MINUTE, QuotaExceeded, Quotas
 from accounts.refusals import RefusedOrigins
 from accounts.widgets import WidgetKey, WidgetStore, origin_allowed, origin_hint
 from api.errors import Refused, validation_messages
@@ -146,7 +146,7 @@ def _quota_message(exc: QuotaExceeded) -> str:
 
 class WidgetChatService:
     def __init__(
-        self, *, store: WidgetStore, quotas: QuotaCounter, chat: ChatService, profiler: Profiler,
+        self, *, store: WidgetStore, quotas: Quotas, chat: ChatService, profiler: Profiler,
         refusals: RefusedOrigins | None = None,
     ) -> None:  # fmt: skip
         self.store, self.quotas, self.chat, self.profiler = store, quotas, chat, profiler

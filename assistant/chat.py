@@ -7,6 +7,7 @@ OpenAI-compatible route share one behaviour (and one place that persists).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from assistant.message import UserMessage
 from assistant.models import Choice, Profile, SourceRef
 
 log = logging.getLogger(__name__)
+RENEW_SECONDS = 5.0  # how often a streaming reply renews its lease (ConversationStore.lease is longer)
 
 
 class MetaEvent(BaseModel):
@@ -82,11 +84,17 @@ class ChatService:
 
     def events(self, turn: ChatTurn) -> Generator[Any, None, None]:
         """meta, then the advisor's events, then done (or error). Stored however it ends,
-        including when the consumer stops early (a client that disconnected)."""
+        including when the consumer stops early (a client that disconnected); a complete reply is
+        stored before `done` is sent, so a client may ask its next question as soon as it sees it."""
         status = "interrupted"
+        renewed = time.monotonic()
+        stored = False
         try:
             yield MetaEvent(conversation_id=turn.conversation_id, message_id=turn.message_id)
             for event in self.advisor.stream(turn.message, turn.state):
+                if time.monotonic() - renewed > RENEW_SECONDS:
+                    self.store.renew(turn.message_id)
+                    renewed = time.monotonic()
                 if isinstance(event, ProfileEvent):
                     turn.profile = event.profile
                 elif isinstance(event, SourcesEvent):
@@ -100,6 +108,8 @@ class ChatService:
                 elif isinstance(event, DoneEvent):
                     turn.done = event
                     status = "complete"
+                    self._store(turn, status)
+                    stored = True
                 yield event
         except Exception:  # a failure of ours must reach the client as an event, not a broken stream
             log.exception("chat turn %s failed", turn.message_id)
@@ -107,24 +117,28 @@ class ChatService:
             turn.error = "生成回答时出错，请稍后重试。"
             yield ErrorEvent(message=turn.error)
         finally:
-            self.store.finish_turn(
-                turn.message_id,
-                content=turn.text,
-                status=status,
-                mode=turn.done.mode if turn.done else None,
-                writer=turn.done.writer if turn.done else None,
-                intent=turn.done.intent if turn.done else None,
-                choices=[c.model_dump() for c in turn.choices],
-                sources=[s.model_dump(mode="json") for s in turn.sources],
-                profile=turn.profile,
-                notices=[n.model_dump(exclude={"type"}) for n in turn.notices],
-                timing_ms=turn.done.timing_ms if turn.done else {},
-            )
+            if not stored:
+                self._store(turn, status)
             if status == "complete" and self.on_complete is not None:
                 try:
                     self.on_complete(turn)
                 except Exception:  # recording is a side effect; the answer already reached the user
                     log.exception("on_complete of turn %s failed", turn.message_id)
+
+    def _store(self, turn: ChatTurn, status: str) -> None:
+        self.store.finish_turn(
+            turn.message_id,
+            content=turn.text,
+            status=status,
+            mode=turn.done.mode if turn.done else None,
+            writer=turn.done.writer if turn.done else None,
+            intent=turn.done.intent if turn.done else None,
+            choices=[c.model_dump() for c in turn.choices],
+            sources=[s.model_dump(mode="json") for s in turn.sources],
+            profile=turn.profile,
+            notices=[n.model_dump(exclude={"type"}) for n in turn.notices],
+            timing_ms=turn.done.timing_ms if turn.done else {},
+        )
 
     def run(self, turn: ChatTurn) -> ChatTurn:
         """The whole reply at once (JSON clients)."""

@@ -7,6 +7,12 @@ Each conversation remembers the customer it is about (the last known profile), s
 Owners and audiences are opaque strings (a user id, `anon:…`, an organisation id): this package does
 not know accounts. The owner may share a conversation with an audience; a reader presenting that
 audience may then read it (read-only), nobody else.
+
+One turn at a time per conversation, whichever worker or replica serves it: a turn's transaction first
+writes the conversation row (a row lock in PostgreSQL, the write lock in SQLite), then refuses with
+ConversationBusy while a `pending` reply holds its lease. The writer renews the lease while it streams
+(`renew`); a lease that ran out belongs to a worker that died mid-stream, and its reply becomes
+`interrupted` (when the conversation continues, and in `interrupt_stale`, which every replica runs).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from assistant.tables import AssistantBase, utcnow
 from corpus.store import rows_affected
 
 TITLE_CHARS = 40
+TURN_LEASE = dt.timedelta(seconds=15)  # a reply's writer renews its lease well within this while it streams
 
 
 def new_id() -> str:
@@ -65,6 +72,7 @@ class MessageRow(AssistantBase):
     notices_json: Mapped[str] = mapped_column(Text, default="[]")
     timing_json: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # while pending
 
 
 class FeedbackRow(AssistantBase):
@@ -128,6 +136,11 @@ class ConversationNotFound(LookupError):
         super().__init__(f"对话不存在：{conversation_id}")
 
 
+class ConversationBusy(RuntimeError):
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"该对话正在生成上一条回答，请稍候再提问（{conversation_id}）。")
+
+
 class MessageNotFound(LookupError):
     def __init__(self, message_id: str) -> None:
         super().__init__(f"消息不存在：{message_id}")
@@ -136,9 +149,10 @@ class MessageNotFound(LookupError):
 class ConversationStore:
     """Every method is one transaction. `owner=None` is the anonymous local user."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, lease: dt.timedelta = TURN_LEASE) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._session = self._sessions.begin  # one transaction per `with`
+        self.lease = lease
 
     @staticmethod
     def _owned(session: Session, conversation_id: str, owner: str | None) -> ConversationRow:
@@ -168,15 +182,51 @@ class ConversationStore:
                 session.add(row)
                 seq = 0
             else:
+                # Write first: the conversation row is locked until this turn is stored (see the module doc).
+                session.execute(update(ConversationRow).where(ConversationRow.id == conversation_id)
+                                .values(updated_at=utcnow()))  # fmt: skip
                 row = self._owned(session, conversation_id, owner)
+                self._claim(session, row.id)
                 seq = session.scalar(select(func.count()).where(MessageRow.conversation_id == row.id)) or 0
                 pending = _asked_about(session, row.id)
             session.add(MessageRow(id=new_id(), conversation_id=row.id, seq=seq, role="user", content=message))
-            reply = MessageRow(id=new_id(), conversation_id=row.id, seq=seq + 1, role="assistant", status="pending")
+            reply = MessageRow(id=new_id(), conversation_id=row.id, seq=seq + 1, role="assistant", status="pending",
+                               lease_until=utcnow() + self.lease)  # fmt: skip
             session.add(reply)
             row.updated_at = utcnow()
             customer = Profile.model_validate_json(row.profile_json) if row.profile_json else None
             return row.id, reply.id, ConversationState(customer=customer, pending=pending)
+
+    @staticmethod
+    def _claim(session: Session, conversation_id: str) -> None:
+        """ConversationBusy while a reply holds its lease; a reply whose lease ran out is marked interrupted."""
+        pending = session.scalars(select(MessageRow).where(
+            MessageRow.conversation_id == conversation_id, MessageRow.status == "pending")).all()  # fmt: skip
+        now = utcnow()
+        for reply in pending:
+            if reply.lease_until is not None and _aware(reply.lease_until) > now:
+                raise ConversationBusy(conversation_id)
+            reply.status = "interrupted"
+
+    def renew(self, message_id: str) -> None:
+        """The writer of a pending reply is alive: extend its lease."""
+        with self._session() as session:
+            session.execute(update(MessageRow).where(MessageRow.id == message_id, MessageRow.status == "pending")
+                            .values(lease_until=utcnow() + self.lease))  # fmt: skip
+
+    def interrupt_stale(self) -> int:
+        """Mark every pending reply whose lease ran out interrupted (its worker died); returns how many."""
+        with self._session() as session:
+            expired = (MessageRow.lease_until < utcnow()) | MessageRow.lease_until.is_(None)
+            done = session.execute(
+                update(MessageRow).where(MessageRow.status == "pending", expired).values(status="interrupted")
+            )
+            return rows_affected(done)
+
+    def pending(self) -> int:
+        """Replies still being written (for the scale bench and operators)."""
+        with self._session() as session:
+            return int(session.scalar(select(func.count()).where(MessageRow.status == "pending")) or 0)
 
     def finish_turn(
         self,
@@ -199,6 +249,7 @@ class ConversationStore:
             if reply is None:  # the conversation was deleted meanwhile
                 return
             reply.content, reply.status, reply.mode, reply.writer, reply.intent = content, status, mode, writer, intent
+            reply.lease_until = None
             reply.choices_json = json.dumps(choices or [], ensure_ascii=False)
             reply.sources_json = json.dumps(sources or [], ensure_ascii=False)
             reply.notices_json = json.dumps(notices or [], ensure_ascii=False)
@@ -290,6 +341,11 @@ class ConversationStore:
                 session.add(FeedbackRow(message_id=message_id, rating=rating, comment=comment))
             else:
                 existing.rating, existing.comment, existing.updated_at = rating, comment, utcnow()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes (stored in UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _asked_about(session: Session, conversation_id: str) -> Profile | None:

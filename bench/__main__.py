@@ -27,7 +27,8 @@ MODULES = {"pdf": "pdf_import"}  # part name -> module in bench/, when they diff
 
 
 # python -m bench redaction: case anonymisation on labelled write-ups (no model, a few seconds)
-PARTS = (*PARTS, "redaction")
+# python -m bench scale: workers and replicas (PostgreSQL, Redis, Chroma server, nginx), a replica killed mid-run
+PARTS = (*PARTS, "redaction", "scale")
 
 
 def main(argv: list[str]) -> int:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.redaction import report_section as _redaction
+from bench.scale import report_section as _scale
 
 ANCHORS = [
     ("stock LangChain: Chroma + default BM25Retriever in EnsembleRetriever (anchor)", 0.276, 0.426, 0.277, 9),
@@ -398,6 +399,7 @@ SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], list[str]]]] = [
     ("Import: a 100-page PDF to searchable", "pdf", _pdf),
     ("Rankings: refresh and reads", "rankings", _rankings),
     ("Case anonymisation", "redaction", _redaction),
+    ("Scale: workers, replicas and a replica killed mid-run", "scale", _scale),
 ]
 
 

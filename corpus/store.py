@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from corpus.tables import DocumentRow, utcnow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x70A0_0001  # PostgreSQL advisory lock key held while a chain migrates
 
 
 def run_migrations_env(metadata: MetaData, *, entry: str, version_table: str = "alembic_version") -> None:
@@ -61,6 +62,8 @@ def migrate(engine: Engine, script_location: Path = MIGRATIONS) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # replicas starting together migrate one after another
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

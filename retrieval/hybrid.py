@@ -10,6 +10,7 @@ document-level term lifts passages whose document has several good matches.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -94,6 +95,12 @@ class HybridRetriever:
         self.weights = weights or FusionWeights()
         self.dense_overfetch = 4
         self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="retrieval")
+        # Called before each read: a replica's keyword copy catches up with the feed (retrieval/keyword_feed.py).
+        self.before_read: Callable[[], object] | None = None
+
+    def _catch_up(self) -> None:
+        if self.before_read is not None:
+            self.before_read()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -101,11 +108,13 @@ class HybridRetriever:
     def browse(self, filters: SearchFilters, *, heading_contains: str | None = None) -> list[Chunk]:
         """Every published chunk passing the filters, in document order: structured reads (one industry
         profile, the sections of a few documents) that need no ranking and no embedding."""
+        self._catch_up()
         return self.keyword_index.browse(filters, heading_contains=heading_contains)
 
     @property
     def generation(self) -> int:
         """A number that changes whenever the indexed content changes, in any process: a cache key."""
+        self._catch_up()
         return self.keyword_index.generation()
 
     def _dense(self, query: str, n: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
@@ -115,6 +124,7 @@ class HybridRetriever:
         survive; published-only is enforced here too, at the retrieval level.
         """
         vector = self.embedder.embed([query])[0]
+        self.vector_store.follow(self.keyword_index.generation())  # another worker may have changed the index
         fetch = n if filters is None or filters.empty else n * self.dense_overfetch
         found = self.vector_store.search(vector, k=fetch)
         allowed = self.keyword_index.allowed([cid for cid, _ in found], filters)
@@ -129,6 +139,7 @@ class HybridRetriever:
     def ranked_lists(self, query: str, *, filters: SearchFilters | None = None, n: int | None = None) -> RankedLists:
         """The three candidate lists, computed in parallel (SQLite and numpy release the GIL)."""
         n = n or self.weights.candidates
+        self._catch_up()
         words = tokenize.unique(tokenize.words(query))
         grams = tokenize.unique(tokenize.bigrams(query))
         f_words = self._pool.submit(self.keyword_index.search, "words", words, k=n, filters=filters)

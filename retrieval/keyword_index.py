@@ -8,11 +8,7 @@ terms found in more than 10% (words) or 5% (bigrams) of chunks are dropped: thei
 but their posting lists are the longest. The `chunks` table also stores each
 chunk's text and metadata, so hits from any retriever are hydrated from here.
 
-Safe publishing (see retrieval/publishing.py): a new version's chunks are first
-written with status `staging` under the id `<chunk_id>#staging` (never
-retrievable: every read filters `status = 'published'`), then `swap` promotes
-them and deletes the old version's rows in one transaction, which also writes
-a `publish_journal` row for the registry update that follows.
+Safe publishing: retrieval/keyword_publish.py. Replicas' copies: retrieval/keyword_feed.py.
 """
 
 from __future__ import annotations
@@ -20,11 +16,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from retrieval import tokenize
+from retrieval.keyword_browse import BrowsingReads, filter_sql
+from retrieval.keyword_publish import STAGED_SUFFIX, PublishStaging, StagingLost
 from retrieval.models import Chunk, SearchFilters
+
+__all__ = ["STAGED_SUFFIX", "SqliteKeywordIndex", "StagingLost", "filter_sql", "index_tokens"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -60,44 +60,16 @@ MAX_DOC_FREQUENCY = {"words": 0.10, "grams": 0.05}
 # questions otherwise pay for dozens of long posting lists.
 MAX_QUERY_TERMS = 32
 
-STAGED_SUFFIX = "#staging"  # never part of a real chunk id ("<doc_id>:<hex>[-n]")
-
-
-class StagingLost(RuntimeError):
-    """The staged rows of a publish are not all there (another process rolled them back)."""
-
-
 def _match_expr(terms: Sequence[str]) -> str | None:
     if not terms:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
-def filter_sql(filters: SearchFilters | None) -> tuple[str, list[object]]:
-    """SQL conditions on the `chunks` table (alias c); published only, always."""
-    clauses = ["c.status = 'published'"]
-    params: list[object] = []
-    if filters is None:
-        return " AND ".join(clauses), params
-    if filters.kinds:
-        clauses.append(f"c.kind IN ({','.join('?' * len(filters.kinds))})")
-        params.extend(filters.kinds)
-    if filters.doc_ids:
-        clauses.append(f"c.doc_id IN ({','.join('?' * len(filters.doc_ids))})")
-        params.extend(filters.doc_ids)
-    if filters.industries:
-        ors = ["instr(c.industries, ?) > 0" for _ in filters.industries] + ["instr(c.industries, ',all,') > 0"]
-        clauses.append("(" + " OR ".join(ors) + ")")
-        params.extend(f",{i}," for i in filters.industries)
-    if filters.needs:
-        ors = ["instr(c.needs, ?) > 0" for _ in filters.needs]
-        clauses.append("(" + " OR ".join(ors) + ")")
-        params.extend(f",{n}," for n in filters.needs)
-    return " AND ".join(clauses), params
-
-
-class SqliteKeywordIndex:
-    """BM25 over jieba words and character bigrams, plus the chunk store."""
+class SqliteKeywordIndex(PublishStaging, BrowsingReads):
+    """BM25 over jieba words and character bigrams, plus the chunk store: the schema, connections, writes,
+    reads by id and search here; staged publishing in retrieval/keyword_publish.py, filtered browsing and
+    the editor's statistics in retrieval/keyword_browse.py."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -122,6 +94,12 @@ class SqliteKeywordIndex:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.commit()
         self._size: int | None = None
+        # told, after each committed write, which documents' live rows changed (retrieval/keyword_feed.py)
+        self.on_change: Callable[[set[str]], None] | None = None
+
+    def _changed(self, doc_ids: Iterable[str]) -> None:
+        if self.on_change is not None:
+            self.on_change(set(doc_ids))
 
     # -- connections: one per thread, so queries can run in parallel ------------
     def _connect(self) -> sqlite3.Connection:
@@ -150,6 +128,7 @@ class SqliteKeywordIndex:
             self._delete_ids(conn, [c.chunk_id for c in rows])
             self._insert(conn, rows, tokens)
         self._size = None
+        self._changed(c.doc_id for c in rows)
         return len(rows)
 
     @staticmethod
@@ -183,77 +162,6 @@ class SqliteKeywordIndex:
             conn.execute("INSERT INTO fts_words(rowid, tokens) VALUES (?,?)", (cur.lastrowid, words))
             conn.execute("INSERT INTO fts_grams(rowid, tokens) VALUES (?,?)", (cur.lastrowid, grams))
 
-    # -- staged publishing ------------------------------------------------------------
-    def stage(self, chunks: Sequence[Chunk], tokens: dict[str, tuple[str, str]] | None = None) -> int:
-        """Write chunks as `staging` rows (not retrievable), replacing any staged earlier for their documents."""
-        rows = list(chunks)
-        conn = self._connect()
-        with self._write_lock, conn:
-            for doc_id in {c.doc_id for c in rows}:
-                self._delete_rows(conn, "doc_id = ? AND status = 'staging'", [doc_id])
-            self._insert(conn, rows, tokens, staged=True)
-        self._size = None
-        return len(rows)
-
-    def staged_ids(self, doc_id: str | None = None) -> set[str]:
-        """Ids (without the suffix) of staged rows, of one document or all."""
-        where, params = ("status = 'staging'", []) if doc_id is None else ("status = 'staging' AND doc_id = ?", [doc_id])
-        rows = self._connect().execute(f"SELECT chunk_id FROM chunks WHERE {where}", params)
-        return {r[0].removesuffix(STAGED_SUFFIX) for r in rows}
-
-    def clear_staged(self) -> int:
-        """Delete every staged row (the rollback of publishes that never swapped)."""
-        conn = self._connect()
-        with self._write_lock, conn:
-            removed = self._delete_rows(conn, "status = 'staging'", [])
-        self._size = None
-        return removed
-
-    def swap(self, doc_id: str, *, expected: int, journal: dict[str, object]) -> None:
-        """One transaction: the document's live rows go, its staged rows become published, and the
-        journal records the registry update still to do. Raises StagingLost (changing nothing) when
-        the staged rows are not all there."""
-        conn = self._connect()
-        with self._write_lock, conn:
-            conn.execute("UPDATE generation SET value = value + 1 WHERE id = 1")
-            self._delete_rows(conn, "doc_id = ? AND status != 'staging'", [doc_id])
-            promoted = conn.execute(
-                "UPDATE chunks SET chunk_id = substr(chunk_id, 1, length(chunk_id) - ?), status = 'published'"
-                " WHERE doc_id = ? AND status = 'staging'",
-                (len(STAGED_SUFFIX), doc_id),
-            ).rowcount
-            if promoted != expected:
-                raise StagingLost(f"{doc_id}: {promoted} staged chunks found, {expected} expected")
-            self._journal(conn, doc_id, journal)
-        self._size = None
-
-    def withdraw(self, doc_id: str, *, journal: dict[str, object]) -> int:
-        """One transaction: every row of the document goes (out of retrieval at once), plus a journal row."""
-        conn = self._connect()
-        with self._write_lock, conn:
-            conn.execute("UPDATE generation SET value = value + 1 WHERE id = 1")
-            removed = self._delete_rows(conn, "doc_id = ?", [doc_id])
-            self._journal(conn, doc_id, journal)
-        self._size = None
-        return removed
-
-    @staticmethod
-    def _journal(conn: sqlite3.Connection, doc_id: str, payload: dict[str, object]) -> None:
-        conn.execute(
-            "INSERT OR REPLACE INTO publish_journal(doc_id, payload) VALUES (?, ?)",
-            (doc_id, json.dumps(payload, ensure_ascii=False)),
-        )
-
-    def journal(self) -> list[dict[str, object]]:
-        """Registry updates committed in the index but not yet confirmed done (see `swap`)."""
-        rows = self._connect().execute("SELECT payload FROM publish_journal ORDER BY doc_id")
-        return [json.loads(r[0]) for r in rows]
-
-    def clear_journal(self, doc_id: str) -> None:
-        conn = self._connect()
-        with self._write_lock, conn:
-            conn.execute("DELETE FROM publish_journal WHERE doc_id = ?", (doc_id,))
-
     @classmethod
     def _delete_rows(cls, conn: sqlite3.Connection, where: str, params: Sequence[object]) -> int:
         ids = [r[0] for r in conn.execute(f"SELECT chunk_id FROM chunks WHERE {where}", list(params))]
@@ -278,9 +186,13 @@ class SqliteKeywordIndex:
 
     def delete(self, chunk_ids: Sequence[str]) -> int:
         conn = self._connect()
+        ids = list(chunk_ids)
         with self._write_lock, conn:
-            removed = self._delete_ids(conn, list(chunk_ids))
+            docs = {r[0] for i in range(0, len(ids), 500) for r in conn.execute(
+                f"SELECT DISTINCT doc_id FROM chunks WHERE chunk_id IN ({','.join('?' * len(ids[i:i + 500]))})", ids[i:i + 500])}  # fmt: skip
+            removed = self._delete_ids(conn, ids)
         self._size = None
+        self._changed(docs)
         return removed
 
     # -- reads --------------------------------------------------------------------
@@ -322,57 +234,6 @@ class SqliteKeywordIndex:
                     metadata=json.loads(row[6]),
                 )
         return found
-
-    def browse(self, filters: SearchFilters, *, heading_contains: str | None = None) -> list[Chunk]:
-        """Every published chunk passing the filters, in document order (no ranking).
-
-        For structured reads of small, filtered slices (one industry profile,
-        the solution guides of one need category), where a search would cost
-        an embedding for nothing.
-        """
-        where, params = filter_sql(filters)
-        if heading_contains:
-            where += " AND instr(c.heading, ?) > 0"
-            params.append(heading_contains)
-        rows = self._connect().execute(
-            "SELECT chunk_id, doc_id, ordinal, locator, heading, text, metadata FROM chunks c"
-            f" WHERE {where} ORDER BY c.doc_id, c.ordinal",
-            params,
-        )
-        return [
-            Chunk(chunk_id=r[0], doc_id=r[1], ordinal=r[2], locator=r[3], heading=r[4], text=r[5], metadata=json.loads(r[6]))
-            for r in rows
-        ]
-
-    def allowed(self, chunk_ids: Sequence[str], filters: SearchFilters | None) -> set[str]:
-        """The subset of chunk_ids that are published and pass the filters."""
-        where, params = filter_sql(filters)
-        conn = self._connect()
-        ids = list(chunk_ids)
-        keep: set[str] = set()
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT c.chunk_id FROM chunks c WHERE c.chunk_id IN ({marks}) AND {where}"
-            keep.update(r[0] for r in conn.execute(sql, [*part, *params]))
-        return keep
-
-    def published_documents(self) -> list[tuple[str, str, list[str], list[str]]]:
-        """(doc_id, kind, industries, needs) of every retrievable document."""
-        rows = self._connect().execute(
-            "SELECT doc_id, min(kind), min(industries), min(needs) FROM chunks WHERE status = 'published'"
-            " GROUP BY doc_id ORDER BY doc_id"
-        )
-        return [(r[0], r[1], [x for x in r[2].split(",") if x], [x for x in r[3].split(",") if x]) for r in rows]
-
-    def duplicate_passages(self, limit: int = 50) -> list[tuple[str, list[str]]]:
-        """Passages published, word for word, in more than one document: (text, doc_ids)."""
-        rows = self._connect().execute(
-            "SELECT text, group_concat(DISTINCT doc_id) FROM chunks WHERE status = 'published'"
-            " GROUP BY text HAVING count(DISTINCT doc_id) > 1 LIMIT ?",
-            (limit,),
-        )
-        return [(r[0], sorted(r[1].split(","))) for r in rows]
 
     def _useful_terms(self, vocab: str, terms: Sequence[str], max_df: float) -> list[str]:
         """Terms present in the index and not too common, rarest first, at most MAX_QUERY_TERMS."""

@@ -6,6 +6,7 @@ one place that decides how the pieces fit together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,14 @@ def open_stack(
     embedder: Embedder,
     collection: str = COLLECTION,
     ingest_workers: int | None = None,
+    chroma_reopen: Callable[[], Any] | None = None,
+    keyword_feed: bool = False,
 ) -> RetrievalStack:
     """Open (and migrate) the registry, open both indexes, and wire indexer and retriever."""
     engine = make_engine(database_url)
     migrate(engine)
     registry = DocumentRegistry(engine)
-    vector_store = ChromaVectorStore(chroma_client, embedder, collection=collection)
+    vector_store = ChromaVectorStore(chroma_client, embedder, collection=collection, reopen=chroma_reopen)
     keyword_index = SqliteKeywordIndex(keyword_index_path)
     indexer = Indexer(
         registry=registry,
@@ -56,4 +59,10 @@ def open_stack(
         workers=ingest_workers,
     )
     retriever = HybridRetriever(keyword_index=keyword_index, vector_store=vector_store, embedder=embedder)
+    if keyword_feed:  # replicas on several machines: this copy of the keyword index follows the database
+        from retrieval.keyword_feed import KeywordFeed
+
+        feed = KeywordFeed(engine, keyword_index)
+        feed.start()
+        retriever.before_read = feed.follow
     return RetrievalStack(registry, keyword_index, vector_store, embedder, indexer, retriever)

@@ -2,12 +2,18 @@
 
 Every collection is opened with our embedding function, so Chroma never
 tries to download its default model.
+
+Several processes may share one embedded Chroma directory (`serve --workers N`): each keeps its own
+HNSW graph in memory and does not see the others' writes. `follow(generation)` reopens the client when
+the index generation (retrieval/keyword_index.py, changed by every write in any process) has moved.
+A Chroma server needs none of this.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,7 +43,7 @@ class ChromaConfig(BaseModel):
     collection: str = Field(COLLECTION, min_length=3, max_length=63)
 
 
-def make_chroma_client(config: ChromaConfig) -> Any:
+def make_chroma_client(config: ChromaConfig, *, fresh: bool = False) -> Any:
     # Settings objects Chroma makes on its own (not ours below) read this variable; set where the client
     # is made rather than as a side effect of importing the container. An explicit value still wins.
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -49,6 +55,10 @@ def make_chroma_client(config: ChromaConfig) -> Any:
         case "persistent":
             path = config.path or "./var/chroma"
             Path(path).mkdir(parents=True, exist_ok=True)
+            if fresh:  # forget this process's cached system of the path, so the new client reads the files anew
+                from chromadb.api.client import SharedSystemClient
+
+                SharedSystemClient._identifier_to_system.pop(path, None)
             return chromadb.PersistentClient(path=path, settings=chroma_settings)
         case "http":
             try:
@@ -118,13 +128,31 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
 class ChromaVectorStore:
     """Chunk embeddings in one Chroma collection; ids are our chunk ids."""
 
-    def __init__(self, client: Any, embedder: Embedder, collection: str = COLLECTION) -> None:
+    def __init__(self, client: Any, embedder: Embedder, collection: str = COLLECTION, *,
+                 reopen: Callable[[], Any] | None = None) -> None:  # fmt: skip
+        """`reopen` makes a fresh client of an embedded Chroma shared with other processes (see `follow`)."""
         self.client = client
         self.embedder = embedder
         self.collection_name = collection
-        self._collection = client.get_or_create_collection(
-            name=collection,
-            embedding_function=ChromaEmbeddingFunction(embedder),
+        self._reopen = reopen
+        self._generation: int | None = None
+        self._reopen_lock = threading.Lock()
+        self._collection = self._open(client)
+
+    def follow(self, generation: int) -> None:
+        """The index generation now: reopen an embedded Chroma when it moved since this process last looked."""
+        if self._reopen is None or generation == self._generation:
+            return
+        with self._reopen_lock:
+            if self._generation is not None and generation != self._generation:
+                self.client = self._reopen()
+                self._collection = self._open(self.client)
+            self._generation = generation
+
+    def _open(self, client: Any) -> Any:
+        return client.get_or_create_collection(
+            name=self.collection_name,
+            embedding_function=ChromaEmbeddingFunction(self.embedder),
             # ef values well above Chroma's defaults (100/100): at 100 candidates the
             # defaults return only ~96% of the true top-100; these give ~99.9% at ~2.5 ms.
             configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 400}},

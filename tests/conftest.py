@@ -59,6 +59,40 @@ def embedder():  # type: ignore[no-untyped-def]
     return model
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL runs with the embedded Chroma, Redis-backed counters once (not every pair of parameters)."""
+
+    def redundant(item: pytest.Item) -> bool:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return params.get("database_url") == "postgresql" and (params.get("vector_mode") == "http" or params.get("counter") == "redis")
+
+    dropped = [i for i in items if redundant(i)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in dropped]
+
+
+# -- databases ---------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The application database of a store test: SQLite in tmp_path, or a fresh PostgreSQL database
+    (dropped afterwards) on the machine's server. Skips only when no server answers and not in CI."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{(tmp_path / 'top.db').as_posix()}"
+        return
+    from helpers_community import postgres_database
+
+    with postgres_database() as url:
+        if url is None:
+            message = "no PostgreSQL server answers at 127.0.0.1:5432 (trust auth, user postgres)"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+        yield url
+
+
 # -- Chroma server ---------------------------------------------------------------------
 
 
@@ -138,8 +172,11 @@ def vector_mode(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def stack(vector_mode: str, data_dir: Path, embedder, request: pytest.FixtureRequest) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     """Registry + keyword index + Chroma (in `vector_mode`) + indexer + hybrid retriever, all real."""
+    # A test module that lists `database_url` among its fixtures runs on PostgreSQL as well (embedded Chroma).
+    database_url = request.getfixturevalue("database_url") if "database_url" in request.fixturenames else None
     client, collection = _chroma_client(vector_mode, data_dir, request)
-    built = make_stack(data_dir, embedder, client, **({"collection": collection} if collection else {}))
+    built = make_stack(data_dir, embedder, client, **({"collection": collection} if collection else {}),
+                       database_url=database_url)  # fmt: skip
     try:
         yield built
     finally:

@@ -99,10 +99,11 @@ class Stack(RetrievalStack):
         return self.vector_store.chunk_ids(doc_id)
 
 
-def make_stack(data_dir: Path, embedder: Embedder, chroma_client: Any, collection: str = COLLECTION) -> Stack:
+def make_stack(data_dir: Path, embedder: Embedder, chroma_client: Any, collection: str = COLLECTION,
+               database_url: str | None = None) -> Stack:  # fmt: skip
     data_dir.mkdir(parents=True, exist_ok=True)
     stack = open_stack(
-        database_url=f"sqlite:///{(data_dir / 'top.db').as_posix()}",
+        database_url=database_url or f"sqlite:///{(data_dir / 'top.db').as_posix()}",
         keyword_index_path=data_dir / "keyword.sqlite3",
         chroma_client=chroma_client,
         embedder=embedder,

@@ -33,7 +33,7 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from accounts.identity import mint_embed_token
-from accounts.quotas import QuotaCounter
+from accounts.quotas import Quotas
 from accounts.refusals import RefusedOrigins
 from accounts.tables import Role
 from accounts.widgets import WidgetKey, WidgetStore, normalise_origin, origin_allowed, origin_hint
@@ -66,7 +66,7 @@ _PLACEHOLDER = re.compile(r"\{\{(title|config)\}\}")
 @dataclass(frozen=True)
 class WidgetServices:
     store: WidgetStore
-    quotas: QuotaCounter
+    quotas: Quotas
     refusals: RefusedOrigins
 
 

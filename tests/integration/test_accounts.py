@@ -21,13 +21,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "accounts.db"
-
-
-@pytest.fixture
-def store(db_path: Path) -> AccountStore:
-    engine = make_engine(f"sqlite:///{db_path.as_posix()}")
+def store(database_url: str) -> AccountStore:
+    engine = make_engine(database_url)
     migrate_accounts(engine)
     migrate_accounts(engine)  # idempotent
     return AccountStore(engine)
@@ -37,6 +32,19 @@ def store(db_path: Path) -> AccountStore:
 def partner(store: AccountStore):  # type: ignore[no-untyped-def]
     org = store.create_organisation(name="华东渠道有限公司")
     return store.create_user(email="Li.Lei@Example.cn", password=PASSWORD, role="partner", org_id=org.id, name="李雷")
+
+
+def stored_bytes(engine) -> bytes:  # type: ignore[no-untyped-def]
+    """Everything the database holds: the SQLite file (WAL and all), or every row of every PostgreSQL table."""
+    if engine.dialect.name == "sqlite":
+        engine.dispose()  # flush WAL into the database file before reading its bytes
+        path = Path(engine.url.database)
+        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:
+        return b"".join(repr(list(conn.execute(text(f'SELECT * FROM "{t}"')))).encode()
+                        for t in inspect(engine).get_table_names())  # fmt: skip
 
 
 def test_password_is_stored_as_an_argon2id_hash_not_the_password(store: AccountStore, partner) -> None:  # type: ignore[no-untyped-def]
@@ -64,8 +72,8 @@ def test_a_disabled_user_cannot_log_in_and_loses_sessions_and_keys(store: Accoun
     assert store.user_for_api_key(key.key) is not None
 
 
-def test_an_outdated_hash_is_upgraded_on_login(db_path: Path, partner) -> None:  # type: ignore[no-untyped-def]
-    stronger = AccountStore(make_engine(f"sqlite:///{db_path.as_posix()}"), hasher=PasswordHasher(time_cost=4))
+def test_an_outdated_hash_is_upgraded_on_login(database_url: str, partner) -> None:  # type: ignore[no-untyped-def]
+    stronger = AccountStore(make_engine(database_url), hasher=PasswordHasher(time_cost=4))
     assert stronger.authenticate(partner.email, PASSWORD) is not None
     with stronger.session() as s:
         assert ",t=4," in s.scalars(select(UserRow.password_hash)).one()
@@ -86,7 +94,7 @@ def test_bad_input_is_refused_with_a_message(store: AccountStore, partner) -> No
         store.create_organisation(name=" 华东渠道有限公司 ")
 
 
-def test_api_key_is_shown_once_and_only_its_hash_rests_in_the_database(store: AccountStore, db_path: Path, partner) -> None:  # type: ignore[no-untyped-def]
+def test_api_key_is_shown_once_and_only_its_hash_rests_in_the_database(store: AccountStore, partner) -> None:  # type: ignore[no-untyped-def]
     created = store.create_api_key(partner.id, name="报表脚本")
     assert created.key.startswith(f"tk_{created.prefix}_")
     secret = created.key.split("_", 2)[2]
@@ -96,8 +104,7 @@ def test_api_key_is_shown_once_and_only_its_hash_rests_in_the_database(store: Ac
     identity = store.user_for_api_key(created.key)
     assert identity is not None and identity.id == partner.id
     assert store.list_api_keys(partner.id)[0].last_used_at is not None
-    store.engine.dispose()  # flush WAL into the database file before reading its bytes
-    raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))  # the database, WAL and all
+    raw = stored_bytes(store.engine)
     assert secret.encode() not in raw and created.key.encode() not in raw
     assert created.prefix.encode() in raw  # the lookup prefix is stored, the secret is not
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
@@ -17,8 +16,8 @@ from corpus.store import make_engine
 
 
 @pytest.fixture
-def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+def engine(database_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url)
     migrate_activity(engine)
     migrate_activity(engine)  # idempotent
     migrate_watch(engine)
@@ -43,7 +42,7 @@ def test_a_brief_is_stored_without_the_customer_name_message_or_user(engine) -> 
     assert "临江" not in dump and "医院" not in dump.replace("三级医院", "")
     assert event["org_id"] == "org-a" and event["kind"] == "brief" and event["industry"] == "healthcare"
     assert event["segment"] == "三级医院" and event["province"] == "广东省" and not event["simulated"]
-    assert event["week"] == iso_week().isoformat()  # the Monday of this ISO week, nothing finer
+    assert str(event["week"]) == iso_week().isoformat()  # the Monday of this ISO week, nothing finer (a date in PG)
     assert needs == ["sol-database-audit", "sol-mlps-level3-compliance"]
     assert event["topics"] == "data_security,network_security"
 

@@ -17,7 +17,6 @@ from community.catalogue import NeedCatalogue
 from community.discussions import DiscussionService, PiiWarning, migrate_discussions
 from corpus.editorial import DocumentNotFound, EditorialStore
 from helpers import write_doc
-from helpers_community import postgres_database
 from retrieval.stack import open_stack
 from retrieval.vector_store import ChromaConfig, make_chroma_client
 
@@ -33,17 +32,6 @@ SOLUTION = """# 数据库审计方案指南
 
 数据库审计旁路部署，覆盖核心业务库。
 """
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'top.db').as_posix()}"
-        return
-    with postgres_database() as url:
-        if url is None:
-            pytest.skip("no PostgreSQL server at 127.0.0.1:5432")
-        yield url
 
 
 @pytest.fixture

@@ -1,20 +1,23 @@
-"""Conversation storage on real SQLite: turns, context, privacy, feedback, deletion."""
+"""Conversation storage on real SQLite and PostgreSQL: turns, context, privacy, feedback, deletion, one turn at a time."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 
 import pytest
 
-from assistant.conversations import ConversationNotFound, ConversationStore, MessageNotFound
+from assistant.conversations import ConversationBusy, ConversationNotFound, ConversationStore, MessageNotFound
 from assistant.models import Profile
 from assistant.tables import migrate_assistant
 from corpus.store import make_engine
 
 
 @pytest.fixture
-def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+def store(database_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url)
     migrate_assistant(engine)
     yield ConversationStore(engine)
     engine.dispose()
@@ -81,3 +84,40 @@ def test_feedback_is_replaced_and_deleted_with_the_conversation(store: Conversat
     with pytest.raises(ConversationNotFound):
         store.get(conversation, None)
     store.finish_turn(reply, content="late", status="complete")  # a reply finishing after deletion is dropped
+
+
+# -- one turn at a time per conversation, across workers and replicas ------------------------------------------
+def test_a_conversation_takes_one_turn_at_a_time_and_a_dead_writers_lease_runs_out(store: ConversationStore) -> None:
+    conversation, first, _ = store.start_turn("临江市第一人民医院", None, "u-1")
+    with pytest.raises(ConversationBusy):  # the first reply is still being written
+        store.start_turn("他们的数据安全呢？", conversation, "u-1")
+    store.finish_turn(first, content="答", status="complete")
+    _, second, _ = store.start_turn("他们的数据安全呢？", conversation, "u-1")
+    assert store.pending() == 1
+    store.lease = dt.timedelta(seconds=-1)
+    store.renew(second)  # its lease ends in the past: as if its writer had died a while ago
+    _, third, _ = store.start_turn("再问一次", conversation, "u-1")  # its reply becomes interrupted
+    statuses = {m.id: m.status for m in store.get(conversation, "u-1").messages}
+    assert statuses[second] == "interrupted" and statuses[third] == "pending"
+    assert store.interrupt_stale() == 1 and store.pending() == 0
+    store.finish_turn(third, content="晚到的回答", status="complete")  # a late writer still stores its reply
+    assert {m.id: m.status for m in store.get(conversation, "u-1").messages}[third] == "complete"
+
+
+def test_concurrent_turns_of_one_conversation_admit_exactly_one(store: ConversationStore) -> None:
+    conversation, first, _ = store.start_turn("临江市第一人民医院", None, "u-1")
+    store.finish_turn(first, content="答", status="complete")
+    barrier = threading.Barrier(6)
+
+    def ask(n: int) -> str:
+        barrier.wait()
+        try:
+            store.start_turn(f"问题 {n}", conversation, "u-1")
+            return "admitted"
+        except ConversationBusy:
+            return "busy"
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(ask, range(6)))
+    assert sorted(outcomes) == ["admitted"] + ["busy"] * 5
+    assert len(store.get(conversation, "u-1").messages) == 4  # first question and reply, one more of each

@@ -45,8 +45,8 @@ def problems(result: Result) -> list[tuple[str, int, str, str]]:
     return found
 
 
-def test_migrations_have_their_own_version_table_beside_the_corpus_chain(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+def test_migrations_have_their_own_version_table_beside_the_corpus_chain(database_url: str) -> None:
+    engine = make_engine(database_url)
     try:
         migrate(engine)
         migrate_directory(engine)
@@ -55,7 +55,7 @@ def test_migrations_have_their_own_version_table_beside_the_corpus_chain(tmp_pat
             inspect(engine).get_table_names()
         )
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0003"]
+            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0004"]
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
     finally:
         engine.dispose()
@@ -135,13 +135,15 @@ def test_directory_overrides_the_name_rules(settings: Settings, tmp_path: Path) 
     assert sources["industry"] == "directory" and sources["region"] == "directory"
 
 
-def test_directory_lookup_in_the_library(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
+def test_directory_lookup_in_the_library(database_url: str, tmp_path: Path) -> None:
+    engine = make_engine(database_url)
     try:
         migrate_directory(engine)
         directory = CustomerDirectory(engine)
         report = directory.import_csv(write(tmp_path / "c.csv", HEADER + "青禾远山,energy,,\n"))
         assert (report.added, report.problems) == (1, [])
+        report = directory.import_csv(write(tmp_path / "d.csv", HEADER + "青禾远山,energy,,\n青禾近水,finance,,\n"))
+        assert (report.added, report.updated) == (1, 1)
         profile = Profiler(directory=directory).profile("青禾远山")
         assert (profile.industry, profile.segment, profile.question) == ("energy", None, None)
         assert Profiler().profile("青禾远山").industry == "unknown"

@@ -8,6 +8,8 @@ import pytest
 from corpus.editorial import Actor, EditorialConfig, EditorialStore, InvalidDocument, NotAllowed, WorkflowConflict
 from helpers import Stack, document_text, write_doc
 
+pytestmark = pytest.mark.usefixtures("database_url")  # SQLite and PostgreSQL (tests/conftest.py)
+
 ALICE = Actor(id="u-alice", name="alice@example.cn")
 BOB = Actor(id="u-bob", name="bob@example.cn")
 ROOT = Actor(id="u-root", name="root@example.cn", admin=True)

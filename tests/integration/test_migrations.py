@@ -112,7 +112,7 @@ def test_assistant_chain_upgrades_an_existing_directory_database_without_losing_
         tables = set(inspect(engine).get_table_names())
         assert {"documents", "customers", "conversations", "messages", "feedback"} <= tables
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0003"]
+            assert conn.execute(text("SELECT version_num FROM assistant_alembic_version")).scalars().all() == ["a0004"]
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
         assert CustomerDirectory(engine).lookup("青禾农村商业银行") is not None
         store = ConversationStore(engine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,17 @@ def test_environment_wins_over_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path:
 def test_no_dotenv_is_read_when_disabled(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("TOP_DATA_DIR=/srv/top\n", encoding="utf-8")
     assert Settings(_env_file=None).data_dir == Path("./var")
+
+
+def test_workers_default_to_the_cores_and_the_keyword_feed_to_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(_env_file=None)
+    assert settings.resolved_workers == len(os.sched_getaffinity(0)) and not settings.resolved_keyword_feed
+    monkeypatch.setenv("TOP_WORKERS", "3")
+    monkeypatch.setenv("TOP_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/top")
+    settings = Settings(_env_file=None)
+    assert settings.resolved_workers == 3 and settings.resolved_keyword_feed
+    monkeypatch.setenv("TOP_KEYWORD_FEED", "false")
+    assert not Settings(_env_file=None).resolved_keyword_feed
+    monkeypatch.setenv("TOP_WORKERS", "0")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import time
-from pathlib import Path
 
 import jwt
 import pytest
@@ -148,8 +147,8 @@ def test_embed_tokens_are_bound_to_key_secret_and_time() -> None:
 
 # -- quotas -------------------------------------------------------------------------------------------
 @pytest.fixture
-def counter(tmp_path: Path) -> QuotaCounter:
-    engine = create_engine(f"sqlite:///{tmp_path / 'q.db'}")
+def database_counter(database_url: str) -> QuotaCounter:
+    engine = create_engine(database_url)
     migrate_accounts(engine)
     clock = {"now": NOW + 30}
     counter = QuotaCounter(engine, clock=lambda: clock["now"])
@@ -157,7 +156,21 @@ def counter(tmp_path: Path) -> QuotaCounter:
     return counter
 
 
-def test_minute_window_refuses_over_the_limit_until_the_next_minute(counter: QuotaCounter) -> None:
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
+def counter(request: pytest.FixtureRequest, database_url: str):  # type: ignore[no-untyped-def]
+    """Both implementations of accounts.quotas.Quotas: the database (SQLite, PostgreSQL) and Redis."""
+    if request.param == "database":
+        return request.getfixturevalue("database_counter")
+    from accounts.redis_store import RedisQuotaCounter, connect
+
+    clock = {"now": NOW + 30}
+    counter = RedisQuotaCounter(connect(request.getfixturevalue("redis_url")), prefix=request.getfixturevalue("redis_prefix"),
+                                clock=lambda: clock["now"])  # fmt: skip
+    counter.clock_state = clock  # type: ignore[attr-defined]
+    return counter
+
+
+def test_minute_window_refuses_over_the_limit_until_the_next_minute(counter) -> None:
     for n in (1, 2, 3):
         assert counter.hit("wk:key", limit=3, seconds=MINUTE) == n
     with pytest.raises(QuotaExceeded) as info:
@@ -167,7 +180,7 @@ def test_minute_window_refuses_over_the_limit_until_the_next_minute(counter: Quo
     assert counter.hit("wk:key", limit=3, seconds=MINUTE) == 1
 
 
-def test_day_window_is_per_name_and_ends_at_midnight_utc(counter: QuotaCounter) -> None:
+def test_day_window_is_per_name_and_ends_at_midnight_utc(counter) -> None:
     counter.hit("wk:user:a", limit=1, seconds=DAY)
     assert counter.hit("wk:user:b", limit=1, seconds=DAY) == 1  # another visitor has their own count
     with pytest.raises(QuotaExceeded) as info:
@@ -177,7 +190,8 @@ def test_day_window_is_per_name_and_ends_at_midnight_utc(counter: QuotaCounter) 
     assert counter.used("wk:user:a", seconds=DAY) == 2  # refused hits count too
 
 
-def test_expired_windows_are_purged(counter: QuotaCounter) -> None:
+def test_expired_windows_are_purged(database_counter: QuotaCounter) -> None:
+    counter = database_counter
     counter.hit("wk:old", limit=5, seconds=MINUTE)
     counter.clock_state["now"] += DAY  # type: ignore[attr-defined]
     counter.hit("wk:new", limit=5, seconds=MINUTE)
