@@ -63,7 +63,9 @@ def test_pdf_upload_metadata_fix_hit_test_publish_and_cite(browser: Any, live_se
     with responds(editor, "POST", "/api/editor/documents", timeout=60_000) as converted:
         editor.click("#upload button[type=submit]")
     assert converted.value.status == 422, converted.value.text()
-    assert "status: draft" in editor.input_value("#yaml") and "第二条" in editor.input_value("#text")
+    # the page fills the fields after the response arrives: wait for them, not for the response alone
+    expect(editor.locator("#yaml")).to_have_value(re.compile(r"status: draft"))
+    expect(editor.locator("#text")).to_have_value(re.compile(r"第二条"))
     assert not editor.input_value("#text").startswith("---")  # the body; the front matter is the form (and the YAML view)
     expect(editor.locator("#meta-problems")).to_contain_text("发文机关")
     expect(editor.locator("#meta-form [name=issuer]")).to_have_class(re.compile(r"\binvalid\b"))
