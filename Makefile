@@ -21,12 +21,12 @@ run: $(STAMP)
 ##       the UI tests need Debian's chromium and a Chinese font, installed here when missing (as root)
 test: $(STAMP)
 	bash scripts/ensure-browser.sh
-	$(BIN)/ruff check accounts assistant api bench community corpus retrieval prompts tests
+	$(BIN)/ruff check accounts assistant api bench billing community corpus retrieval prompts tests
 	$(BIN)/python -m pytest
 
 ## lint: pyflakes rules over the code (also run by `make test`)
 lint: $(STAMP)
-	$(BIN)/ruff check accounts assistant api bench community corpus retrieval prompts tests
+	$(BIN)/ruff check accounts assistant api bench billing community corpus retrieval prompts tests
 
 ## bench: run the benchmarks and rewrite docs/benchmarks.md
 bench: $(STAMP)
