@@ -180,6 +180,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 
 from api.cli_ask import ask  # noqa: E402 - registered after cli exists
+from api.cli_billing import ledger, orders  # noqa: E402
 from api.cli_cases import cases  # noqa: E402
 from api.cli_corpus_add import corpus_add  # noqa: E402
 from api.cli_profile import customers, profile  # noqa: E402
@@ -194,6 +195,8 @@ cli.add_command(users)
 cli.add_command(rankings)
 cli.add_command(demo)
 cli.add_command(updates)
+cli.add_command(orders)
+cli.add_command(ledger)
 corpus.add_command(corpus_add)
 
 

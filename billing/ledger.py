@@ -246,6 +246,11 @@ class Ledger:
             row = conn.execute(select(BALANCES.c.posted, BALANCES.c.pending).where(BALANCES.c.account_id == account_id)).first()
         return Balance(int(row.posted), int(row.pending)) if row else Balance(0, 0)
 
+    def by_key(self, key: str) -> Transfer | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(TRANSFERS).where(TRANSFERS.c.idempotency_key == key)).first()
+        return _transfer(row) if row else None
+
     def transfers(self, *, account_id: str | None = None, kind: str | None = None, state: str | None = None,
                   case_id: str | None = None, limit: int = 200) -> list[Transfer]:  # fmt: skip
         query = select(TRANSFERS).order_by(TRANSFERS.c.id.desc()).limit(limit)
