@@ -16,7 +16,11 @@ from billing.ledger import org_account
 from billing.rewards import RewardsConfig
 from billing.service import Billing
 from community.cases import DownloadEvent, TakedownEvent
-from helpers_billing import Clock, billing, clock, credit_code, database_url, partner_org  # noqa: F401 - fixtures
+import helpers_billing
+from helpers_billing import Clock, partner_org
+
+# the fixtures, on SQLite and PostgreSQL; the books must verify clean after each test
+database_url, clock, billing = helpers_billing.database_url, helpers_billing.clock, helpers_billing.billing
 
 POINTS = RewardsConfig().points_per_download
 

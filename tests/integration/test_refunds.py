@@ -14,7 +14,11 @@ from click.testing import CliRunner
 from billing.entitlements import NotEntitled
 from billing.plans import Plan, Plans, load_plans
 from billing.service import Billing
-from helpers_billing import Clock, billing, clock, credit_code, database_url, partner_org  # noqa: F401 - fixtures
+import helpers_billing
+from helpers_billing import Clock, credit_code, partner_org
+
+# the fixtures, on SQLite and PostgreSQL; the books must verify clean after each test
+database_url, clock, billing = helpers_billing.database_url, helpers_billing.clock, helpers_billing.billing
 
 HEADER = "credit_code,order_id,date,amount\n"
 
