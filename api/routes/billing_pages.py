@@ -24,13 +24,7 @@ STATES = {"pending": "待结算", "posted": "已入账", "voided": "已作废"}
 QUOTA_LABELS = {"briefs_per_day": "每日简报", "downloads_per_month": "每月案例下载", "exports_per_month": "每月导出",
                 "widget_keys": "对话组件数"}  # fmt: skip
 PATTERNS = {"new_orgs": "新组织集中下载", "burst": "短时集中下载", "circular": "互相下载"}
-STYLE = """<style>
-.figures { display: flex; flex-wrap: wrap; gap: 12px; margin: 0 0 12px; }
-.figure { flex: 1 1 120px; border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
-.figure b { display: block; font-size: 1.4rem; }
-.refund progress { width: 100%; height: 14px; }
-.data td, .data th { overflow-wrap: anywhere; }
-</style>"""
+STYLE = '<link rel="stylesheet" href="/static/billing.css">'
 
 
 def _table(head: list[str], rows: list[list[str]], *, empty: str, id_: str = "") -> str:
@@ -64,13 +58,13 @@ def account_body(plan: dict[str, Any], wallet: dict[str, Any]) -> str:
     features = "、".join(escape(f["title"]) for f in plan["features"])
     entries = [[_when(e["created_at"]), escape(e["title"]), f'{e["amount"]:+d}', escape(STATES.get(e["state"], e["state"])),
                 escape(e["case_id"] or ""), escape(e["counterparty_org"] or "")] for e in wallet["entries"]]  # fmt: skip
-    return f"""{STYLE}<section class="card" id="plan">
+    return f"""{STYLE}<section class="card billing" id="plan">
   <h2>当前方案：{escape(info["title"])}</h2>
   <p class="muted small">{escape(info["summary"])}</p>{member}
   <p class="small">包含：{features}</p>
   {_table(["项目", "额度", "已用"], quota_rows, empty="无额度限制", id_="quotas")}
 </section>
-<section class="card" id="wallet">
+<section class="card billing" id="wallet">
   <h2>积分钱包</h2>
   <div class="figures">
     <div class="figure"><span class="muted small">可用积分</span><b id="balance">{wallet["balance"]}</b></div>
@@ -80,7 +74,7 @@ def account_body(plan: dict[str, Any], wallet: dict[str, Any]) -> str:
   <p class="muted small">其他组织下载您分享的案例时获得积分；积分结算前（7 天）如案例因保密问题下线则作废。{wallet["points_per_yuan"]} 积分可兑换 ¥1 使用费抵扣。</p>
   {_table(["时间", "类型", "积分", "状态", "案例", "下载方"], entries, empty="还没有积分记录。", id_="entries")}
 </section>
-<section class="card refund" id="refund">
+<section class="card billing refund" id="refund">
   <h2>退费进度</h2>
   {_refund_card(plan.get("refund"))}
 </section>"""
@@ -114,12 +108,12 @@ def admin_body(data: dict[str, Any], me: CurrentUser, *, note: str = "", error: 
     payouts = [[escape(names.get(p["org_id"], p["org_id"])), str(p["points"]), escape(p["note"]), _when(p["created_at"])]
                for p in data["payout_requests"]]  # fmt: skip
     today = dt.date.today()
-    return f"""{STYLE}<section class="card"><h2>计费管理</h2>{message(error)}{message(note, error=False)}
+    return f"""{STYLE}<section class="card billing"><h2>计费管理</h2>{message(error)}{message(note, error=False)}
   <h3>渠道伙伴</h3>{_table(["组织", "统一社会信用代码", "方案", "积分", "待结算"], orgs, empty="还没有渠道伙伴组织。", id_="orgs")}
 </section>
-<section class="card"><h2>可疑下载</h2>{_table(["类型", "组织", "说明"], flagged, empty="没有发现可疑的下载模式。", id_="suspicious")}</section>
-<section class="card"><h2>应退使用费</h2>{_table(["组织", "费用年度", "订单合计", "状态"], refunds, empty="还没有年费付款。", id_="refunds")}</section>
-<section class="card"><h2>伙伴计划会员</h2>{_table(["组织", "开始", "结束", "大礼包订单"], members, empty="还没有会员。")}
+<section class="card billing"><h2>可疑下载</h2>{_table(["类型", "组织", "说明"], flagged, empty="没有发现可疑的下载模式。", id_="suspicious")}</section>
+<section class="card billing"><h2>应退使用费</h2>{_table(["组织", "费用年度", "订单合计", "状态"], refunds, empty="还没有年费付款。", id_="refunds")}</section>
+<section class="card billing"><h2>伙伴计划会员</h2>{_table(["组织", "开始", "结束", "大礼包订单"], members, empty="还没有会员。")}
   <form method="post" action="/admin/billing/memberships" class="stack">{token}
     <label>组织<select name="org_id" required>{options}</select></label>
     <label>开始日期<input type="date" name="starts_on" value="{today}" required></label>
@@ -128,7 +122,7 @@ def admin_body(data: dict[str, Any], me: CurrentUser, *, note: str = "", error: 
     <button type="submit" class="primary">登记会员</button>
   </form>
 </section>
-<section class="card"><h2>年费付款（线下转账）</h2>{_table(["组织", "金额", "付款日期", "流水号"], payments, empty="还没有付款。")}
+<section class="card billing"><h2>年费付款（线下转账）</h2>{_table(["组织", "金额", "付款日期", "流水号"], payments, empty="还没有付款。")}
   <form method="post" action="/admin/billing/payments" class="stack">{token}
     <label>组织<select name="org_id" required>{options}</select></label>
     <label>金额（元）<input type="text" name="amount" inputmode="decimal" required></label>
@@ -137,13 +131,13 @@ def admin_body(data: dict[str, Any], me: CurrentUser, *, note: str = "", error: 
     <button type="submit" class="primary">登记付款</button>
   </form>
 </section>
-<section class="card"><h2>厂商订单</h2>{_table(["订单号", "统一社会信用代码", "日期", "金额"], orders, empty="还没有导入订单。")}
+<section class="card billing"><h2>厂商订单</h2>{_table(["订单号", "统一社会信用代码", "日期", "金额"], orders, empty="还没有导入订单。")}
   <form method="post" action="/admin/billing/orders" class="stack">{token}
     <label>CSV（表头 credit_code,order_id,date,amount）<textarea name="csv" rows="5" required></textarea></label>
     <button type="submit" class="primary">导入订单</button>
   </form>
 </section>
-<section class="card"><h2>提现申请</h2>{_table(["组织", "积分", "说明", "时间"], payouts, empty="没有提现申请。")}</section>"""
+<section class="card billing"><h2>提现申请</h2>{_table(["组织", "积分", "说明", "时间"], payouts, empty="没有提现申请。")}</section>"""
 
 
 def _admin_page(container: Any, me: CurrentUser, *, note: str = "", error: str = "", status: int = 200) -> Response:
