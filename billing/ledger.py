@@ -17,6 +17,7 @@ check and the write are one serialised step.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ PENDING, POSTED, VOIDED = "pending", "posted", "voided"
 ACCOUNTS, TRANSFERS = LedgerAccountRow.__table__, LedgerTransferRow.__table__
 ENTRIES, BALANCES = LedgerEntryRow.__table__, LedgerBalanceRow.__table__
 RETRIES = 8
+BATCH = 200  # transfers posted or voided per transaction
 
 
 class LedgerError(ValueError):
@@ -80,6 +82,9 @@ class Transfer:
     settle_at: dt.datetime | None
     detail: dict[str, Any] = field(default_factory=dict)
     created: bool = False  # False when the key had been used (the earlier transfer is returned)
+
+    def _replace_state(self, state: str) -> Transfer:
+        return dataclasses.replace(self, state=state)
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -136,7 +141,7 @@ class Ledger:
                     raise LedgerError(f"账户不存在：{account_id}")
             yield conn
 
-    def _retrying(self, work: Callable[[], Transfer | None]) -> Transfer | None:
+    def _retrying(self, work: Callable[[], Any]) -> Any:
         for attempt in range(RETRIES):
             try:
                 return work()
@@ -197,48 +202,59 @@ class Ledger:
                 raise
             return _transfer(seen)
 
-    def _close(self, transfer_id: int, to: str) -> Transfer:
+    def _close(self, transfer_ids: Sequence[int], to: str) -> list[Transfer]:
+        """Post or void pending transfers in one transaction (locks of all their accounts, in the global order);
+        a transfer no longer pending is returned as it is."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(TRANSFERS).where(TRANSFERS.c.id == transfer_id)).first()
-        if row is None:
-            raise LedgerError(f"没有这笔转账：{transfer_id}")
+            rows = conn.execute(select(TRANSFERS.c.id, TRANSFERS.c.debit_account, TRANSFERS.c.credit_account)
+                                .where(TRANSFERS.c.id.in_(list(transfer_ids)))).all()  # fmt: skip
+        missing = set(transfer_ids) - {r.id for r in rows}
+        if missing:
+            raise LedgerError(f"没有这笔转账：{min(missing)}")
 
-        def work() -> Transfer:
-            with self._locked((row.debit_account, row.credit_account)) as conn:
-                live = conn.execute(select(TRANSFERS).where(TRANSFERS.c.id == transfer_id)).one()
-                if live.state != PENDING:
-                    return _transfer(live)
-                amount = int(live.amount)
-                legs = [(live.debit_account, PENDING, amount), (live.credit_account, PENDING, -amount)]
-                if to == POSTED:
-                    legs += [(live.debit_account, POSTED, -amount), (live.credit_account, POSTED, amount)]
-                conn.execute(update(TRANSFERS).where(TRANSFERS.c.id == transfer_id).values(state=to, closed_at=self.clock()))
-                self._append(conn, transfer_id, legs)
-                return _transfer(conn.execute(select(TRANSFERS).where(TRANSFERS.c.id == transfer_id)).one())
+        def work() -> list[Transfer]:
+            done = []
+            with self._locked([a for r in rows for a in (r.debit_account, r.credit_account)]) as conn:
+                for live in conn.execute(select(TRANSFERS).where(TRANSFERS.c.id.in_(list(transfer_ids))).order_by(TRANSFERS.c.id)).all():
+                    if live.state != PENDING:
+                        done.append(_transfer(live))
+                        continue
+                    amount = int(live.amount)
+                    legs = [(live.debit_account, PENDING, amount), (live.credit_account, PENDING, -amount)]
+                    if to == POSTED:
+                        legs += [(live.debit_account, POSTED, -amount), (live.credit_account, POSTED, amount)]
+                    conn.execute(update(TRANSFERS).where(TRANSFERS.c.id == live.id).values(state=to, closed_at=self.clock()))
+                    self._append(conn, live.id, legs)
+                    done.append(_transfer(live)._replace_state(to))
+            return done
 
-        done = self._retrying(work)
-        assert done is not None
-        return done
+        return self._retrying(work) or []  # type: ignore[arg-type,return-value]
 
     def post(self, transfer_id: int) -> Transfer:
-        return self._close(transfer_id, POSTED)
+        return self._close([transfer_id], POSTED)[0]
 
     def void(self, transfer_id: int) -> Transfer:
-        return self._close(transfer_id, VOIDED)
+        return self._close([transfer_id], VOIDED)[0]
+
+    def _close_due(self, ids: Sequence[int], to: str) -> int:
+        changed = 0
+        for start in range(0, len(ids), BATCH):
+            changed += sum(1 for t in self._close(ids[start:start + BATCH], to) if t.state == to)
+        return changed
 
     def settle(self, now: dt.datetime | None = None) -> int:
-        """Post every pending transfer whose `settle_at` has passed; returns how many were posted."""
+        """Post every pending transfer whose `settle_at` has passed (in batches); returns how many were posted."""
         now = now or self.clock()
         with self.engine.connect() as conn:
             due = conn.scalars(select(TRANSFERS.c.id).where(TRANSFERS.c.state == PENDING, TRANSFERS.c.settle_at <= now)
                                .order_by(TRANSFERS.c.id)).all()  # fmt: skip
-        return sum(1 for t in due if self.post(t).state == POSTED)
+        return self._close_due(list(due), POSTED)
 
     def void_pending(self, *, case_id: str, kind: str) -> int:
         with self.engine.connect() as conn:
             ids = conn.scalars(select(TRANSFERS.c.id).where(TRANSFERS.c.case_id == case_id, TRANSFERS.c.kind == kind,
                                                             TRANSFERS.c.state == PENDING)).all()  # fmt: skip
-        return sum(1 for t in ids if self.void(t).state == VOIDED)
+        return self._close_due(list(ids), VOIDED)
 
     # -- reading -------------------------------------------------------------------------------------------
     def balance(self, account_id: str) -> Balance:
