@@ -336,7 +336,9 @@ async function showAccount() {
     const name = h("span", { class: "account-name", title: user.email }, `${user.name || user.email}（${S.roles[user.role] || user.role}）`);
     const pages = [];
     if (user.role === "admin" || user.role === "partner") pages.push(h("a", { href: "/widgets", class: "account-page-link" }, S.widgetsPage));
+    if (user.role === "partner") pages.push(h("a", { href: "/account", class: "account-page-link" }, S.accountPage));
     if (user.role === "admin") pages.push(h("a", { href: "/admin", class: "account-page-link" }, S.adminPage));
+    if (user.role === "admin") pages.push(h("a", { href: "/admin/billing", class: "account-page-link" }, S.billingPage));
     if (user.role === "admin" || user.role === "editor") pages.push(h("a", { href: "/editor", class: "account-page-link" }, S.editorPage));
     box.replaceChildren(...pages, name, out);
   } else {
