@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
+from accounts.store import AccountError, AccountNotFound
 from accounts.tables import Role
 from api.auth import CurrentUser, OptionalUserDep
 from api.deps import ContainerDep
@@ -110,6 +111,11 @@ def admin_body(data: dict[str, Any], me: CurrentUser, *, note: str = "", error: 
     today = dt.date.today()
     return f"""{STYLE}<section class="card billing"><h2>计费管理</h2>{message(error)}{message(note, error=False)}
   <h3>渠道伙伴</h3>{_table(["组织", "统一社会信用代码", "方案", "积分", "待结算"], orgs, empty="还没有渠道伙伴组织。", id_="orgs")}
+  <form method="post" action="/admin/billing/credit-code" class="stack">{token}
+    <label>组织<select name="org_id" required>{options}</select></label>
+    <label>统一社会信用代码（18 位，核对校验位；未登记的组织不参与分享激励）<input type="text" name="credit_code" maxlength="18" required autocomplete="off"></label>
+    <button type="submit" class="primary">登记信用代码</button>
+  </form>
 </section>
 <section class="card billing"><h2>可疑下载</h2>{_table(["类型", "组织", "说明"], flagged, empty="没有发现可疑的下载模式。", id_="suspicious")}</section>
 <section class="card billing"><h2>应退使用费</h2>{_table(["组织", "费用年度", "订单合计", "状态"], refunds, empty="还没有年费付款。", id_="refunds")}</section>
@@ -168,6 +174,9 @@ def admin_billing_post(what: str, posted: FormUserDep, container: ContainerDep) 
             billing.record_payment(org_id=form.get("org_id", ""), amount_fen=parse_yuan(form.get("amount", "")),
                                            paid_on=_date(form, "paid_on"), reference=form.get("reference", ""), by=user.id)  # fmt: skip
             note = "已登记付款"
+        elif what == "credit-code":
+            org = container.accounts.set_credit_code(form.get("org_id", ""), form.get("credit_code", ""))
+            note = f"已登记 {org.name} 的统一社会信用代码 {org.credit_code}"
         elif what == "orders":
             report = billing.refunds.import_csv(form.get("csv", ""))
             if report.errors:
@@ -175,7 +184,7 @@ def admin_billing_post(what: str, posted: FormUserDep, container: ContainerDep) 
             note = f"已导入 {report.added} 条订单（{report.unchanged} 条已存在），退还使用费 {len(report.refunds)} 笔"
         else:
             return _admin_page(container, user, error=f"未知操作：{what}", status=404)
-    except (BillingError, ValueError) as exc:
+    except (BillingError, AccountError, AccountNotFound, ValueError) as exc:
         return _admin_page(container, user, error=str(exc), status=422)
     return RedirectResponse(f"/admin/billing?note={quote(note)}", status_code=303)
 

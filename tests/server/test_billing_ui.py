@@ -63,7 +63,9 @@ def test_account_page_on_a_phone(browser: Any, live_server: LiveServer) -> None:
 
 
 def test_admin_billing_page_on_a_phone(browser: Any, live_server: LiveServer) -> None:
-    vendor = live_server.container.accounts.create_organisation(name=f"厂商-{uuid.uuid4().hex[:6]}", kind=OrgKind.vendor).id
+    accounts = live_server.container.accounts
+    vendor = accounts.create_organisation(name=f"厂商-{uuid.uuid4().hex[:6]}", kind=OrgKind.vendor).id
+    unverified = accounts.create_organisation(name=f"待核-{uuid.uuid4().hex[:6]}", kind=OrgKind.partner)
     page = _open(browser, live_server, "/admin/billing", _user(live_server, Role.admin, vendor))
     for title in ("计费管理", "可疑下载", "应退使用费", "伙伴计划会员", "年费付款（线下转账）", "厂商订单"):
         assert page.get_by_role("heading", name=title).count() == 1, title
@@ -71,4 +73,12 @@ def test_admin_billing_page_on_a_phone(browser: Any, live_server: LiveServer) ->
     page.fill("textarea[name=csv]", "credit_code,order_id,date,amount\n91350100M000100Y44,X-1,2026-01-01,1\n")
     page.get_by_role("button", name="导入订单").click()
     assert "校验位错误" in page.locator(".form-error").inner_text()
+    code = credit_code()
+    form = page.locator("form[action='/admin/billing/credit-code']")
+    form.locator("select[name=org_id]").select_option(unverified.id)
+    form.locator("input[name=credit_code]").fill(code)
+    form.get_by_role("button", name="登记信用代码").click()
+    page.wait_for_url("**/admin/billing?note=*")
+    assert code in page.locator(".notice").inner_text() and code in page.locator("#orgs").inner_text()
+    assert accounts.organisation(unverified.id).credit_code == code  # type: ignore[union-attr]
     assert page.errors == []
