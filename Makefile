@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export ANONYMIZED_TELEMETRY := False
 # packages the type checker must pass (config in pyproject.toml [tool.mypy]); a new package joins this list
-MYPY_PACKAGES := accounts api assistant bench community corpus prompts retrieval
+MYPY_PACKAGES := accounts api assistant bench billing community corpus prompts retrieval
 
 .PHONY: run test lint bench index lock clean
 
@@ -23,13 +23,13 @@ run: $(STAMP)
 ##       the UI tests need Debian's chromium and a Chinese font, installed here when missing (as root)
 test: $(STAMP)
 	bash scripts/ensure-browser.sh
-	$(BIN)/ruff check accounts assistant api bench community corpus retrieval prompts tests
+	$(BIN)/ruff check accounts assistant api bench billing community corpus retrieval prompts tests
 	$(BIN)/python -m mypy $(MYPY_PACKAGES)
 	$(BIN)/python -m pytest
 
 ## lint: ruff (rule set in pyproject.toml [tool.ruff.lint]) and mypy (also run by `make test`)
 lint: $(STAMP)
-	$(BIN)/ruff check accounts assistant api bench community corpus retrieval prompts tests
+	$(BIN)/ruff check accounts assistant api bench billing community corpus retrieval prompts tests
 	$(BIN)/python -m mypy $(MYPY_PACKAGES)
 
 ## bench: run the benchmarks and rewrite docs/benchmarks.md

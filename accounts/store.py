@@ -18,6 +18,8 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from accounts.credit_code import CreditCodeError
+from accounts.credit_code import normalise as normalise_credit_code
 from accounts.tables import ApiKeyRow, OrganisationRow, OrgKind, Role, UserRow, WebSessionRow, utcnow
 
 __all__ = [
@@ -57,6 +59,7 @@ class OrganisationPublic(BaseModel):
     id: str
     name: str
     kind: OrgKind
+    credit_code: str | None = None
     created_at: dt.datetime
 
 
@@ -138,6 +141,15 @@ def check_password(password: str) -> None:
         raise AccountError(f"密码太短：至少 {MIN_PASSWORD_CHARS} 个字符")
 
 
+def _credit_code(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return normalise_credit_code(value)
+    except CreditCodeError as exc:
+        raise AccountError(str(exc)) from None
+
+
 def _role(value: str | Role) -> Role:
     try:
         return Role(value)
@@ -179,17 +191,34 @@ class AccountStore:
 
     # organisations
 
-    def create_organisation(self, *, name: str, kind: str | OrgKind = OrgKind.partner) -> OrganisationPublic:
+    def create_organisation(self, *, name: str, kind: str | OrgKind = OrgKind.partner,
+                            credit_code: str | None = None) -> OrganisationPublic:  # fmt: skip
         name = " ".join(name.split())
         if not name or not _encodable(name):
             raise AccountError("组织名称不能为空或含有无效字符")
-        row = OrganisationRow(name=name, kind=_org_kind(kind).value, created_at=utcnow())
+        code = _credit_code(credit_code)
+        row = OrganisationRow(name=name, kind=_org_kind(kind).value, credit_code=code, created_at=utcnow())
         try:
             with self.session() as s:
                 s.add(row)
         except IntegrityError:
             raise AccountConflict(f"组织已存在：{name}") from None
         return OrganisationPublic.model_validate(row, from_attributes=True)
+
+    def set_credit_code(self, org_id: str, credit_code: str) -> OrganisationPublic:
+        """Record (or correct) an organisation's 统一社会信用代码; refused when the checksum fails."""
+        code = _credit_code(credit_code)
+        with self.session() as s:
+            row = s.get(OrganisationRow, org_id)
+            if row is None:
+                raise AccountNotFound(f"没有这个组织：{org_id}")
+            row.credit_code = code
+            return OrganisationPublic.model_validate(row, from_attributes=True)
+
+    def organisation(self, org_id: str) -> OrganisationPublic | None:
+        with self.session() as s:
+            row = s.get(OrganisationRow, org_id)
+            return OrganisationPublic.model_validate(row, from_attributes=True) if row else None
 
     def organisation_named(self, name: str) -> OrganisationPublic | None:
         with self.session() as s:

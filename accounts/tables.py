@@ -42,6 +42,8 @@ class OrganisationRow(AccountsBase):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default=OrgKind.partner.value)
+    # 统一社会信用代码, checksum-verified (accounts/credit_code.py); several organisations may share one company
+    credit_code: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

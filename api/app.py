@@ -15,7 +15,8 @@ from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
 from api.routes import (
-    accounts, api_docs, cases, chat, discussions, documents, editor, health, openai_compat, org_data, pages, pwa,
+    accounts, api_docs, billing, billing_pages, cases, chat, discussions, documents, editor, health, openai_compat,
+    org_data, pages, pwa,
     rankings, watch, widget, widget_keys,
 )
 from api.schedule import run_schedule
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(widget.router)
     app.include_router(widget_keys.router)
     app.include_router(widget_keys.pages)
+    app.include_router(billing.router)
+    app.include_router(billing.admin)
+    app.include_router(billing_pages.pages)
     for module in (rankings, watch, documents, cases, discussions):
         app.include_router(module.router)
         app.include_router(module.pages)

@@ -157,6 +157,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 
 
 from api.cli_ask import ask  # noqa: E402 - registered after cli exists
+from api.cli_billing import ledger, orders  # noqa: E402
 from api.cli_cases import cases  # noqa: E402
 from api.cli_corpus_add import corpus_add  # noqa: E402
 from api.cli_orgs import orgs  # noqa: E402
@@ -173,6 +174,8 @@ cli.add_command(orgs)
 cli.add_command(rankings)
 cli.add_command(demo)
 cli.add_command(updates)
+cli.add_command(orders)
+cli.add_command(ledger)
 corpus.add_command(corpus_add)
 
 

@@ -12,6 +12,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from accounts.credit_code import CreditCodeError
+from accounts.credit_code import normalise as normalise_credit_code
 from api.cli_common import console, settings_of
 from accounts.store import AccountError, AccountNotFound, AccountStore, check_password, normalise_email
 from accounts.tables import OrgKind, Role, migrate_accounts
@@ -54,11 +56,13 @@ def users() -> None:
     "--org-kind", type=click.Choice([k.value for k in OrgKind]), default=None,
     help="Kind of a new organisation (default: vendor for admin/editor, partner otherwise).",
 )  # fmt: skip
+@click.option("--credit-code", default=None, help="统一社会信用代码 of a new organisation (18 characters, checksum verified).")
 @click.option("--name", default="", help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @click.pass_context
 def users_create(
-    ctx: click.Context, email: str, role: str, org_name: str, org_kind: str | None, name: str, password_stdin: bool
+    ctx: click.Context, email: str, role: str, org_name: str, org_kind: str | None, credit_code: str | None, name: str,
+    password_stdin: bool,
 ) -> None:
     """Create a user, e.g. the first admin:
 
@@ -66,6 +70,11 @@ def users_create(
     """
     if role not in {r.value for r in Role}:
         _fail(f"未知角色：{role}（可选 {', '.join(r.value for r in Role)}）")
+    if credit_code is not None:
+        try:
+            credit_code = normalise_credit_code(credit_code)
+        except CreditCodeError as exc:
+            _fail(f"--credit-code：{exc}")
     try:
         normalise_email(email)
         password = _read_password(password_stdin)
@@ -77,9 +86,13 @@ def users_create(
         org = store.organisation_named(org_name)
         if org is None:
             kind = org_kind or (OrgKind.partner.value if role == Role.partner.value else OrgKind.vendor.value)
-            org = store.create_organisation(name=org_name, kind=kind)
+            org = store.create_organisation(name=org_name, kind=kind, credit_code=credit_code)
         elif org_kind and org.kind != org_kind:
             _fail(f"组织「{org.name}」已存在，类型为 {org.kind}，与 --org-kind {org_kind} 不符")
+        elif credit_code and org.credit_code != credit_code:
+            if org.credit_code:
+                _fail(f"组织「{org.name}」已登记统一社会信用代码 {org.credit_code}，与 --credit-code {credit_code} 不符")
+            org = store.set_credit_code(org.id, credit_code)
         user = store.create_user(email=email, password=password, role=role, org_id=org.id, name=name)
     except (AccountError, AccountNotFound) as exc:
         _fail(str(exc))

@@ -27,6 +27,7 @@ from assistant.conversations import ConversationStore
 from assistant.export import ExportService
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
+from billing.service import Billing
 from community.cases import CaseListener, CaseService, CaseStore, migrate_cases
 from community.discussions import DiscussionService, migrate_discussions
 from community.insights import Insights, open_insights
@@ -61,6 +62,7 @@ class Container:
     insights: Insights
     cases: CaseService
     discussions: DiscussionService
+    billing: Billing
     secret_key: bytes  # signs cookies; see server_secret
 
     @property
@@ -124,10 +126,10 @@ def startup_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def case_listeners(settings: Settings) -> list[CaseListener]:
-    """Who hears about case downloads and takedowns: the rewards ledger (billing/, issue 13) registers here,
-    e.g. `[Rewards(engine, settings.rewards)]`; see community/cases/hooks.py for the contract."""
-    return []
+def case_listeners(billing: Billing) -> list[CaseListener]:
+    """Who hears about case downloads and takedowns: the rewards ledger (billing/rewards.py credits authors,
+    voids pending rewards on takedown); see community/cases/hooks.py for the contract."""
+    return [billing.rewards]
 
 
 def server_secret(settings: Settings) -> bytes:
@@ -236,10 +238,11 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                          session_days=settings.session_days)  # fmt: skip
     migrate_cases(engine)
     migrate_discussions(engine)
+    billing = Billing(engine, accounts, widgets, rewards=settings.rewards)
     cases = CaseService(
         CaseStore(engine), editorial=editorial, activity=insights.activity, catalogue=insights.catalogue,
         watch=insights.watch, profile=lambda name: profiler.profile(name, ask_remote=False),
-        listeners=case_listeners(settings),
+        listeners=case_listeners(billing),
     )  # fmt: skip
     if not recovered.busy:
         cases.reconcile()
@@ -260,5 +263,6 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         insights=insights,
         cases=cases,
         discussions=discussions,
+        billing=billing,
         secret_key=server_secret(settings),
     )

@@ -12,6 +12,8 @@ Every failure the client causes is a 4xx whose message (Chinese) names what is w
     UnacknowledgedWarnings                    409 with `warnings` [{line, kind, excerpt, message}]
     DocumentNotFound 404, NotAllowed 403, WorkflowConflict 409, other EditorialError/CorpusError 422
     StagingLost 409;  QuotaExceeded, LoginThrottled 429 with Retry-After
+    NotEntitled                               402 (not on the plan) or 429 (plan quota used, Retry-After);
+                                              BillingError, LedgerError 422
     HTTPException, Refused                    their own status, detail and headers; a 404 for a browser
                                               navigating to a page is a Chinese HTML page instead
 
@@ -40,6 +42,9 @@ from accounts.throttle import LoginThrottled
 from api.openai_format import OpenAIError
 from assistant.conversations import ConversationBusy, ConversationNotFound, MessageNotFound
 from assistant.profiler import ProfileInputError
+from billing.entitlements import NotEntitled
+from billing.ledger import LedgerError
+from billing.programme import BillingError
 from community.cases import CaseConflict, CaseError, CaseForbidden, CaseNotFound
 from community.discussions import DiscussionError, DiscussionForbidden, DiscussionNotFound, PiiWarning
 from community.rankings import RankingsError
@@ -194,6 +199,7 @@ _PLAIN: tuple[tuple[type[Exception], int], ...] = (
     (MessageNotFound, 404), (WatchNotFound, 404), (CaseNotFound, 404), (DiscussionNotFound, 404), (CaseForbidden, 403),
     (DiscussionForbidden, 403), (CaseConflict, 409), (CaseError, 422), (DiscussionError, 422), (WatchError, 422), (RankingsError, 422),
     (RedactionError, 422), (InvalidText, 422), (ProfileInputError, 422), (FormError, 422), (LoginFailed, 401),
+    (BillingError, 422), (LedgerError, 422),
 )  # fmt: skip
 
 
@@ -230,6 +236,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PiiWarning)
     async def _pii(request: Request, exc: PiiWarning) -> JSONResponse:
         return _reply(request, 422, str(exc), findings=exc.findings)
+
+    @app.exception_handler(NotEntitled)
+    async def _not_entitled(request: Request, exc: NotEntitled) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return _reply(request, exc.status, exc.message, headers=headers)
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> JSONResponse:

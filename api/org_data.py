@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from billing.org_data import delete_organisation_billing, export_organisation_billing
 from accounts.org_data import DeleteFn, ExportFn, OrgDataRegistry, delete_accounts, export_accounts, members
 from assistant.conversation_data import delete_conversations, export_conversations
 from corpus.audit_actors import export_actor_audit, pseudonymise_actors
@@ -29,8 +30,11 @@ __all__ = ["billing_parts", "organisation_data"]
 
 
 def billing_parts(container: Container) -> list[tuple[str, ExportFn, DeleteFn]]:
-    """The billing package's parts (name, export, delete), e.g. `[("wallet", wallet.export_org, wallet.delete_org)]`."""
-    return []
+    """The billing package's part: plan, wallet, payments and orders out; usage counters and payout requests
+    deleted, accounting records kept (billing/org_data.py says why)."""
+    billing = container.billing
+    return [("billing", lambda org: export_organisation_billing(billing, org),
+             lambda org: delete_organisation_billing(billing, org))]  # fmt: skip
 
 
 def organisation_data(container: Container) -> OrgDataRegistry:

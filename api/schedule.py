@@ -1,6 +1,7 @@
 """Background work of the server: refresh the rankings every `rankings.refresh_minutes`, send the weekly
 digest on `digest_weekday` (claimed per user and week in the database, so several replicas send it once),
-and mark replies interrupted whose worker died mid-stream (their lease ran out; any replica may do it).
+and mark replies interrupted whose worker died mid-stream (their lease ran out; any replica may do it), and post
+the download rewards whose settlement window has passed (each transfer posts once, whoever runs it).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def _tick(container: Container) -> None:
     if refresh_due(container, now):
         purged, summary = container.insights.refresh(settings.rankings)
         log.info("rankings refreshed: %d cells in %.1fs (%d old events purged)", summary.cells, summary.seconds, purged)
+    settled = container.billing.settle()
+    if settled:
+        log.info("rewards settled: %d pending transfers posted", settled)
     if settings.smtp.host and settings.digest_weekday == now.isoweekday():
         report = send_weekly_digests(settings.smtp, container.accounts, container.insights.updates)
         if report.sent or report.failed:

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accounts.throttle import ThrottlePolicy
 from assistant.openai_writer import WriterConfig
+from billing.rewards import RewardsConfig
 from assistant.orgs.registry import RegistryConfig
 from community.rankings.privacy import RankingsConfig
 from community.watch.digest import SmtpConfig
@@ -73,6 +74,7 @@ class Settings(BaseSettings):
         "default: kept in each process",
     )
     login_throttle: ThrottlePolicy = Field(default_factory=ThrottlePolicy)
+    rewards: RewardsConfig = Field(default_factory=RewardsConfig)
     secret_key: SecretStr | None = Field(
         None, description="server secret for signed cookies; default: generated once under data_dir/secret_key"
     )

@@ -8,6 +8,7 @@
     python -m bench pdf          # a 100-page PDF from upload to searchable
     python -m bench vendors      # vendor mentions in the starter corpus (neutrality drift)
     python -m bench rankings     # rankings refresh over ~1 M activity events, /api/rankings p95
+    python -m bench ledger       # ledger transfers per second on SQLite and PostgreSQL
 
 A part not run now keeps its section of docs/benchmarks.md (from the cache, or else as written).
 """
@@ -28,7 +29,8 @@ MODULES = {"pdf": "pdf_import"}  # part name -> module in bench/, when they diff
 
 # python -m bench redaction: case anonymisation on labelled write-ups (no model, a few seconds)
 # python -m bench scale: workers and replicas (PostgreSQL, Redis, Chroma server, nginx), a replica killed mid-run
-PARTS = (*PARTS, "redaction", "scale")
+# python -m bench ledger: ledger transfers per second on SQLite and PostgreSQL (no model, under a minute)
+PARTS = (*PARTS, "redaction", "ledger", "scale")
 
 
 def main(argv: list[str]) -> int:

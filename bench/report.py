@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bench.ledger import report_section as _ledger
 from bench.redaction import report_section as _redaction
 from bench.scale import report_section as _scale
 
@@ -399,6 +400,7 @@ SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], list[str]]]] = [
     ("Import: a 100-page PDF to searchable", "pdf", _pdf),
     ("Rankings: refresh and reads", "rankings", _rankings),
     ("Case anonymisation", "redaction", _redaction),
+    ("Ledger: transfers per second", "ledger", _ledger),
     ("Scale: workers, replicas and a replica killed mid-run", "scale", _scale),
 ]
 

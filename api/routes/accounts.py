@@ -65,6 +65,11 @@ class UserUpdate(CheckedInput):
 class OrganisationCreate(CheckedInput):
     name: str = Field(..., min_length=1, max_length=200)
     kind: OrgKind = OrgKind.partner
+    credit_code: str | None = Field(None, max_length=40, description="统一社会信用代码（18 位，校验位核对）")
+
+
+class CreditCodeSet(CheckedInput):
+    credit_code: str = Field(..., min_length=1, max_length=40)
 
 
 def set_session_cookie(response: Response, session: WebSession, settings: Settings) -> None:
@@ -207,4 +212,11 @@ def list_organisations(_: AdminDep, accounts: AccountsDep) -> list[OrganisationP
     dependencies=[Depends(require_json)],
 )
 def create_organisation(body: OrganisationCreate, _: AdminDep, accounts: AccountsDep) -> OrganisationPublic:
-    return accounts.create_organisation(name=body.name, kind=body.kind)
+    return accounts.create_organisation(name=body.name, kind=body.kind, credit_code=body.credit_code)
+
+
+@router.put("/admin/organisations/{org_id}/credit-code", response_model=OrganisationPublic, tags=["admin"],
+            dependencies=[Depends(require_json)])  # fmt: skip
+def set_credit_code(org_id: str, body: CreditCodeSet, _: AdminDep, accounts: AccountsDep) -> OrganisationPublic:
+    """Record or correct an organisation's 统一社会信用代码 (refused when the checksum fails)."""
+    return accounts.set_credit_code(org_id, body.credit_code)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep, OptionalUserDep, PartnerDep, UserDep
 from api.deps import ContainerDep, require_json
+from api.entitlements import entitled
 from api.routes.pages import guard
 from community.cases import CaseService, CaseStatus, RegionLevel, Viewer
 
@@ -218,7 +219,7 @@ def takedown(case_id: str, user: UserDep, cases: CasesDep, body: Takedown | None
     return cases.takedown(viewer(user), case_id, reason=body.reason if body else "")
 
 
-@router.post("/cases/{case_id}/download")
+@router.post("/cases/{case_id}/download", dependencies=[Depends(entitled("case_downloads"))])
 def download(
     case_id: str,
     user: UserDep,

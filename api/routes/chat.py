@@ -13,6 +13,7 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import OptionalUserDep, OwnerDep, UserDep, carry_cookies
+from api.entitlements import entitled
 from api.deps import ChatDep, ConversationsDep, ExportsDep, require_json, wants_json
 from api.sse import sse_event
 from api.streaming import iterate_batches, run_cpu_bound
@@ -56,7 +57,7 @@ async def _stream(chat: ChatService, turn: ChatTurn) -> AsyncIterator[bytes]:
 
 @router.post(
     "/chat",
-    dependencies=[Depends(require_json)],
+    dependencies=[Depends(require_json), Depends(entitled("briefs"))],
     responses={200: {"content": {"text/event-stream": {}, "application/json": {}}}},
 )
 async def chat(body: ChatRequest, request: Request, response: Response, chat: ChatDep, owner: OwnerDep) -> Any:
@@ -102,6 +103,7 @@ def feedback(body: FeedbackRequest, store: ConversationsDep, owner: OwnerDep) ->
 # -- taking a reply away: export and share ------------------------------------------------------------
 @router.get(
     "/messages/{message_id}/export",
+    dependencies=[Depends(entitled("exports"))],
     responses={200: {"content": {"text/markdown": {}, "application/pdf": {}, "application/octet-stream": {}}}},
 )
 def export_message(

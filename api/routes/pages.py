@@ -223,6 +223,7 @@ def admin_view(container: ContainerDep, me: CurrentUser, *, note: str = "", erro
     token = csrf_field(me.csrf_token or "")
     body = f"""<section class="card">
   <h2>用户管理</h2>
+  <p class="small"><a href="/admin/billing">计费管理（会员、付款、订单、退费、可疑下载）</a></p>
   {message(error)}{message(note, error=False)}
   <div class="table-wrap"><table class="data">
     <thead><tr><th>邮箱</th><th>姓名</th><th>组织</th><th>角色</th><th>状态</th></tr></thead>
@@ -245,6 +246,7 @@ def admin_view(container: ContainerDep, me: CurrentUser, *, note: str = "", erro
   <form method="post" action="/admin/organisations" class="stack" id="create-org">{token}
     <label>名称<input type="text" name="name" required maxlength="200"></label>
     <label>类型<select name="kind">{kind_options}</select></label>
+    <label>统一社会信用代码（渠道伙伴填写，用于分享激励和退费）<input type="text" name="credit_code" maxlength="18" autocomplete="off"></label>
     <button type="submit" class="primary">创建组织</button>
   </form>
 </section>"""
@@ -314,7 +316,8 @@ def admin_create_organisation(posted: FormUserDep, container: ContainerDep) -> R
         return checked
     me, form = checked
     try:
-        org = container.accounts.create_organisation(name=form.get("name", ""), kind=form.get("kind", "partner"))
+        org = container.accounts.create_organisation(name=form.get("name", ""), kind=form.get("kind", "partner"),
+                                                     credit_code=form.get("credit_code") or None)  # fmt: skip
     except AccountError as exc:
         return admin_view(container, me, error=str(exc), status=409 if isinstance(exc, AccountConflict) else 422)
     return _done(f"已创建组织 {org.name}")

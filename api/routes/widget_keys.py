@@ -20,6 +20,7 @@ from accounts.refusals import RefusedOrigin
 from accounts.widgets import WidgetKeyCreate, WidgetKeyCreated, WidgetKeyPublic, WidgetKeyUpdate
 from api.auth import CurrentUser, OptionalUserDep, PartnerDep
 from api.deps import require_json
+from api.entitlements import entitled
 from api.routes.pages import guard, page
 from api.routes.widget import WidgetServices, WidgetsDep, may_manage
 
@@ -70,7 +71,8 @@ CREATED_LINKS: dict[int | str, dict[str, Any]] = {201: {"description": "Created"
 }}}  # fmt: skip
 
 
-@router.post("", status_code=201, response_model=WidgetKeyCreated, dependencies=[Depends(require_json)], responses=CREATED_LINKS)
+@router.post("", status_code=201, response_model=WidgetKeyCreated, dependencies=[Depends(require_json), Depends(entitled("widget_keys"))],
+             responses=CREATED_LINKS)  # fmt: skip
 async def create_key(body: WidgetKeyCreate, user: PartnerDep, widgets: WidgetsDep) -> WidgetKeyCreated:
     """Create a key for the caller's organisation. The response's `secret` is shown this once."""
     return await run_in_threadpool(lambda: widgets.store.create(org_id=user.org_id, user_id=user.id, data=body))

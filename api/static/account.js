@@ -7,7 +7,9 @@ import { h } from "./views.js";
 
 const PAGES = [ // [href, label key in STRINGS, roles]
   ["/widgets", "widgetsPage", ["admin", "partner"]],
+  ["/account", "accountPage", ["partner"]],
   ["/admin", "adminPage", ["admin"]],
+  ["/admin/billing", "billingPage", ["admin"]],
   ["/editor", "editorPage", ["admin", "editor"]],
 ];
 

@@ -58,6 +58,8 @@ export const STRINGS = {
   logout: "退出",
   roles: { partner: "渠道伙伴", editor: "编辑", admin: "管理员" },
   adminPage: "用户管理",
+  accountPage: "我的账户",
+  billingPage: "计费管理",
   editorPage: "编辑工作台",
   widgetsPage: "网站小组件",
   offline: {

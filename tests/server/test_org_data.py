@@ -86,7 +86,8 @@ def test_an_admin_exports_one_organisation_as_a_zip_without_secrets(live_server:
     assert reply.headers["content-disposition"].startswith('attachment; filename="organisation-')
     with zipfile.ZipFile(io.BytesIO(reply.content)) as archive:
         manifest = json.loads(archive.read("manifest.json"))
-        assert manifest["files"] == ["accounts.json", "conversations.json", "editorial_audit.json", "community.json"]
+        assert manifest["files"] == ["accounts.json", "conversations.json", "editorial_audit.json", "community.json",
+                                     "billing.json"]  # fmt: skip
         parts = {name.removesuffix(".json"): json.loads(archive.read(name)) for name in manifest["files"]}
     text = json.dumps(parts, ensure_ascii=False)
     assert {u["email"] for u in parts["accounts"]["users"]} == {a.who.email, a.colleague.email}
@@ -96,6 +97,7 @@ def test_an_admin_exports_one_organisation_as_a_zip_without_secrets(live_server:
     assert [w["customer"] for w in community["watchlist"]] == [a.customer]
     assert len(community["cases"]["cases"]) == 2 and any(c.get("customer") == a.customer for c in community["cases"]["cases"])
     assert community["discussions"]["posts"] and community["activity"]
+    assert parts["billing"]["plan"]["plan"] and "entries" in parts["billing"]["wallet"]
     for value in (b.who.email, b.customer, b.marker, b.who.org_id):
         assert value not in text
     missing = call(live_server, planted["admin"], "GET", "/api/admin/organisations/no-such-org/export")

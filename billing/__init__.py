@@ -1,0 +1,1 @@
+"""Billing: the rewards ledger, plans and entitlements, pay-then-refund (issue 13)."""

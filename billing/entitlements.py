@@ -1,0 +1,119 @@
+"""Entitlements: which plan an organisation is on today, and the one check every gated endpoint makes.
+
+    plan     partner programme membership active today → partner; a paid fee year covering today → paid; else free
+    check    feature not on the plan → 402; its quota used in the period → 429; both name the plan that allows it
+    spend    one use, idempotent on (organisation, feature, key)
+
+Vendor organisations (editors, admins) are not on a plan and pass every check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from billing.plans import FEATURES, Plan, Plans, period_of
+from billing.programme import Memberships
+from billing.tables import UsageRow, utcnow, table_of
+
+__all__ = ["Entitlements", "NotEntitled"]
+
+USAGE = table_of(UsageRow)
+
+
+class NotEntitled(Exception):
+    """`status` 402 (not on this plan) or 429 (quota used); `message` (Chinese) names the plan that allows it."""
+
+    def __init__(self, status: int, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.retry_after = status, message, retry_after
+
+
+class Entitlements:
+    def __init__(self, engine: Engine, plans: Plans, memberships: Memberships, *, paid_year: Callable[[str, dt.date], Any],
+                 is_vendor: Callable[[str], bool], count: dict[str, Callable[[str], int]] | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:  # fmt: skip
+        self.engine, self.plans, self.memberships = engine, plans, memberships
+        self.paid_year, self.is_vendor = paid_year, is_vendor
+        self.count = count or {}  # features counted by what exists (widget keys), not by uses
+        self.clock = clock
+
+    def plan_of(self, org_id: str) -> Plan:
+        today = self.clock().date()
+        if self.memberships.active(org_id, today) is not None:
+            return self.plans.get("partner")
+        if self.paid_year(org_id, today) is not None:
+            return self.plans.get("paid")
+        return self.plans.get("free")
+
+    def used(self, org_id: str, feature: str) -> int:
+        if feature in self.count:
+            return self.count[feature](org_id)
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(USAGE).where(
+                USAGE.c.org_id == org_id, USAGE.c.metric == feature, USAGE.c.period == period_of(feature, self.clock()))) or 0)  # fmt: skip
+
+    def _spent(self, org_id: str, feature: str, key: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(USAGE.c.id).where(USAGE.c.org_id == org_id, USAGE.c.metric == feature,
+                                                        USAGE.c.key == key[:200])) is not None  # fmt: skip
+
+    def check(self, org_id: str, feature: str, *, key: str | None = None) -> None:
+        """Raise NotEntitled unless the organisation's plan allows one more use (a key already spent passes)."""
+        if feature not in FEATURES:
+            raise KeyError(feature)
+        if self.is_vendor(org_id):
+            return
+        plan = self.plan_of(org_id)
+        title = FEATURES[feature].title
+        if not plan.allows(feature):
+            others = "、".join(f"「{p.title}」" for p in self.plans.allowing(feature)) or "更高的方案"
+            raise NotEntitled(402, f"当前方案「{plan.title}」不包含{title}：请升级到{others}")
+        limit = plan.quota(feature)
+        if limit is None or (key is not None and self._spent(org_id, feature, key)):
+            return
+        used = self.used(org_id, feature)
+        if used >= limit:
+            better = "、".join(f"「{p.title}」（{p.quota(feature)}）" for p in self.plans.allowing(feature, more_than=limit))
+            period = {"day": "今日", "month": "本月", "count": "当前"}[FEATURES[feature].period]
+            hint = f"；更高额度见{better}" if better else ""
+            raise NotEntitled(429, f"{period}{title}额度已用完（方案「{plan.title}」：{limit}）{hint}", retry_after=self._retry_after(feature))
+
+    def spend(self, org_id: str, feature: str, key: str) -> bool:
+        """Count one use; False when this key was counted before."""
+        if self.is_vendor(org_id):
+            return False
+        now = self.clock()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(USAGE).values(org_id=org_id, metric=feature, period=period_of(feature, now), key=key[:200], at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    def check_and_spend(self, org_id: str, feature: str, key: str) -> None:
+        self.check(org_id, feature, key=key)
+        self.spend(org_id, feature, key)
+
+    def summary(self, org_id: str) -> dict[str, Any]:
+        plan = self.plan_of(org_id)
+        usage = {FEATURES[f].quota: self.used(org_id, f) for f in plan.features if FEATURES[f].quota}
+        return {"plan": {"name": plan.name, "title": plan.title, "summary": plan.summary, "version": self.plans.version},
+                "features": [{"name": f, "title": FEATURES[f].title} for f in plan.features], "quotas": dict(plan.quotas),
+                "usage": usage}  # fmt: skip
+
+    def _retry_after(self, feature: str) -> int | None:
+        now = self.clock()
+        kind = FEATURES[feature].period
+        if kind == "day":
+            ends = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), dt.UTC)
+        elif kind == "month":
+            first = now.date().replace(day=1)
+            ends = dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time(), dt.UTC)
+        else:
+            return None
+        return max(1, int((ends - now).total_seconds()))
