@@ -27,6 +27,7 @@ from assistant.conversations import ConversationStore
 from assistant.export import ExportService
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
+from assistant.turn_lock import DatabaseTurnLock, RedisTurnLock, TurnLock
 from community.cases import CaseListener, CaseService, CaseStore, migrate_cases
 from community.discussions import DiscussionService, migrate_discussions
 from community.insights import Insights, open_insights
@@ -181,6 +182,14 @@ def quota_counter(engine, client=None) -> Quotas:  # type: ignore[no-untyped-def
     return RedisQuotaCounter(client)
 
 
+def turn_lock(client=None) -> TurnLock:  # type: ignore[no-untyped-def]
+    """One turn at a time per conversation: a Redis lock too when TOP_REDIS_URL is set (refused on any replica
+    before the database is asked), the database lease of the pending reply always."""
+    if client is None:
+        return DatabaseTurnLock()
+    return RedisTurnLock(client)
+
+
 def industry_guesser(settings: Settings) -> LLMIndustryGuesser | None:
     """The profiler's LLM step, when an OpenAI-compatible writer is configured and the step is on."""
     writer = settings.writer
@@ -229,9 +238,9 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     )
     accounts, widgets = AccountStore(engine), WidgetStore(engine)
     insights = open_insights(engine, stack.keyword_index)
-    conversations = ConversationStore(engine)
-    chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
     shared = redis_client(settings)
+    conversations = ConversationStore(engine, turn_lock=turn_lock(shared))
+    chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
     login = LoginService(accounts, LoginThrottle(throttle_store(settings, shared), settings.login_throttle), LoginAudit(engine),
                          session_days=settings.session_days)  # fmt: skip
     migrate_cases(engine)
