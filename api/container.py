@@ -204,6 +204,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     config = settings.chroma_config
     embedder = embedder or UseEmbedder(threads=settings.embedding_threads)
+    shared = redis_client(settings)
     stack = open_stack(
         database_url=settings.resolved_database_url,
         keyword_index_path=settings.keyword_index_path,
@@ -214,6 +215,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         # workers sharing the embedded Chroma directory reopen it when another one changed the index
         chroma_reopen=(lambda: make_chroma_client(config, fresh=True)) if config.mode == "persistent" else None,
         keyword_feed=settings.resolved_keyword_feed,
+        redis_client=shared,  # index changes reach the other replicas at once (polling stays the fallback)
     )
     engine = stack.registry.engine
     editorial = EditorialStore(engine, stack.indexer, settings.editorial)
@@ -238,7 +240,6 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     )
     accounts, widgets = AccountStore(engine), WidgetStore(engine)
     insights = open_insights(engine, stack.keyword_index)
-    shared = redis_client(settings)
     conversations = ConversationStore(engine, turn_lock=turn_lock(shared))
     chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
     login = LoginService(accounts, LoginThrottle(throttle_store(settings, shared), settings.login_throttle), LoginAudit(engine),
