@@ -12,6 +12,7 @@ listener logs, waits and subscribes again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import uuid
@@ -66,10 +67,8 @@ class IndexChanges:
                 log.warning("index change listener lost Redis, retrying (polling meanwhile): %s", exc)
                 self._stop.wait(RETRY_SECONDS)
             finally:
-                try:
+                with contextlib.suppress(redis.RedisError):
                     pubsub.close()
-                except redis.RedisError:
-                    pass
 
     def _on_message(self, data: bytes | str) -> None:
         text = data.decode() if isinstance(data, bytes) else str(data)
