@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -269,17 +271,7 @@ class ConversationStore:
         timing_ms: dict[str, float] | None = None,
     ) -> None:
         """Record the assistant's reply; a known customer becomes the conversation's context."""
-        try:
-            self._finish_turn(message_id, content=content, status=status, mode=mode, writer=writer, intent=intent,
-                              choices=choices, sources=sources, profile=profile, notices=notices, timing_ms=timing_ms)  # fmt: skip
-        finally:
-            if (held := self._writing.pop(message_id, None)) is not None:
-                self.turn_lock.release(*held)
-
-    def _finish_turn(self, message_id: str, *, content: str, status: str, mode: str | None, writer: str | None,
-                     intent: str | None, choices: list[dict[str, Any]] | None, sources: list[dict[str, Any]] | None,
-                     profile: Profile | None, notices: list[dict[str, Any]] | None, timing_ms: dict[str, float] | None) -> None:  # fmt: skip
-        with self._session() as session:
+        with self._letting_go(message_id), self._session() as session:  # the turn lock goes once this commits
             reply = session.get(MessageRow, message_id)
             if reply is None:  # the conversation was deleted meanwhile
                 return
@@ -297,6 +289,14 @@ class ConversationStore:
                         conversation.profile_json = reply.profile_json
                         conversation.customer = profile.name
                         conversation.updated_at = utcnow()
+
+    @contextmanager
+    def _letting_go(self, message_id: str) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            if (held := self._writing.pop(message_id, None)) is not None:
+                self.turn_lock.release(*held)
 
     # -- reading ------------------------------------------------------------------------------
     def list(self, owner: str | None, *, limit: int = 20, offset: int = 0) -> ConversationPage:
