@@ -28,6 +28,7 @@ from assistant.export import ExportService
 from assistant.directory import CustomerDirectory
 from assistant.tables import migrate_assistant
 from billing.service import Billing
+from assistant.turn_lock import DatabaseTurnLock, RedisTurnLock, TurnLock
 from community.cases import CaseListener, CaseService, CaseStore, migrate_cases
 from community.discussions import DiscussionService, migrate_discussions
 from community.insights import Insights, open_insights
@@ -183,6 +184,14 @@ def quota_counter(engine, client=None) -> Quotas:  # type: ignore[no-untyped-def
     return RedisQuotaCounter(client)
 
 
+def turn_lock(client=None) -> TurnLock:  # type: ignore[no-untyped-def]
+    """One turn at a time per conversation: a Redis lock too when TOP_REDIS_URL is set (refused on any replica
+    before the database is asked), the database lease of the pending reply always."""
+    if client is None:
+        return DatabaseTurnLock()
+    return RedisTurnLock(client)
+
+
 def industry_guesser(settings: Settings) -> LLMIndustryGuesser | None:
     """The profiler's LLM step, when an OpenAI-compatible writer is configured and the step is on."""
     writer = settings.writer
@@ -197,6 +206,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     config = settings.chroma_config
     embedder = embedder or UseEmbedder(threads=settings.embedding_threads)
+    shared = redis_client(settings)
     stack = open_stack(
         database_url=settings.resolved_database_url,
         keyword_index_path=settings.keyword_index_path,
@@ -207,6 +217,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         # workers sharing the embedded Chroma directory reopen it when another one changed the index
         chroma_reopen=(lambda: make_chroma_client(config, fresh=True)) if config.mode == "persistent" else None,
         keyword_feed=settings.resolved_keyword_feed,
+        redis_client=shared,  # index changes reach the other replicas at once (polling stays the fallback)
     )
     engine = stack.registry.engine
     editorial = EditorialStore(engine, stack.indexer, settings.editorial)
@@ -231,9 +242,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     )
     accounts, widgets = AccountStore(engine), WidgetStore(engine)
     insights = open_insights(engine, stack.keyword_index)
-    conversations = ConversationStore(engine)
+    conversations = ConversationStore(engine, turn_lock=turn_lock(shared))
     chat = ChatService(advisor, conversations, on_complete=TurnRecorder(insights, accounts, widgets))
-    shared = redis_client(settings)
     login = LoginService(accounts, LoginThrottle(throttle_store(settings, shared), settings.login_throttle), LoginAudit(engine),
                          session_days=settings.session_days)  # fmt: skip
     migrate_cases(engine)

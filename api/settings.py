@@ -70,8 +70,8 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(1, ge=0, le=7, description="ISO weekday the weekly digest goes out (1 = Monday); 0: never")
     redis_url: str | None = Field(
         None,
-        description="Redis shared by all workers and replicas (redis://host:6379/0): login throttling; "
-        "default: kept in each process",
+        description="Redis shared by all workers and replicas (redis://host:6379/0): login throttling, quotas, "
+        "per-conversation turn locks, index-change announcements; default: each process and the database",
     )
     login_throttle: ThrottlePolicy = Field(default_factory=ThrottlePolicy)
     rewards: RewardsConfig = Field(default_factory=RewardsConfig)

@@ -13,6 +13,7 @@ writes the conversation row (a row lock in PostgreSQL, the write lock in SQLite)
 ConversationBusy while a `pending` reply holds its lease. The writer renews the lease while it streams
 (`renew`); a lease that ran out belongs to a worker that died mid-stream, and its reply becomes
 `interrupted` (when the conversation continues, and in `interrupt_stale`, which every replica runs).
+With Redis, a per-conversation lock is taken before that transaction as well (assistant/turn_lock.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -29,6 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from assistant.intents import ConversationState
 from assistant.models import Profile
 from assistant.tables import AssistantBase, utcnow
+from assistant.turn_lock import DatabaseTurnLock, LockHeld, TurnLock
 from corpus.store import rows_affected
 
 TITLE_CHARS = 40
@@ -149,10 +153,15 @@ class MessageNotFound(LookupError):
 class ConversationStore:
     """Every method is one transaction. `owner=None` is the anonymous local user."""
 
-    def __init__(self, engine: Engine, *, lease: dt.timedelta = TURN_LEASE) -> None:
+    def __init__(self, engine: Engine, *, lease: dt.timedelta = TURN_LEASE, turn_lock: TurnLock | None = None) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._session = self._sessions.begin  # one transaction per `with`
         self.lease = lease
+        self.turn_lock: TurnLock = turn_lock or DatabaseTurnLock()
+        self._writing: dict[str, tuple[str, str | None]] = {}  # reply -> (lock key, token) while this process writes it
+
+    def _lease_ms(self) -> int:
+        return int(self.lease.total_seconds() * 1000)
 
     @staticmethod
     def _owned(session: Session, conversation_id: str, owner: str | None) -> ConversationRow:
@@ -174,11 +183,27 @@ class ConversationStore:
     def start_turn(
         self, message: str, conversation_id: str | None, owner: str | None
     ) -> tuple[str, str, ConversationState]:
-        """Store the user's message and reserve the assistant's; returns (conversation, assistant message, state)."""
+        """Store the user's message and reserve the assistant's; returns (conversation, assistant message, state).
+        Raises ConversationBusy while another turn of the conversation is being written."""
+        target = conversation_id or new_id()
+        key = f"{target}:{owner or ''}"  # a stranger's key differs: told "not found" by the database, not "busy"
+        try:
+            token = self.turn_lock.acquire(key, self._lease_ms())
+        except LockHeld:
+            raise ConversationBusy(target) from None
+        try:
+            started = self._start_turn(message, target, conversation_id is None, owner)
+        except BaseException:
+            self.turn_lock.release(key, token)
+            raise
+        self._writing[started[1]] = (key, token)
+        return started
+
+    def _start_turn(self, message: str, conversation_id: str, new: bool, owner: str | None) -> tuple[str, str, ConversationState]:
         with self._session() as session:
             pending: Profile | None = None
-            if conversation_id is None:
-                row = ConversationRow(id=new_id(), owner=owner, title=message[:TITLE_CHARS])
+            if new:
+                row = ConversationRow(id=conversation_id, owner=owner, title=message[:TITLE_CHARS])
                 session.add(row)
                 seq = 0
             else:
@@ -213,6 +238,8 @@ class ConversationStore:
         with self._session() as session:
             session.execute(update(MessageRow).where(MessageRow.id == message_id, MessageRow.status == "pending")
                             .values(lease_until=utcnow() + self.lease))  # fmt: skip
+        if (held := self._writing.get(message_id)) is not None:
+            self.turn_lock.renew(*held, self._lease_ms())
 
     def interrupt_stale(self) -> int:
         """Mark every pending reply whose lease ran out interrupted (its worker died); returns how many."""
@@ -244,7 +271,7 @@ class ConversationStore:
         timing_ms: dict[str, float] | None = None,
     ) -> None:
         """Record the assistant's reply; a known customer becomes the conversation's context."""
-        with self._session() as session:
+        with self._letting_go(message_id), self._session() as session:  # the turn lock goes once this commits
             reply = session.get(MessageRow, message_id)
             if reply is None:  # the conversation was deleted meanwhile
                 return
@@ -262,6 +289,14 @@ class ConversationStore:
                         conversation.profile_json = reply.profile_json
                         conversation.customer = profile.name
                         conversation.updated_at = utcnow()
+
+    @contextmanager
+    def _letting_go(self, message_id: str) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            if (held := self._writing.pop(message_id, None)) is not None:
+                self.turn_lock.release(*held)
 
     # -- reading ------------------------------------------------------------------------------
     def list(self, owner: str | None, *, limit: int = 20, offset: int = 0) -> ConversationPage:

@@ -30,7 +30,8 @@ MODULES = {"pdf": "pdf_import"}  # part name -> module in bench/, when they diff
 # python -m bench redaction: case anonymisation on labelled write-ups (no model, a few seconds)
 # python -m bench scale: workers and replicas (PostgreSQL, Redis, Chroma server, nginx), a replica killed mid-run
 # python -m bench ledger: ledger transfers per second on SQLite and PostgreSQL (no model, under a minute)
-PARTS = (*PARTS, "redaction", "ledger", "scale")
+# python -m bench pg_keyword: keyword search in PostgreSQL vs FTS5 on STARD (needs PostgreSQL, no model)
+PARTS = (*PARTS, "redaction", "ledger", "scale", "pg_keyword")
 
 
 def main(argv: list[str]) -> int:

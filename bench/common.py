@@ -36,6 +36,7 @@ def percentile(values: list[float], q: float) -> float:
 class Quality:
     recall_at_5: float
     recall_at_20: float
+    recall_at_10: float
     mrr_at_10: float
     p50_ms: float
     p95_ms: float
@@ -49,7 +50,7 @@ def evaluate(
     items = list(queries)
     for text, _ in items[:warmup]:
         rank(text)
-    r5 = r20 = mrr = 0.0
+    r5 = r10 = r20 = mrr = 0.0
     latencies: list[float] = []
     for text, gold in items:
         started = time.perf_counter()
@@ -57,6 +58,7 @@ def evaluate(
         latencies.append((time.perf_counter() - started) * 1000)
         top = list(dict.fromkeys(ranked))
         r5 += len(gold & set(top[:5])) / len(gold)
+        r10 += len(gold & set(top[:10])) / len(gold)
         r20 += len(gold & set(top[:20])) / len(gold)
         for position, item in enumerate(top[:10], 1):
             if item in gold:
@@ -66,6 +68,7 @@ def evaluate(
     return Quality(
         recall_at_5=r5 / n,
         recall_at_20=r20 / n,
+        recall_at_10=r10 / n,
         mrr_at_10=mrr / n,
         p50_ms=statistics.median(latencies) if latencies else float("nan"),
         p95_ms=percentile(latencies, 95),

@@ -8,6 +8,7 @@ from typing import Any
 from bench.ledger import report_section as _ledger
 from bench.redaction import report_section as _redaction
 from bench.scale import report_section as _scale
+from bench.pg_keyword import report_section as _pg_keyword
 
 ANCHORS = [
     ("stock LangChain: Chroma + default BM25Retriever in EnsembleRetriever (anchor)", 0.276, 0.426, 0.277, 9),
@@ -402,6 +403,7 @@ SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], list[str]]]] = [
     ("Case anonymisation", "redaction", _redaction),
     ("Ledger: transfers per second", "ledger", _ledger),
     ("Scale: workers, replicas and a replica killed mid-run", "scale", _scale),
+    ("Keyword search: PostgreSQL vs per-replica FTS5", "pg_keyword", _pg_keyword),
 ]
 
 

@@ -12,14 +12,25 @@ import pytest
 from assistant.conversations import ConversationBusy, ConversationNotFound, ConversationStore, MessageNotFound
 from assistant.models import Profile
 from assistant.tables import migrate_assistant
+from assistant.turn_lock import DatabaseTurnLock, RedisTurnLock, TurnLock
 from corpus.store import make_engine
 
 
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
+def turn_lock(request: pytest.FixtureRequest) -> TurnLock:
+    """Both implementations of one turn at a time: the database lease alone, and Redis in front of it."""
+    if request.param == "database":
+        return DatabaseTurnLock()
+    from accounts.redis_store import connect
+
+    return RedisTurnLock(connect(request.getfixturevalue("redis_url")), prefix=request.getfixturevalue("redis_prefix"))
+
+
 @pytest.fixture
-def store(database_url: str):  # type: ignore[no-untyped-def]
+def store(database_url: str, turn_lock: TurnLock):  # type: ignore[no-untyped-def]
     engine = make_engine(database_url)
     migrate_assistant(engine)
-    yield ConversationStore(engine)
+    yield ConversationStore(engine, turn_lock=turn_lock)
     engine.dispose()
 
 
@@ -121,3 +132,35 @@ def test_concurrent_turns_of_one_conversation_admit_exactly_one(store: Conversat
         outcomes = list(pool.map(ask, range(6)))
     assert sorted(outcomes) == ["admitted"] + ["busy"] * 5
     assert len(store.get(conversation, "u-1").messages) == 4  # first question and reply, one more of each
+
+
+def test_with_redis_a_turn_held_on_another_replica_is_refused_and_an_outage_falls_back_to_the_lease(
+    database_url: str, redis_url: str, redis_prefix: str
+) -> None:
+    from accounts.redis_store import connect
+
+    engine = make_engine(database_url)
+    migrate_assistant(engine)
+    lock = RedisTurnLock(connect(redis_url), prefix=redis_prefix)
+    here, there = ConversationStore(engine, turn_lock=lock), ConversationStore(engine, turn_lock=lock)
+    conversation, first, _ = here.start_turn("临江市第一人民医院", None, "u-1")
+    here.finish_turn(first, content="答", status="complete")
+    key = f"{conversation}:u-1"  # the store's lock key: the conversation and its owner
+    held = lock.acquire(key, 10_000)  # another replica holds the Redis lock, nothing pending in the database
+    with pytest.raises(ConversationBusy):
+        there.start_turn("他们的数据安全呢？", conversation, "u-1")
+    lock.release(key, "not-its-token")  # only the holder's token lets go
+    with pytest.raises(ConversationBusy):
+        there.start_turn("他们的数据安全呢？", conversation, "u-1")
+    lock.release(key, held)
+    _, second, _ = there.start_turn("他们的数据安全呢？", conversation, "u-1")
+    assert lock.client.pttl(redis_prefix + key) > 0  # held while the reply is written ...
+    there.finish_turn(second, content="答", status="complete")
+    assert lock.client.exists(redis_prefix + key) == 0  # ... and released once it is stored
+
+    down = ConversationStore(engine, turn_lock=RedisTurnLock(connect("redis://127.0.0.1:1/0", ping=False)))
+    _, third, _ = down.start_turn("再问一次", conversation, "u-1")  # Redis unreachable: the turn goes ahead
+    with pytest.raises(ConversationBusy):  # and the database lease still keeps one turn at a time
+        down.start_turn("又问一次", conversation, "u-1")
+    down.finish_turn(third, content="答", status="complete")
+    engine.dispose()

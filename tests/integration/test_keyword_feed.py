@@ -4,6 +4,7 @@ copy is rebuilt from the feed on start."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from helpers import write_doc
 from retrieval import tokenize
 from retrieval.keyword_feed import KeywordFeed
 from retrieval.keyword_index import SqliteKeywordIndex
-from retrieval.stack import open_stack
+from retrieval.stack import announce_changes, open_stack
 from retrieval.vector_store import ChromaConfig, make_chroma_client
 
 OLD = "# 蓝鲸协议\n\n## 日志\n\n蓝鲸协议规定网络日志保存不少于六个月。\n"
@@ -82,3 +83,40 @@ def test_an_index_built_before_the_feed_seeds_it(database_url: str, tmp_path: Pa
         assert index.chunk_ids() == upgraded.keyword_index.chunk_ids() != set()
     finally:
         upgraded.close()
+
+
+# -- index changes announced over Redis (retrieval/index_changes.py) --------------------------------------------
+@pytest.mark.redis
+def test_over_redis_another_copy_catches_up_at_once_and_an_outage_falls_back_to_polling(
+    writer: Any, tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    from accounts.redis_store import connect
+
+    channel = redis_prefix + "index"
+    announcer = announce_changes(connect(redis_url), writer.keyword_index, writer.vector_store, None, channel=channel)
+    index = SqliteKeywordIndex(tmp_path / "b" / "keyword.sqlite3")
+    feed = KeywordFeed(writer.registry.engine, index, interval=3600)  # its own polling would not run during the test
+    feed.start()
+    listener = announce_changes(connect(redis_url), index, writer.vector_store, feed.follow, channel=channel)
+    down = KeywordFeed(writer.registry.engine, SqliteKeywordIndex(tmp_path / "c" / "keyword.sqlite3"), interval=0)
+    down.start()  # a copy whose Redis is unreachable
+    unreachable = announce_changes(connect("redis://127.0.0.1:1/0", ping=False), down.index, writer.vector_store,
+                                   down.follow, channel=channel)  # fmt: skip
+    try:
+        assert listener.subscribed.wait(5)
+        corpus = tmp_path / "corpus"
+        write_doc(corpus, "faq-lanjing", OLD, title="蓝鲸协议")
+        writer.indexer.ingest(corpus)  # announced by the writer's copy once recorded in the feed
+        deadline = time.monotonic() + 5
+        while not texts(index, "日志保存多久") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any("六个月" in t for t in texts(index, "日志保存多久")) and listener.received >= 1
+        assert announcer.received == 0  # its own announcement needs no catching up
+
+        assert not texts(down.index, "日志保存多久")  # no announcement reaches it ...
+        assert down.follow() >= 1 and any("六个月" in t for t in texts(down.index, "日志保存多久"))  # ... polling does
+        assert unreachable._thread.is_alive() and not unreachable.subscribed.is_set()
+        unreachable.announce(1)  # logged, not raised
+    finally:
+        for changes in (announcer, listener, unreachable):
+            changes.close()

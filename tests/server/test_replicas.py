@@ -1,4 +1,4 @@
-"""Two servers sharing one PostgreSQL database, one Chroma server and one data directory, as replicas do:
+"""Two servers sharing one PostgreSQL database, one Redis, one Chroma server and one data directory, as replicas do:
 a `top-advisor serve --workers 2` process and an in-process uvicorn server with its own container. A
 conversation started on either continues on the other; one turn at a time per conversation across them."""
 
@@ -23,7 +23,7 @@ from helpers_community import postgres_database
 from assistant.conversations import MessageRow
 from assistant.tables import utcnow
 
-pytestmark = [pytest.mark.postgres, pytest.mark.chroma_server]
+pytestmark = [pytest.mark.postgres, pytest.mark.chroma_server, pytest.mark.redis]
 
 HOSPITAL = """# 医院数据安全要点
 
@@ -34,7 +34,7 @@ HOSPITAL = """# 医院数据安全要点
 
 
 @pytest.fixture(scope="module")
-def replicas(tmp_path_factory: pytest.TempPathFactory, embedder, chroma_server) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def replicas(tmp_path_factory: pytest.TempPathFactory, embedder, chroma_server, redis_url) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     from api.container import build_container
     from api.settings import Settings
     from retrieval.vector_store import ChromaConfig
@@ -52,10 +52,10 @@ def replicas(tmp_path_factory: pytest.TempPathFactory, embedder, chroma_server) 
         env = {k: v for k, v in os.environ.items() if not k.startswith("TOP_")} | {
             "TOP_DATA_DIR": str(root / "var"), "TOP_DATABASE_URL": url, "TOP_CORPUS_DIR": str(root / "corpus"),
             "TOP_CHROMA__MODE": "http", "TOP_CHROMA__HOST": host, "TOP_CHROMA__PORT": str(port),
-            "TOP_CHROMA__COLLECTION": collection, "ANONYMIZED_TELEMETRY": "False",
+            "TOP_CHROMA__COLLECTION": collection, "ANONYMIZED_TELEMETRY": "False", "TOP_REDIS_URL": redis_url,
             "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         }  # fmt: skip
-        settings = Settings(_env_file=None, data_dir=root / "var", database_url=url, corpus_dir=root / "corpus",
+        settings = Settings(_env_file=None, data_dir=root / "var", database_url=url, corpus_dir=root / "corpus", redis_url=redis_url,
                             chroma=ChromaConfig(mode="http", host=host, port=port, collection=collection))  # fmt: skip
         container = build_container(settings, embedder=embedder)
         container.indexer.ingest(root / "corpus")
