@@ -22,6 +22,7 @@ from accounts.store import AccountStore
 from accounts.tables import OrgKind, migrate_accounts
 from billing.rewards import RewardsConfig
 from billing.service import Billing
+from bench.pg import postgres_database
 from corpus.store import make_engine
 
 TRANSFERS = 1000
@@ -73,24 +74,8 @@ def run() -> dict[str, Any]:
 
 
 def _postgres() -> dict[str, Any] | None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-
-    admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"top_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError:
-        admin.dispose()
-        return None
-    try:
-        return _measure(admin_url.rsplit("/", 1)[0] + f"/{name}")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database("top_bench") as url:
+        return _measure(url) if url else None
 
 
 def report_section(r: dict[str, Any]) -> list[str]:

@@ -10,16 +10,16 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.load import _free_port, _get
+from bench.pg import PG_ADMIN
+from bench.pg import postgres_database as fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PG_ADMIN = os.environ.get("TOP_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("TOP_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 
 NGINX_CONF = """worker_processes 1;
@@ -147,18 +147,10 @@ def nginx(upstreams: list[int], root: Path) -> Iterator[str]:
 
 @contextmanager
 def postgres_database() -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"top_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database("top_bench") as url:
+        if url is None:
+            raise RuntimeError(f"no PostgreSQL at {PG_ADMIN}")
+        yield url
 
 
 def load_average() -> str:

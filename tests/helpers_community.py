@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
+from bench.pg import PG_ADMIN, postgres_database
 from community.activity import ActivityEvent, ActivityKind, ActivityLog
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+__all__ = ["PG_ADMIN", "add_activity", "postgres_database"]  # the database helpers live in bench/pg.py
+
 
 
 def add_activity(log: ActivityLog, orgs: Sequence[str], *, industry: str = "healthcare", province: str = "广东省",
@@ -22,26 +22,3 @@ def add_activity(log: ActivityLog, orgs: Sequence[str], *, industry: str = "heal
         for org in orgs
         for _ in range(repeat)
     )
-
-
-@contextmanager
-def postgres_database() -> Iterator[str | None]:
-    """A fresh database on the local PostgreSQL server (dropped afterwards), or None when none answers."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"top_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError:
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
