@@ -2,8 +2,8 @@
 
 One row per brief, answer, case download or shared case: who (the partner organisation, never the user),
 about what kind of customer (industry, segment, province: never the name) and which needs, in which ISO week
-(the Monday that starts it: no finer time is kept). The needs of an event are rows of their own so that
-rankings are computed by set-based SQL.
+(the Monday that starts it: no finer time is kept). The needs of an event are rows of their own, and
+activity_presence keeps their distinct (organisation, industry, province, need, week) for the rankings.
 """
 
 from __future__ import annotations
