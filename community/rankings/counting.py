@@ -13,7 +13,7 @@ then counts in an aggregate cell when one of its picked base cells rolls up to i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,10 +34,11 @@ class _Level:
     cells: list[tuple[str, str, str]]  # compact cell id → (industry, province, need)
 
 
-def _codes(values: Iterable[object]) -> tuple[np.ndarray, list[object]]:
-    index: dict[object, int] = {}
-    coded = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64)
-    return coded, list(index)
+def _codes(values: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+    """Integer codes (in order of first appearance) and the distinct values; C-speed dict and map calls only."""
+    distinct = list(dict.fromkeys(values))
+    index = {value: code for code, value in enumerate(distinct)}
+    return np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values)), distinct
 
 
 def _grouped(keys: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -51,7 +52,7 @@ def _grouped(keys: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def count_cells(
-    rows: Sequence[tuple[str, str, str, str, dt.date]],
+    rows: Sequence[Sequence[object]],
     windows: Sequence[tuple[dt.date, dt.date]],
     *,
     k: int,
@@ -59,7 +60,8 @@ def count_cells(
 ) -> list[CellCount]:
     """Cells with at least k distinct organisations: (window id, industry, province, need, n, n bounded).
 
-    `rows` are (org, industry, province, need, week Monday); duplicates are fine. `cap` None: n bounded = n.
+    `rows` are (org, industry, province, need, week Monday as a date or ISO text); duplicates are fine.
+    `cap` None: n bounded = n.
     """
     if not rows:
         return []
@@ -73,7 +75,8 @@ def count_cells(
     prov, prov_names = _codes(provinces)
     need, need_names = _codes(needs)
     week, week_values = _codes(mondays)
-    offset = np.array([(w - earliest).days // 7 for w in week_values], dtype=np.int64)[week]
+    mondays_of = [dt.date.fromisoformat(w) if isinstance(w, str) else w for w in week_values]
+    offset = np.array([(w - earliest).days // 7 for w in mondays_of], dtype=np.int64)[week]
     inside = (offset >= 0) & (offset < weeks)
     bits = np.left_shift(np.int64(1), offset[inside])
     org, ind, prov, need = org[inside], ind[inside], prov[inside], need[inside]

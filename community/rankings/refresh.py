@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, exists, insert, select
+from sqlalchemy import Date, Engine, bindparam, delete, exists, insert, select, text
 
 from community.activity.log import iso_week
-from community.activity.tables import ActivityEventRow, ActivityPresenceRow
+from community.activity.tables import ActivityEventRow
 from community.rankings.counting import count_cells
 from community.rankings.privacy import NoisyCounter, RankingsConfig, band_label, sensitivity
 from community.rankings.reference import sql_counts
@@ -23,6 +23,11 @@ from community.rankings.tables import RankingCellRow, RankingReleaseRow
 
 __all__ = ["TREND_WEEKS", "WINDOWS", "ReleaseSummary", "Window", "refresh_rankings", "windows_for"]
 
+# Raw text, untyped columns: the week comes back as the driver gives it (ISO text on SQLite), no per-row parsing.
+_PRESENCE_SQL = "SELECT org_id, industry, province, need, week FROM activity_presence WHERE week BETWEEN :earliest AND :latest"
+_DATES = (bindparam("earliest", type_=Date), bindparam("latest", type_=Date))
+_PRESENCE = text(_PRESENCE_SQL).bindparams(*_DATES)
+_PRESENCE_REAL = text(_PRESENCE_SQL + " AND simulated = :false").bindparams(*_DATES)
 WINDOWS: dict[str, int] = {"7d": 1, "30d": 4, "quarter": 13}  # window → ISO weeks
 TREND_WEEKS = 13
 
@@ -84,12 +89,9 @@ def refresh_rankings(
         if reference_sql:
             rows = sql_counts(conn, windows, config, bounded=noise)
         else:
-            presence = select(ActivityPresenceRow.org_id, ActivityPresenceRow.industry, ActivityPresenceRow.province,
-                              ActivityPresenceRow.need, ActivityPresenceRow.week).where(
-                ActivityPresenceRow.week.between(earliest, reference))  # fmt: skip
-            if not config.include_simulated:
-                presence = presence.where(ActivityPresenceRow.simulated.is_(False))
-            rows = count_cells(conn.execute(presence).all(), [(w.first, w.last) for w in windows],
+            rows = conn.execute(_PRESENCE if config.include_simulated else _PRESENCE_REAL,
+                                {"earliest": earliest, "latest": reference, "false": False}).all()  # fmt: skip
+            rows = count_cells(rows, [(w.first, w.last) for w in windows],
                                k=config.k, cap=config.max_cells_per_org if noise else None)  # fmt: skip
         simulated = config.include_simulated and bool(conn.execute(select(exists().where(
             ActivityEventRow.simulated.is_(True), ActivityEventRow.week.between(earliest, reference)))).scalar())  # fmt: skip
