@@ -1,8 +1,11 @@
 """`python -m bench rankings`: refresh over ~1 million activity events, and `/api/rankings` latency.
 
 Simulated activity (3,000 organisations × 26 weeks, ~1.05 M events, ~1.9 M event-need rows) in SQLite under a
-temporary data directory; `rankings refresh` timed without and with noise; then 400 sequential
-`GET /api/rankings` requests with varied filters through uvicorn (real HTTP, an API key) for p50/p95.
+temporary data directory; `rankings refresh` timed without and with noise, with the reference SQL over the events
+(the old path) and with the presence rollup + numpy (the new one) in the same run, checking that both publish
+the same noise-free release; the same on a fresh PostgreSQL database when one answers at TOP_BENCH_PG; then 400
+sequential `GET /api/rankings` requests with varied filters through uvicorn (real HTTP, an API key) for p50/p95.
+The machine is shared: the load average (1/5/15 min) is recorded next to each set of timings.
 """
 
 from __future__ import annotations
@@ -17,12 +20,18 @@ from typing import Any
 
 import httpx
 import uvicorn
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 
 from accounts.tables import OrgKind, Role
 from api.app import create_app
 from bench.common import percentile, stack
-from community.activity.simulate import INDUSTRY_WEIGHTS, PROVINCES, simulate_activity
-from community.rankings import RankingsConfig, refresh_rankings
+from corpus.store import make_engine
+from bench.scale_infra import load_average, postgres_database
+from community.activity import migrate_activity
+from community.activity.simulate import INDUSTRY_WEIGHTS, PROVINCES, SimulationReport, simulate_activity
+from community.rankings import RankingsConfig, migrate_rankings, refresh_rankings
+from community.rankings.tables import RankingCellRow
 
 TARGET_REFRESH_S = 60.0
 TARGET_P95_MS = 50.0
@@ -39,15 +48,12 @@ def run() -> dict[str, Any]:
         container = stack(Path(tmp) / "var")
         try:
             engine = container.insights.activity.engine
-            needs = [f"sol-bench-{i:02d}" for i in range(45)]
-            by_industry = {ind: [needs[(j * 7 + i) % 45] for i in range(25)] for j, ind in enumerate(INDUSTRY_WEIGHTS)}
             started = time.perf_counter()
-            report = simulate_activity(engine, by_industry, {n: ["network_security"] for n in needs},
-                                       orgs=3000, weeks=26, events_per_org_week=11.0, seed=20)  # fmt: skip
+            report = _simulate(engine)
             simulate_s = time.perf_counter() - started
-            plain = refresh_rankings(engine, RankingsConfig())
-            noisy = refresh_rankings(engine, RankingsConfig(epsilon=1.0))
-            refresh_rankings(engine, RankingsConfig())  # serve the noise-free release
+            sqlite = _old_and_new(engine, old_noise=True)
+            postgres = _on_postgres()
+            plain_s, noisy_s = sqlite["new_s"], sqlite["new_noise_s"]
 
             accounts = container.accounts
             org = accounts.create_organisation(name="bench", kind=OrgKind.partner)
@@ -77,11 +83,58 @@ def run() -> dict[str, Any]:
             thread.join(timeout=30)
             return {
                 "events": report.events, "event_needs": report.needs, "orgs": report.orgs, "weeks": report.weeks,
-                "simulate_s": simulate_s, "refresh_s": plain.seconds, "refresh_noise_s": noisy.seconds,
-                "cells": plain.cells, "lists": plain.lists, "requests": len(timings), "nonempty": nonempty,
+                "simulate_s": simulate_s, "refresh_s": plain_s, "refresh_noise_s": noisy_s,
+                "sqlite": sqlite, "postgresql": postgres,
+                "cells": sqlite["cells"], "lists": sqlite["lists"], "requests": len(timings), "nonempty": nonempty,
                 "p50_ms": percentile(timings, 50), "p95_ms": percentile(timings, 95),
-                "met": plain.seconds < TARGET_REFRESH_S and noisy.seconds < TARGET_REFRESH_S
+                "met": plain_s < TARGET_REFRESH_S and noisy_s < TARGET_REFRESH_S and sqlite["same"]
                 and percentile(timings, 95) < TARGET_P95_MS,
             }  # fmt: skip
         finally:
             container.close()
+
+
+def _simulate(engine: Engine) -> SimulationReport:
+    needs = [f"sol-bench-{i:02d}" for i in range(45)]
+    by_industry = {ind: [needs[(j * 7 + i) % 45] for i in range(25)] for j, ind in enumerate(INDUSTRY_WEIGHTS)}
+    return simulate_activity(engine, by_industry, {n: ["network_security"] for n in needs},
+                             orgs=3000, weeks=26, events_per_org_week=11.0, seed=20)  # fmt: skip
+
+
+def _release(engine: Engine) -> list[tuple[Any, ...]]:
+    c = RankingCellRow
+    with engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(select(c.window, c.kind, c.period, c.industry, c.province, c.need, c.rank)))
+
+
+def _old_and_new(engine: Engine, *, old_noise: bool) -> dict[str, Any]:
+    """Refresh with the reference SQL, then with the rollup + numpy; ends serving the new noise-free release."""
+    found: dict[str, Any] = {"load_before": load_average()}
+    old = refresh_rankings(engine, RankingsConfig(), reference_sql=True)
+    reference = _release(engine)
+    if old_noise:
+        found["old_noise_s"] = refresh_rankings(engine, RankingsConfig(epsilon=1.0), reference_sql=True).seconds
+    found["new_noise_s"] = refresh_rankings(engine, RankingsConfig(epsilon=1.0)).seconds
+    new = refresh_rankings(engine, RankingsConfig())
+    found.update(old_s=old.seconds, new_s=new.seconds, same=_release(engine) == reference, cells=new.cells,
+                 lists=new.lists, load_after=load_average())  # fmt: skip
+    return found
+
+
+def _on_postgres() -> dict[str, Any] | None:
+    """The same data and refreshes on a fresh PostgreSQL database; None when no server answers."""
+    try:
+        with postgres_database() as url:
+            engine = make_engine(url)
+            try:
+                migrate_activity(engine)
+                migrate_rankings(engine)
+                started = time.perf_counter()
+                _simulate(engine)
+                simulate_s = time.perf_counter() - started
+                return {"simulate_s": simulate_s, **_old_and_new(engine, old_noise=False)}
+            finally:
+                engine.dispose()
+    except OperationalError as error:
+        print(f"   PostgreSQL skipped: {str(error).splitlines()[0]}", flush=True)
+        return None

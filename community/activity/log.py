@@ -12,7 +12,7 @@ a message or a user, so none can be stored by mistake.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from assistant.gazetteer import default_gazetteer
 from assistant.models import UNKNOWN, Profile
-from community.activity.tables import ActivityEventRow, ActivityNeedRow
+from community.activity.tables import ActivityEventRow, ActivityNeedRow, ActivityPresenceRow, add_presence
 from corpus.document import INDUSTRY_CODES, NEED_CATEGORIES
 
 __all__ = ["ActivityEvent", "ActivityKind", "ActivityLog", "iso_week", "week_label"]
@@ -123,6 +123,7 @@ class ActivityLog:
     def record_many(self, events: Iterable[ActivityEvent]) -> int:
         """Insert events in one transaction; returns how many."""
         count = 0
+        presence: dict[tuple[object, ...], dict[str, object]] = {}
         with self.engine.begin() as conn:
             for event in events:
                 row = {
@@ -133,7 +134,12 @@ class ActivityLog:
                 event_id = conn.execute(insert(ActivityEventRow).values(**row).returning(ActivityEventRow.id)).scalar_one()
                 if event.needs:
                     conn.execute(insert(ActivityNeedRow), [{"event_id": event_id, "need": n} for n in event.needs])
+                for need in event.needs:
+                    key = {"week": event.week, "org_id": event.org_id, "industry": event.industry,
+                           "province": event.province, "need": need, "simulated": event.simulated}  # fmt: skip
+                    presence[tuple(key.values())] = key
                 count += 1
+            add_presence(conn, list(presence.values()))
         return count
 
     # -- reading (counts for operators and tests; never published) ----------------------------------
@@ -167,21 +173,23 @@ class ActivityLog:
     # -- deleting ----------------------------------------------------------------------------------
     def delete_organisation(self, org_id: str) -> int:
         """Remove every event of an organisation (PIPL deletion); returns how many events."""
-        return self._delete(ActivityEventRow.org_id == org_id)
+        return self._delete(lambda t: t.org_id == org_id)
 
     def delete_simulated(self) -> int:
-        return self._delete(ActivityEventRow.simulated.is_(True))
+        return self._delete(lambda t: t.simulated.is_(True))
 
     def purge(self, *, retention_days: int, today: dt.date | None = None) -> int:
         """Delete events of weeks that ended more than `retention_days` ago."""
         cutoff = iso_week((today or dt.datetime.now(dt.UTC).date()) - dt.timedelta(days=retention_days))
-        return self._delete(ActivityEventRow.week < cutoff)
+        return self._delete(lambda t: t.week < cutoff)
 
-    def _delete(self, condition) -> int:  # type: ignore[no-untyped-def]
-        ids = select(ActivityEventRow.id).where(condition)
+    def _delete(self, condition: Callable[[Any], Any]) -> int:
+        """`condition` of a table with org_id, week and simulated: applied to the events and to their rollup."""
+        ids = select(ActivityEventRow.id).where(condition(ActivityEventRow))
         with self.engine.begin() as conn:
             conn.execute(delete(ActivityNeedRow).where(ActivityNeedRow.event_id.in_(ids)))
-            return int(conn.execute(delete(ActivityEventRow).where(condition)).rowcount or 0)
+            conn.execute(delete(ActivityPresenceRow).where(condition(ActivityPresenceRow)))
+            return int(conn.execute(delete(ActivityEventRow).where(condition(ActivityEventRow))).rowcount or 0)
 
 
 def _from_profile(

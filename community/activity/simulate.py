@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from assistant.name_rules import SEGMENTS
 from community.activity.log import ActivityKind, iso_week
-from community.activity.tables import ActivityEventRow
+from community.activity.tables import PRESENCE_FROM_EVENTS, ActivityEventRow
 
 __all__ = ["PROVINCES", "SIM_PREFIX", "SimulationReport", "simulate_activity"]
 
@@ -177,6 +177,7 @@ def _bulk_insert(engine: Engine, events: list[tuple], needs: list[tuple[int, str
         cursor.executemany(f"INSERT INTO activity_events ({columns}) VALUES ({', '.join([mark] * 9)})", events)
         cursor.executemany(f"INSERT INTO activity_event_needs (event_id, need) VALUES ({mark}, {mark})", needs)
         cursor.close()
+        conn.execute(text(PRESENCE_FROM_EVENTS), {"first": events[0][0] if events else 0})
     if engine.dialect.name == "postgresql":  # explicit ids leave the sequence behind
         with engine.begin() as conn:
             conn.exec_driver_sql(

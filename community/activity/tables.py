@@ -2,8 +2,8 @@
 
 One row per brief, answer, case download or shared case: who (the partner organisation, never the user),
 about what kind of customer (industry, segment, province: never the name) and which needs, in which ISO week
-(the Monday that starts it: no finer time is kept). The needs of an event are rows of their own so that
-rankings are computed by set-based SQL.
+(the Monday that starts it: no finer time is kept). The needs of an event are rows of their own, and
+activity_presence keeps their distinct (organisation, industry, province, need, week) for the rankings.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Boolean, Date, Engine, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Connection, Date, Engine, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from corpus.store import migrate
@@ -47,6 +47,48 @@ class ActivityNeedRow(ActivityBase):
 
     event_id: Mapped[int] = mapped_column(EventId, ForeignKey("activity_events.id", ondelete="CASCADE"), primary_key=True)
     need: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class ActivityPresenceRow(ActivityBase):
+    """Rollup kept at record time: this organisation worked on this need for this kind of customer that week.
+
+    A pure function of the events (one row per distinct (org, industry, province, need, week, simulated) of
+    events ⋈ needs), written with insert-or-ignore by every writer and deleted with the events, so a ranking
+    refresh reads it instead of a DISTINCT over millions of event-need rows.
+    """
+
+    __tablename__ = "activity_presence"
+    __table_args__ = (Index("ix_activity_presence_org_id", "org_id"),)
+
+    week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(32), primary_key=True)
+    province: Mapped[str] = mapped_column(String(16), primary_key=True)
+    need: Mapped[str] = mapped_column(String(80), primary_key=True)
+    simulated: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+
+
+PRESENCE_COLUMNS = "week, org_id, industry, province, need, simulated"
+# Rebuilds the rollup rows of events with id >= :first (both SQLite and PostgreSQL; the WHERE also settles
+# SQLite's INSERT … SELECT … ON CONFLICT parsing ambiguity).
+PRESENCE_FROM_EVENTS = f"""
+INSERT INTO activity_presence ({PRESENCE_COLUMNS})
+SELECT DISTINCT e.week, e.org_id, e.industry, e.province, n.need, e.simulated
+FROM activity_events e JOIN activity_event_needs n ON n.event_id = e.id
+WHERE e.id >= :first
+ON CONFLICT DO NOTHING
+"""
+
+
+def add_presence(conn: Connection, rows: list[dict[str, object]]) -> None:
+    """Insert-or-ignore rollup rows (keys of ActivityPresenceRow) in the caller's transaction."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(ActivityPresenceRow).on_conflict_do_nothing(), rows)
 
 
 def migrate_activity(engine: Engine) -> None:

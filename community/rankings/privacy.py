@@ -10,7 +10,7 @@
    Rising needs compare two windows and list a need only when both windows are published (≥ k).
 4. **Optional noise** (`epsilon` set): the order of a list comes from counts with Laplace noise drawn by Google's
    differential-privacy library (python-dp). Each organisation's contribution is first bounded to
-   `max_cells_per_org` cells per window (chosen at random in SQL); one organisation then changes at most
+   `max_cells_per_org` cells per window (chosen at random, community/rankings/counting.py); one organisation then changes at most
    `LEVELS × max_cells_per_org` counts per window vector, and a release has `vectors` of them, so the L1
    sensitivity is Δ = LEVELS × max_cells_per_org × vectors and each count gets Laplace(Δ/ε): ε is the budget of
    the whole release. Small ε makes ranks of small cells mostly noise; that is the price, stated.

@@ -1,13 +1,14 @@
-"""Compute a ranking release from the activity tables: set-based SQL for the counting, Python for the ordering.
+"""Compute a ranking release from the activity tables: counting in numpy, Python for the ordering.
 
-The SQL reduces the events to one row per (window, industry, province, need) with the number of distinct
-organisations, at four levels (with 全部行业 and 全国), keeping only cells of at least k organisations. What
-reaches Python is the published cells only: a few thousand rows, however many million events there are.
+The counting reduces the presence rollup (one row per organisation, customer kind, need and week, kept at
+record time) to one row per (window, industry, province, need) with the number of distinct organisations, at
+four levels (with 全部行业 and 全国), keeping only cells of at least k organisations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -16,11 +17,18 @@ from sqlalchemy import Date, Engine, bindparam, delete, exists, insert, select, 
 
 from community.activity.log import iso_week
 from community.activity.tables import ActivityEventRow
+from community.rankings.counting import count_cells
 from community.rankings.privacy import NoisyCounter, RankingsConfig, band_label, sensitivity
-from community.rankings.tables import ALL_INDUSTRIES, NATIONWIDE, RankingCellRow, RankingReleaseRow
+from community.rankings.reference import sql_counts
+from community.rankings.tables import RankingCellRow, RankingReleaseRow
 
 __all__ = ["TREND_WEEKS", "WINDOWS", "ReleaseSummary", "Window", "refresh_rankings", "windows_for"]
 
+# Raw text, untyped columns: the week comes back as the driver gives it (ISO text on SQLite), no per-row parsing.
+_PRESENCE_SQL = "SELECT org_id, industry, province, need, week FROM activity_presence WHERE week BETWEEN :earliest AND :latest"
+_DATES = (bindparam("earliest", type_=Date), bindparam("latest", type_=Date))
+_PRESENCE = text(_PRESENCE_SQL).bindparams(*_DATES)
+_PRESENCE_REAL = text(_PRESENCE_SQL + " AND simulated = :false").bindparams(*_DATES)
 WINDOWS: dict[str, int] = {"7d": 1, "30d": 4, "quarter": 13}  # window → ISO weeks
 TREND_WEEKS = 13
 
@@ -56,50 +64,20 @@ def windows_for(reference: dt.date) -> list[Window]:
     return found
 
 
-def _counting_sql(windows: list[Window], *, simulated: bool, bounded: bool) -> str:
-    values = ", ".join(f"({i}, :f{i}, :l{i})" for i in range(len(windows)))
-    only_real = "" if simulated else " AND e.simulated = :false"
-    pick = (
-        ", ROW_NUMBER() OVER (PARTITION BY c.wid, c.org_id ORDER BY random()) AS pick FROM cellorg c"
-        if bounded else ", 1 AS pick FROM cellorg c"
-    )  # fmt: skip
-    return f"""
-WITH w(wid, first_week, last_week) AS (VALUES {values}),
-presence AS (
-  SELECT DISTINCT e.org_id, e.industry, e.province, n.need, e.week
-  FROM activity_events e JOIN activity_event_needs n ON n.event_id = e.id
-  WHERE e.week BETWEEN :earliest AND :latest{only_real}
-),
-cellorg AS (
-  SELECT DISTINCT w.wid, p.industry, p.province, p.need, p.org_id
-  FROM presence p JOIN w ON p.week BETWEEN w.first_week AND w.last_week
-),
-picked AS (SELECT c.wid, c.industry, c.province, c.need, c.org_id{pick}),
-levels(li, lp) AS (VALUES (1, 1), (1, 0), (0, 1), (0, 0)),
-cells AS (
-  SELECT p.wid,
-         CASE WHEN l.li = 1 THEN p.industry ELSE '{ALL_INDUSTRIES}' END AS industry,
-         CASE WHEN l.lp = 1 THEN p.province ELSE '{NATIONWIDE}' END AS province,
-         p.need, p.org_id, p.pick
-  FROM picked p CROSS JOIN levels l
-  WHERE (l.li = 0 OR p.industry <> 'unknown') AND (l.lp = 0 OR p.province <> '')
-)
-SELECT wid, industry, province, need, COUNT(DISTINCT org_id) AS n,
-       COUNT(DISTINCT CASE WHEN pick <= :cap THEN org_id END) AS nb
-FROM cells
-GROUP BY wid, industry, province, need
-HAVING COUNT(DISTINCT org_id) >= :k
-"""
-
-
 def refresh_rankings(
     engine: Engine,
     config: RankingsConfig,
     *,
     today: dt.date | None = None,
     known_needs: Collection[str] | None = None,
+    reference_sql: bool = False,
 ) -> ReleaseSummary:
-    """Count, suppress, order and publish one release; older releases are dropped in the same transaction."""
+    """Count, suppress, order and publish one release; older releases are dropped in the same transaction.
+
+    Counting reads the activity_presence rollup and counts in numpy (community/rankings/counting.py);
+    `reference_sql` counts with the original single SQL statement over the events instead (slow: the
+    reference for tests and `python -m bench rankings`).
+    """
     import time
 
     started = time.perf_counter()
@@ -107,18 +85,24 @@ def refresh_rankings(
     windows = windows_for(reference)
     earliest = min(w.first for w in windows)
     noise = config.epsilon is not None
-    sql = text(_counting_sql(windows, simulated=config.include_simulated, bounded=noise))
-    params: dict[str, object] = {"earliest": earliest, "latest": reference, "k": config.k, "cap": config.max_cells_per_org}
-    dated = [bindparam("earliest", type_=Date), bindparam("latest", type_=Date)]
-    for i, window in enumerate(windows):
-        params[f"f{i}"], params[f"l{i}"] = window.first, window.last
-        dated += [bindparam(f"f{i}", type_=Date), bindparam(f"l{i}", type_=Date)]
-    if not config.include_simulated:
-        params["false"] = False
-    sql = sql.bindparams(*dated)
 
     with engine.begin() as conn:
-        rows = conn.execute(sql, params).all()
+        if reference_sql:
+            rows = sql_counts(conn, windows, config, bounded=noise)
+        else:
+            # A million presence rows are a million tracked objects: without the cyclic collector running over
+            # them again and again, reading them costs a fraction (none of them can form a cycle).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                presence = conn.execute(_PRESENCE if config.include_simulated else _PRESENCE_REAL,
+                                        {"earliest": earliest, "latest": reference, "false": False}).all()  # fmt: skip
+                rows = count_cells(presence, [(w.first, w.last) for w in windows],
+                                   k=config.k, cap=config.max_cells_per_org if noise else None)  # fmt: skip
+                del presence
+            finally:
+                if collecting:
+                    gc.enable()
         simulated = config.include_simulated and bool(conn.execute(select(exists().where(
             ActivityEventRow.simulated.is_(True), ActivityEventRow.week.between(earliest, reference)))).scalar())  # fmt: skip
 
