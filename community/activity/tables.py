@@ -84,11 +84,10 @@ def add_presence(conn: Connection, rows: list[dict[str, object]]) -> None:
     """Insert-or-ignore rollup rows (keys of ActivityPresenceRow) in the caller's transaction."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(ActivityPresenceRow).on_conflict_do_nothing(), rows)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(ActivityPresenceRow).on_conflict_do_nothing(), rows)
 
 
 def migrate_activity(engine: Engine) -> None:

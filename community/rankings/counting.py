@@ -12,6 +12,8 @@ then counts in an aggregate cell when one of its picked base cells rolls up to i
 
 from __future__ import annotations
 
+from typing import cast
+
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,7 +77,7 @@ def count_cells(
     prov, prov_names = _codes(provinces)
     need, need_names = _codes(needs)
     week, week_values = _codes(mondays)
-    mondays_of = [dt.date.fromisoformat(w) if isinstance(w, str) else w for w in week_values]
+    mondays_of = [dt.date.fromisoformat(w) if isinstance(w, str) else cast(dt.date, w) for w in week_values]
     offset = np.array([(w - earliest).days // 7 for w in mondays_of], dtype=np.int64)[week]
     inside = (offset >= 0) & (offset < weeks)
     bits = np.left_shift(np.int64(1), offset[inside])
