@@ -1,0 +1,45 @@
+"""What a partner types (a customer's name) stays out of the server logs when a remote step fails: operators read
+the logs, and the name is the partner's. The log says which step failed and why, with the name's length only."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from assistant.industry_llm import LLMIndustryGuesser
+from assistant.orgs.registry import RegistryError
+from assistant.profiler import Profiler
+
+NAME = "澜沧青禾远山"  # nothing offline places it, so the remote steps are asked
+
+
+class RefusingModel:
+    """An LLM that is down (the only fake: the LLM itself)."""
+
+    def invoke(self, messages: Any) -> Any:
+        raise ConnectionError("connection refused")
+
+
+class RefusingRegistry:
+    """A paid enterprise registry that is down."""
+
+    def lookup(self, name: str) -> Any:
+        raise RegistryError("http", "HTTP 503 from the registry")
+
+
+def test_a_failed_llm_industry_step_logs_no_customer_name(caplog: pytest.LogCaptureFixture) -> None:
+    guesser = LLMIndustryGuesser(base_url=None, model="m", chat_model=RefusingModel())
+    with caplog.at_level(logging.WARNING):
+        assert guesser.guess(NAME) is None
+    assert "LLM industry step failed" in caplog.text and "connection refused" in caplog.text
+    assert NAME not in caplog.text and "澜沧" not in caplog.text
+
+
+def test_a_failed_registry_lookup_logs_no_customer_name(caplog: pytest.LogCaptureFixture) -> None:
+    profiler = Profiler(knowledge=False, registry=RefusingRegistry())  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING):
+        profiler.profile(NAME)
+    assert "registry lookup failed" in caplog.text and "HTTP 503" in caplog.text
+    assert NAME not in caplog.text and "澜沧" not in caplog.text
