@@ -43,3 +43,20 @@ def test_a_failed_registry_lookup_logs_no_customer_name(caplog: pytest.LogCaptur
         profiler.profile(NAME)
     assert "registry lookup failed" in caplog.text and "HTTP 503" in caplog.text
     assert NAME not in caplog.text and "澜沧" not in caplog.text
+
+
+def test_a_failed_statement_does_not_carry_its_parameters(database_url: str) -> None:
+    """A database error becomes a 500 logged with its traceback: SQLAlchemy would put the statement's parameters (a
+    case's text, a message) into the exception's text; the engine hides them."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from corpus.store import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with pytest.raises(DBAPIError) as raised, engine.connect() as conn:
+            conn.execute(text("SELECT * FROM no_such_table WHERE x = :x"), {"x": NAME})
+        assert "no_such_table" in str(raised.value) and NAME not in str(raised.value)
+    finally:
+        engine.dispose()
