@@ -88,3 +88,13 @@ def test_a_nul_or_lone_surrogate_in_a_body_is_a_422_naming_the_field(server: Liv
         response = call(server, partner, method, path, content=raw, headers={"Content-Type": "application/json"})
         assert response.status_code == 422, f"{method} {path}: {response.status_code} {response.text[:300]}"
         assert "无效字符 U+" in response.text, response.text
+
+
+@pytest.mark.parametrize("path", ["/api/editor/documents/faq-x/versions/3000000000/submit", "/api/editor/documents/faq-x/versions/2147483648/reject",
+                                  "/api/editor/documents/faq-x/diff?a=1&b=3000000000"])  # fmt: skip
+def test_a_version_number_past_32_bits_is_a_422(server: LiveServer, path: str) -> None:
+    """Version numbers live in an INTEGER column: 32 bits on PostgreSQL (found by the schema fuzz once it ran there)."""
+    editor = member(server, Role.editor)
+    response = call(server, editor, "GET" if "diff" in path else "POST", path)
+    assert response.status_code == 422, response.text
+    assert "2147483647" in response.text, response.text
