@@ -1,6 +1,6 @@
 """Schemathesis against the live OpenAPI schema: generated requests never cause a server error.
 
-Two runs, against a server of their own (a small corpus in a fresh data directory, so the documents,
+Two runs, against a server of their own (a small corpus in a fresh data directory and PostgreSQL database, so the documents,
 keys and users they create and publish reach no other test):
 - stateless: every operation with valid and invalid inputs, as an administrator (who reaches them all);
 - stateful: sequences that follow the links between operations (create a document, then submit,
@@ -37,20 +37,24 @@ FAST = dict(deadline=None, suppress_health_check=list(HealthCheck), derandomize=
 
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    """On PostgreSQL (the production store, stricter than SQLite: no NUL in text) when a server answers."""
     from api.container import build_container
     from api.settings import Settings
     from corpus import STARTER_DIR
+    from helpers_community import postgres_database
 
     root = tmp_path_factory.mktemp("fuzz")
     corpus = root / "corpus"
     for name in SMALL_CORPUS:
         (corpus / name).parent.mkdir(parents=True, exist_ok=True)
         (corpus / name).write_text((STARTER_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
-    container = build_container(Settings(_env_file=None, data_dir=root / "var", corpus_dir=Path(corpus)), embedder=embedder)
-    container.indexer.ingest(corpus)
-    with LiveServer(container, _free_port()) as server:
-        yield server
-    container.close()
+    with postgres_database() as url:
+        settings = Settings(_env_file=None, data_dir=root / "var", corpus_dir=Path(corpus), database_url=url)
+        container = build_container(settings, embedder=embedder)
+        container.indexer.ingest(corpus)
+        with LiveServer(container, _free_port()) as server:
+            yield server
+        container.close()
 
 
 @pytest.fixture(scope="module")
