@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.container import Container, build_container, startup_lock
+from api.deps import valid_address
 from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         lifespan=lifespan,
         docs_url=None,  # api_docs serves /docs with its own Content-Security-Policy
         redoc_url=None,
+        dependencies=[Depends(valid_address)],
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)

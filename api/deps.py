@@ -12,6 +12,7 @@ from assistant.advisor import Advisor
 from assistant.chat import ChatService
 from assistant.conversations import ConversationStore
 from assistant.export import ExportService
+from corpus.text import check_text
 
 
 def get_container(request: Request) -> Container:
@@ -54,6 +55,15 @@ def client_address(request: Request) -> str:
     """The caller's IP address as the server sees it (behind a proxy, run uvicorn with --proxy-headers
     and --forwarded-allow-ips so this is the client's, not the proxy's)."""
     return request.client.host if request.client else "unknown"
+
+
+def valid_address(request: Request) -> None:
+    """Every route's first check: the decoded path and query parameters hold no NUL, control character or lone
+    surrogate (PostgreSQL cannot store a NUL; nothing should look one up): a 422 naming where, never a 500."""
+    check_text(request.url.path, what="请求路径")
+    for name, value in request.query_params.multi_items():
+        check_text(name, what="查询参数名")
+        check_text(value, what=f"查询参数 {name[:40]} ")
 
 
 def require_json(request: Request) -> None:

@@ -97,7 +97,7 @@ class LLMIndustryGuesser:
         try:
             reply = self._chat.invoke([("system", self._system), ("user", self._user.safe_substitute(name=name))])
         except Exception as exc:  # noqa: BLE001 - any failure means "no answer"; not cached, so a later call retries
-            logger.warning("LLM industry step failed for %r: %s", name, exc)
+            logger.warning("LLM industry step failed (a name of %d characters; names stay out of logs): %s", len(name), exc)
             return None
         guess = parse_guess(str(getattr(reply, "content", "")))
         with self._lock:

@@ -229,7 +229,7 @@ class Profiler:
             try:
                 answer = self.registry.lookup(cleaned)
             except RegistryError as exc:
-                logger.warning("registry lookup failed for %r: %s", cleaned, exc)
+                logger.warning("registry lookup failed (a name of %d characters; names stay out of logs): %s", len(cleaned), exc)
                 answer = None
             if answer is not None:
                 if not region.label and answer.region:

@@ -43,7 +43,8 @@ def make_engine(url: str) -> Engine:
     """One engine per process; SQLite gets WAL and foreign keys in one hook."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    # hide_parameters: a failed statement's text (logged with a 500) never carries what partners wrote
+    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -12,10 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep, OptionalUserDep, PartnerDep, UserDep
+from corpus.text import CheckedInput
 from api.deps import ContainerDep, require_json
 from api.entitlements import entitled
 from api.routes.pages import guard
@@ -43,18 +44,18 @@ CasesDep = Annotated[CaseService, Depends(get_cases)]
 
 
 # -- request bodies ----------------------------------------------------------------------------------
-class AttachmentUpload(BaseModel):
+class AttachmentUpload(CheckedInput):
     filename: str = Field(..., min_length=1, max_length=255, description="文件名（.md/.txt/.docx/.pdf）")
     content_base64: str = Field(..., max_length=14_000_000, description="文件内容（base64，上限 10 MB）")
 
 
-class ProductLine(BaseModel):
+class ProductLine(CheckedInput):
     category: str = Field(..., max_length=80)
     vendor: str = Field("", max_length=80)
     product: str = Field("", max_length=120)
 
 
-class CaseWrite(BaseModel):
+class CaseWrite(CheckedInput):
     """A case as the author writes it; only `title` and some content are required (see docs/api.md)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -81,12 +82,12 @@ class CaseWrite(BaseModel):
     watch_id: str | None = Field(None, max_length=40, description="从本组织客户名录（关注列表）的条目开始")
 
 
-class Span(BaseModel):
+class Span(CheckedInput):
     start: int = Field(..., ge=0)
     end: int = Field(..., ge=1)
 
 
-class RedactionEdit(BaseModel):
+class RedactionEdit(CheckedInput):
     """The author's edits to the proposed redaction; a field left out is not changed."""
 
     undone: list[Annotated[str, Field(max_length=24)]] | None = Field(None, max_length=5000, description="撤销的改动（key）")
@@ -95,22 +96,22 @@ class RedactionEdit(BaseModel):
     region_level: RegionLevel | None = None
 
 
-class Confirmation(BaseModel):
+class Confirmation(CheckedInput):
     handle: str | None = Field(None, max_length=40, description="公开昵称；不填用个人昵称")
     anonymous: bool = Field(False, description="以“匿名”发布")
     acknowledge_uniqueness: bool = Field(False, description="唯一性提醒仍未解除时，确认仍按此发布")
     text_sha256: str | None = Field(None, max_length=64, description="所核对的脱敏文本的 SHA-256（防止确认了没看过的版本）")
 
 
-class Note(BaseModel):
+class Note(CheckedInput):
     note: str = Field("", max_length=1000)
 
 
-class Takedown(BaseModel):
+class Takedown(CheckedInput):
     reason: str = Field("", max_length=1000)
 
 
-class HandleWrite(BaseModel):
+class HandleWrite(CheckedInput):
     handle: str = Field("", max_length=40, description="公开昵称；空字符串表示不设（匿名）")
 
 

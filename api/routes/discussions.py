@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from accounts.tables import Role
 from api.auth import EditorDep, OptionalUserDep, UserDep
+from corpus.text import CheckedInput
 from api.deps import ContainerDep, require_json
 from api.routes.cases import _page, viewer
 from api.routes.pages import guard
@@ -31,7 +32,7 @@ def get_discussions(container: ContainerDep) -> DiscussionService:
 DiscussionsDep = Annotated[DiscussionService, Depends(get_discussions)]
 
 
-class ThreadWrite(BaseModel):
+class ThreadWrite(CheckedInput):
     topic_kind: str = Field(..., max_length=16, description="industry | regulation | need | general")
     topic: str = Field("", max_length=80, description="行业代码，或法规/标准/方案指南的文档 id")
     title: str = Field(..., max_length=200)
@@ -39,29 +40,29 @@ class ThreadWrite(BaseModel):
     acknowledge_pii: bool = Field(False, description="已看过可识别信息提醒，仍然发布")
 
 
-class PostWrite(BaseModel):
+class PostWrite(CheckedInput):
     body: str = Field(..., max_length=20_000)
     acknowledge_pii: bool = False
 
 
-class TextCheck(BaseModel):
+class TextCheck(CheckedInput):
     text: str = Field(..., max_length=20_000)
 
 
-class Moderation(BaseModel):
+class Moderation(CheckedInput):
     hidden: bool = True
     reason: str = Field("", max_length=1000)
 
 
-class Lock(BaseModel):
+class Lock(CheckedInput):
     locked: bool = True
 
 
-class Report(BaseModel):
+class Report(CheckedInput):
     reason: str = Field(..., max_length=1000)
 
 
-class Resolution(BaseModel):
+class Resolution(CheckedInput):
     resolution: str = Field("", max_length=1000)
 
 

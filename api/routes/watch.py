@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from accounts.tables import Role
 from api.auth import OptionalUserDep, PartnerDep
+from corpus.text import CheckedInput
 from api.deps import ContainerDep, require_json
 from api.routes.pages import guard
 from community.watch import WatchedCustomer
@@ -26,7 +27,7 @@ pages = APIRouter(include_in_schema=False)
 PAGE = Path(__file__).resolve().parent.parent / "static" / "updates.html"
 
 
-class WatchRequest(BaseModel):
+class WatchRequest(CheckedInput):
     customer: str = Field(..., min_length=1, max_length=200, description="客户名称", examples=["佛山市第一人民医院"])
     industry: str | None = Field(None, max_length=32, description="行业代码（可选，覆盖推断结果）")
     region: str | None = Field(None, max_length=40, description="所在省市（可选，覆盖推断结果）")
