@@ -26,8 +26,8 @@ from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
 
 from accounts.store import AccountNotFound
-from corpus.store import rows_affected
 from accounts.tables import ApiKeyRow, LoginAttemptRow, OrganisationRow, QuotaUsageRow, UserRow, WebSessionRow, WidgetKeyRow
+from corpus.store import rows_affected
 
 __all__ = ["ARCHIVE_FORMAT", "DeleteFn", "ExportFn", "OrgDataPart", "OrgDataRegistry", "delete_accounts", "export_accounts", "members"]
 

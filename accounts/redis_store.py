@@ -9,12 +9,12 @@ Quotas: `<prefix><name>:<seconds>:<window>` (an INCR counter that expires a minu
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
-
-import time
-from collections.abc import Callable
 
 from accounts.quotas import Window, bucket_name, check
 from accounts.throttle import ThrottleUnavailable

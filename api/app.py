@@ -16,9 +16,24 @@ from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
 from api.routes import (
-    accounts, api_docs, billing, billing_pages, cases, chat, discussions, documents, editor, health, openai_compat,
-    org_data, pages, pwa,
-    rankings, watch, widget, widget_keys,
+    accounts,
+    api_docs,
+    billing,
+    billing_pages,
+    cases,
+    chat,
+    discussions,
+    documents,
+    editor,
+    health,
+    openai_compat,
+    org_data,
+    pages,
+    pwa,
+    rankings,
+    watch,
+    widget,
+    widget_keys,
 )
 from api.schedule import run_schedule
 from api.settings import Settings

@@ -15,6 +15,7 @@ from corpus.document import INDUSTRY_CODES, NEED_CATEGORIES, Kind
 from corpus.validate import load_corpus
 from retrieval.models import SearchFilters
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="top-advisor")
 def cli() -> None:
@@ -159,11 +160,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 from api.cli_ask import ask  # noqa: E402 - registered after cli exists
 from api.cli_billing import ledger, orders  # noqa: E402
 from api.cli_cases import cases  # noqa: E402
+from api.cli_community import demo, rankings, updates  # noqa: E402
 from api.cli_corpus_add import corpus_add  # noqa: E402
 from api.cli_orgs import orgs  # noqa: E402
 from api.cli_profile import customers, profile  # noqa: E402
 from api.cli_users import users  # noqa: E402
-from api.cli_community import demo, rankings, updates  # noqa: E402
 
 cli.add_command(cases)
 cli.add_command(customers)

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from accounts.store import AccountStore
-from api.cli_common import settings_of
 from accounts.tables import migrate_accounts
+from api.cli_common import settings_of
 from billing.money import yuan
 from billing.service import Billing
 from corpus.store import make_engine

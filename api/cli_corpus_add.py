@@ -22,8 +22,8 @@ from rich.console import Console
 
 from api.cli_common import container_of, settings_of
 from corpus.document import ID_PATTERN
+from corpus.importers import Imported, ImportRefused, check_size, convert, to_document_text, validate
 from corpus.labels import FIELD_LABELS
-from corpus.importers import ImportRefused, Imported, check_size, convert, to_document_text, validate
 from corpus.suggest import KIND_FOLDERS
 from corpus.validate import Problem, iter_corpus_files
 

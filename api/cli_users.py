@@ -14,9 +14,9 @@ from rich.table import Table
 
 from accounts.credit_code import CreditCodeError
 from accounts.credit_code import normalise as normalise_credit_code
-from api.cli_common import console, settings_of
 from accounts.store import AccountError, AccountNotFound, AccountStore, check_password, normalise_email
 from accounts.tables import OrgKind, Role, migrate_accounts
+from api.cli_common import console, settings_of
 from corpus.store import make_engine
 
 __all__ = ["users"]

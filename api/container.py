@@ -15,28 +15,28 @@ from accounts.login import LoginAudit, LoginService
 from accounts.org_data import OrgDataRegistry
 from accounts.quotas import QuotaCounter, Quotas
 from accounts.store import AccountStore
+from accounts.tables import migrate_accounts
 from accounts.throttle import LoginThrottle, MemoryThrottleStore, ThrottleStore
 from accounts.widgets import WidgetStore
-from accounts.tables import migrate_accounts
 from api.recording import TurnRecorder
 from api.settings import Settings
 from assistant.advisor import Advisor
 from assistant.chat import ChatService
 from assistant.composer import ComposerWriter
 from assistant.conversations import ConversationStore
-from assistant.export import ExportService
 from assistant.directory import CustomerDirectory
-from assistant.tables import migrate_assistant
-from billing.service import Billing
-from assistant.turn_lock import DatabaseTurnLock, RedisTurnLock, TurnLock
-from community.cases import CaseListener, CaseService, CaseStore, migrate_cases
-from community.discussions import DiscussionService, migrate_discussions
-from community.insights import Insights, open_insights
+from assistant.export import ExportService
 from assistant.industry_llm import LLMIndustryGuesser
-from assistant.writer_plugins import make_writer
 from assistant.orgs.registry import make_registry
 from assistant.planner import Planner
 from assistant.profiler import Profiler, corpus_issuers
+from assistant.tables import migrate_assistant
+from assistant.turn_lock import DatabaseTurnLock, RedisTurnLock, TurnLock
+from assistant.writer_plugins import make_writer
+from billing.service import Billing
+from community.cases import CaseListener, CaseService, CaseStore, migrate_cases
+from community.discussions import DiscussionService, migrate_discussions
+from community.insights import Insights, open_insights
 from corpus.editorial import EditorialStore
 from corpus.file_versions import track_files
 from corpus.store import DocumentRegistry
@@ -46,6 +46,7 @@ from retrieval.indexer import Indexer
 from retrieval.keyword_index import SqliteKeywordIndex
 from retrieval.stack import RetrievalStack, open_stack
 from retrieval.vector_store import ChromaVectorStore, make_chroma_client
+
 
 @dataclass(frozen=True)
 class Container:

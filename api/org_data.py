@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from billing.org_data import delete_organisation_billing, export_organisation_billing
 from accounts.org_data import DeleteFn, ExportFn, OrgDataRegistry, delete_accounts, export_accounts, members
 from assistant.conversation_data import delete_conversations, export_conversations
+from billing.org_data import delete_organisation_billing, export_organisation_billing
 from corpus.audit_actors import export_actor_audit, pseudonymise_actors
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from accounts.store import AccountNotFound, AccountStore
 from accounts.tables import OrgKind
 from accounts.widgets import WidgetStore
-from assistant.chat import ChatTurn
 from api.metrics import observe_turn
+from assistant.chat import ChatTurn
 from community.insights import Insights
 
 __all__ = ["TurnRecorder"]

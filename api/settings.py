@@ -14,8 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accounts.throttle import ThrottlePolicy
 from assistant.openai_writer import WriterConfig
-from billing.rewards import RewardsConfig
 from assistant.orgs.registry import RegistryConfig
+from billing.rewards import RewardsConfig
 from community.rankings.privacy import RankingsConfig
 from community.watch.digest import SmtpConfig
 from corpus import STARTER_DIR

@@ -43,9 +43,9 @@ from accounts.widgets import WidgetKey, WidgetStore, origin_allowed, origin_hint
 from api.errors import Refused, validation_messages
 from api.routes.chat import ChatRequest
 from assistant.chat import ChatService, ChatTurn
-from assistant.message import UserMessage
-from assistant.events import DeltaEvent, DoneEvent, ErrorEvent, SourcesEvent
 from assistant.conversations import ConversationNotFound
+from assistant.events import DeltaEvent, DoneEvent, ErrorEvent, SourcesEvent
+from assistant.message import UserMessage
 from assistant.models import Profile
 from assistant.profiler import ProfileInputError, Profiler
 

@@ -24,10 +24,10 @@ from assistant.gather import GatherConfig, Gatherer, needs_plan
 from assistant.intents import ConversationState, IntentRouter, Route
 from assistant.message import UserMessage
 from assistant.models import Profile
-from assistant.planner import PlanResult, Planner, Retriever
+from assistant.planner import Planner, PlanResult, Retriever
 from assistant.sanitize import without_html
 from assistant.vocabulary import CorpusVocabulary
-from assistant.writers import WriteRequest, Writer
+from assistant.writers import Writer, WriteRequest
 
 __all__ = ["Advisor", "AdvisorEvent", "Prepared", "ProfilerLike"]
 

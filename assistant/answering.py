@@ -23,8 +23,18 @@ from assistant.scope import Scope
 from retrieval.models import Chunk, Hit
 
 __all__ = [
-    "AnswerConfig", "topic_text", "QuestionType", "RankedSentence", "answer_sections", "compare_sections", "compare_sides", "coverage",
-    "mentions", "query_terms", "question_type", "rank_sentences",
+    "AnswerConfig",
+    "QuestionType",
+    "RankedSentence",
+    "answer_sections",
+    "compare_sections",
+    "compare_sides",
+    "coverage",
+    "mentions",
+    "query_terms",
+    "question_type",
+    "rank_sentences",
+    "topic_text",
 ]  # fmt: skip
 
 QuestionType = Literal[

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from corpus.store import rows_affected
 from assistant.conversations import ConversationRow, FeedbackRow, MessageRow
+from corpus.store import rows_affected
 
 __all__ = ["delete_conversations", "export_conversations"]
 

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from assistant.intents import Clarification, ConversationState, Route
 from assistant.models import INDUSTRY_LABELS, Evidence, Profile
-from assistant.name_rules import MLPS_BY_INDUSTRY, MLPS_BY_SEGMENT, REGULATORS, SEGMENTS, SEGMENT_REGULATORS
+from assistant.name_rules import MLPS_BY_INDUSTRY, MLPS_BY_SEGMENT, REGULATORS, SEGMENT_REGULATORS, SEGMENTS
 from assistant.profiler import ProfileInputError
 
 __all__ = ["CustomerStage", "ProfilerLike", "Subject", "next_state"]

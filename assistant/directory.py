@@ -23,8 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 from assistant.gazetteer import default_gazetteer
 from assistant.models import UNKNOWN
 from assistant.name_rules import clean_name, name_key
-from corpus.document import INDUSTRY_CODES
 from assistant.tables import VERSION_TABLE, AssistantBase, migrate_assistant, utcnow
+from corpus.document import INDUSTRY_CODES
 from corpus.validate import Problem
 
 __all__ = [

@@ -24,14 +24,14 @@ from corpus.industries import CAC, INDUSTRIES, POLICE
 
 __all__ = [
     "NEUTRAL_TAILS",
-    "NameReading",
     "REGULATORS",
+    "NameReading",
     "Rule",
     "WordMatch",
     "clean_name",
     "match_words",
-    "read_name",
     "name_key",
+    "read_name",
     "segment_for",
     "strip_tails",
 ]

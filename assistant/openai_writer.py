@@ -23,8 +23,8 @@ from pydantic import BaseModel, Field, SecretStr
 
 import prompts
 from assistant.citations import DEFAULT_THRESHOLD, CitationFilter, SentenceCutter
-from assistant.events import DeltaEvent, NoticeEvent
 from assistant.composer import citer
+from assistant.events import DeltaEvent, NoticeEvent
 from assistant.models import Profile
 from assistant.outline import render
 from assistant.writers import Writer, WriteRequest, WriterEvent

@@ -23,8 +23,7 @@ from assistant.models import CategoryPlan, Claim, Need, NeedsPlan, Profile
 from assistant.name_rules import match_words
 from assistant.passages import bullets, has_article, overlap, section, sentences, terms
 from assistant.scope import SEGMENT_TERMS, Scope
-from corpus.document import NEED_CATEGORIES
-from corpus.document import PARTNER_LABEL
+from corpus.document import NEED_CATEGORIES, PARTNER_LABEL
 from corpus.neutrality import vendor_names
 from retrieval.models import Chunk, Hit, SearchFilters
 

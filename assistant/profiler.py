@@ -16,13 +16,12 @@ fallback was measured and left out: see `bench/profiler.py`.)
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
-import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
-
 
 from assistant.gazetteer import Gazetteer, RegionMatch, default_gazetteer
 from assistant.industry_llm import IndustryGuesser

@@ -20,9 +20,9 @@ from typing import Any
 from accounts.credit_code import check_character
 from accounts.store import AccountStore
 from accounts.tables import OrgKind, migrate_accounts
+from bench.pg import postgres_database
 from billing.rewards import RewardsConfig
 from billing.service import Billing
-from bench.pg import postgres_database
 from corpus.store import make_engine
 
 TRANSFERS = 1000

@@ -26,12 +26,12 @@ from sqlalchemy.exc import OperationalError
 from accounts.tables import OrgKind, Role
 from api.app import create_app
 from bench.common import percentile, stack
-from corpus.store import make_engine
 from bench.scale_infra import load_average, postgres_database
 from community.activity import migrate_activity
 from community.activity.simulate import INDUSTRY_WEIGHTS, PROVINCES, SimulationReport, simulate_activity
 from community.rankings import RankingsConfig, migrate_rankings, refresh_rankings
 from community.rankings.tables import RankingCellRow
+from corpus.store import make_engine
 
 TARGET_REFRESH_S = 60.0
 TARGET_P95_MS = 50.0

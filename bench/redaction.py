@@ -56,8 +56,8 @@ def load_fresh(seed: int = 7) -> list[Case]:
 def domain_text_false_hits() -> dict[str, Any]:
     """The starter corpus (our own regulations, guides, industry profiles and anonymous cases: no real
     identifiers) through the engine: every identifier finding there is a false hit."""
-    from corpus import STARTER_DIR
     from community.redaction import IDENTIFIERS
+    from corpus import STARTER_DIR
 
     redactor = Redactor()
     chars, hits, changed = 0, [], 0

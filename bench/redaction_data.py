@@ -22,7 +22,7 @@ from assistant.gazetteer import default_gazetteer
 from bench.redaction_templates import TEMPLATES
 from community.redaction.checksums import make_card, make_id, make_uscc
 
-__all__ = ["Case", "DOMAIN_TERMS", "build_cases"]
+__all__ = ["DOMAIN_TERMS", "Case", "build_cases"]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤常温康施牛樊葛邢齐易乔庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解艾尤阳"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉林建国文斌宇浩凯颖琳晨欣怡婷雪梅志海波峰亮成龙飞雷宏达俊子涵思远晓东燕青嘉鑫博文彬瑞佳琪璐薇露旭阳振宁德福永康春生军民立新惠珍淑慧晶晶家豪梓轩雨彤若溪一鸣天翼泽宇"

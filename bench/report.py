@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.ledger import report_section as _ledger
+from bench.pg_keyword import report_section as _pg_keyword
 from bench.redaction import report_section as _redaction
 from bench.scale import report_section as _scale
-from bench.pg_keyword import report_section as _pg_keyword
 
 ANCHORS = [
     ("stock LangChain: Chroma + default BM25Retriever in EnsembleRetriever (anchor)", 0.276, 0.426, 0.277, 9),

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from billing.plans import FEATURES, Plan, Plans, period_of
 from billing.programme import Memberships
-from billing.tables import UsageRow, utcnow, table_of
+from billing.tables import UsageRow, table_of, utcnow
 
 __all__ = ["Entitlements", "NotEntitled"]
 

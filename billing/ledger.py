@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from billing.tables import LedgerAccountRow, LedgerBalanceRow, LedgerEntryRow, LedgerTransferRow, utcnow, table_of
+from billing.tables import LedgerAccountRow, LedgerBalanceRow, LedgerEntryRow, LedgerTransferRow, table_of, utcnow
 
 __all__ = ["FEN", "POINTS", "AccountSpec", "Balance", "Ledger", "LedgerError", "Skip", "Transfer", "org_account", "platform_account"]
 

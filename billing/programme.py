@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from billing.tables import MembershipRow, new_id, utcnow, table_of
+from billing.tables import MembershipRow, new_id, table_of, utcnow
 
 __all__ = ["BillingError", "Memberships"]
 

@@ -22,9 +22,9 @@ from accounts.credit_code import normalise as normalise_credit_code
 from billing.ledger import FEN, Ledger, org_account, platform_account
 from billing.money import parse_yuan, yuan
 from billing.programme import BillingError
-from billing.tables import OrderRow, PaymentRow, new_id, utcnow, table_of
+from billing.tables import OrderRow, PaymentRow, new_id, table_of, utcnow
 
-__all__ = ["OfflineTransfer", "OrderImport", "PaymentProvider", "Refunds", "THRESHOLD_FEN"]
+__all__ = ["THRESHOLD_FEN", "OfflineTransfer", "OrderImport", "PaymentProvider", "Refunds"]
 
 THRESHOLD_FEN = 50_000_00
 ORDERS, PAYMENTS = table_of(OrderRow), table_of(PaymentRow)

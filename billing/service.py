@@ -20,7 +20,7 @@ from billing.programme import BillingError, Memberships
 from billing.refunds import Refunds
 from billing.rewards import ISSUANCE, REWARD, Rewards, RewardsConfig, counterparty_alias
 from billing.suspicious import Download, suspicious_patterns
-from billing.tables import PayoutRequestRow, migrate_billing, new_id, utcnow, table_of
+from billing.tables import PayoutRequestRow, migrate_billing, new_id, table_of, utcnow
 
 __all__ = ["Billing", "BillingError"]
 

@@ -18,10 +18,10 @@ __all__ = [
     "NEED_LABELS",
     "OWN_ISSUER",
     "PROVINCES",
-    "problem_message",
     "STATE_LABELS",
     "all_labels",
     "industry_label",
+    "problem_message",
 ]
 
 OWN_ISSUER = "渠道参谋编辑部"  # the issuer of what we write ourselves (guides, cases, profiles)

@@ -37,7 +37,6 @@ __all__ = [
     "ChromaConfig",
     "ChromaVectorStore",
     "Chunk",
-    "chunk_document",
     "ChunkingConfig",
     "Embedder",
     "FusionWeights",
@@ -45,8 +44,6 @@ __all__ = [
     "HybridRetriever",
     "Indexer",
     "IngestReport",
-    "make_chroma_client",
-    "open_stack",
     "RecoveryReport",
     "RetrievalStack",
     "SafePublisher",
@@ -55,6 +52,9 @@ __all__ = [
     "TopAdvisorRetriever",
     "UseEmbedder",
     "VectorStoreError",
+    "chunk_document",
+    "make_chroma_client",
+    "open_stack",
 ]
 
 if TYPE_CHECKING:

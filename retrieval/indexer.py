@@ -19,15 +19,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from corpus.document import Document, Status
 from corpus.store import EDITOR_ORIGIN, DocumentRegistry
 from corpus.validate import Problem, load_corpus
 from retrieval.chunking import ChunkingConfig, chunk_document
 from retrieval.embeddings import Embedder
 from retrieval.keyword_index import SqliteKeywordIndex, index_tokens
-from retrieval.preparer import ChunkPreparer, Prepared
 from retrieval.models import Chunk
+from retrieval.preparer import ChunkPreparer, Prepared
 from retrieval.publishing import RecoveryReport, SafePublisher
 from retrieval.vector_store import ChromaVectorStore
 

@@ -14,9 +14,9 @@ from typing import Any
 from corpus.store import DocumentRegistry, make_engine, migrate
 from retrieval.embeddings import Embedder
 from retrieval.hybrid import HybridRetriever
+from retrieval.index_changes import IndexChanges
 from retrieval.indexer import Indexer
 from retrieval.keyword_index import SqliteKeywordIndex
-from retrieval.index_changes import IndexChanges
 from retrieval.vector_store import COLLECTION, ChromaVectorStore
 
 

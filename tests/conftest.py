@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from helpers import Stack, make_stack, unique_collection
 
 pytest_plugins = ["ui_browser"]  # headless Chromium and the chat `page` for the UI tests

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers_community import postgres_database
 
 from accounts.credit_code import check_character
 from accounts.store import AccountStore
@@ -16,7 +17,6 @@ from accounts.tables import OrgKind, migrate_accounts
 from billing.rewards import RewardsConfig
 from billing.service import Billing
 from corpus.store import make_engine
-from helpers_community import postgres_database
 
 
 def credit_code(number: int | None = None) -> str:

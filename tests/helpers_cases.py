@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from conftest import LiveServer
 
 from accounts.tables import OrgKind, Role
-from conftest import LiveServer
 
 PASSWORD = "s3cure-enough-passphrase"
 JSON = {"Accept": "application/json"}

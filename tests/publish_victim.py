@@ -17,8 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corpus.editorial import Actor, EditorialStore
 from helpers import document_text, make_stack
+
+from corpus.editorial import Actor, EditorialStore
 from retrieval.embeddings import UseEmbedder
 from retrieval.vector_store import ChromaConfig, make_chroma_client
 

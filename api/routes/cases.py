@@ -16,11 +16,11 @@ from pydantic import ConfigDict, Field
 
 from accounts.tables import Role
 from api.auth import CurrentUser, EditorDep, OptionalUserDep, PartnerDep, UserDep
-from corpus.text import CheckedInput
 from api.deps import ContainerDep, require_json
 from api.entitlements import entitled
 from api.routes.pages import guard
 from community.cases import CaseService, CaseStatus, RegionLevel, Viewer
+from corpus.text import CheckedInput
 
 router = APIRouter(prefix="/api", tags=["cases"])
 pages = APIRouter(include_in_schema=False)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator
-from urllib.parse import quote
 from contextlib import aclosing, closing
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import AfterValidator, Field
@@ -13,8 +13,8 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import OptionalUserDep, OwnerDep, UserDep, carry_cookies
-from api.entitlements import entitled
 from api.deps import ChatDep, ConversationsDep, ExportsDep, require_json, wants_json
+from api.entitlements import entitled
 from api.sse import sse_event
 from api.streaming import iterate_batches, run_cpu_bound
 from assistant.chat import ChatService, ChatTurn

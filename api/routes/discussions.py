@@ -14,11 +14,11 @@ from pydantic import Field
 
 from accounts.tables import Role
 from api.auth import EditorDep, OptionalUserDep, UserDep
-from corpus.text import CheckedInput
 from api.deps import ContainerDep, require_json
 from api.routes.cases import _page, viewer
 from api.routes.pages import guard
 from community.discussions import DiscussionService
+from corpus.text import CheckedInput
 
 router = APIRouter(prefix="/api/discussions", tags=["discussions"])
 pages = APIRouter(include_in_schema=False)

@@ -9,9 +9,9 @@ publishing swaps the index atomically (`retrieval.publishing`).
 from __future__ import annotations
 
 import base64
-import re
 import binascii
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -29,9 +29,9 @@ from corpus import metadata_form as metadata
 from corpus.editorial import FILE_ACTOR, Actor, EditorialStore, InvalidDocument, VersionState
 from corpus.labels import FIELD_LABELS
 from corpus.screening import ReviewWarning, screen
-from corpus.validate import Problem
 from corpus.tables import AuditRow, VersionRow
 from corpus.text import CheckedInput
+from corpus.validate import Problem
 from retrieval.editor_tools import corpus_health, hit_test, preview
 
 __all__ = ["router"]

@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 
 from accounts.login import LoginFailed
 from accounts.store import AccountConflict, AccountError, AccountNotFound, UserPublic
-from accounts.throttle import LoginThrottled
 from accounts.tables import OrgKind, Role
+from accounts.throttle import LoginThrottled
 from api.auth import SESSION_COOKIE, CurrentUser, OptionalUserDep
 from api.deps import ContainerDep
 from api.routes.accounts import check_not_self_lockout, clear_session_cookie, forget_visitor, log_in, set_session_cookie

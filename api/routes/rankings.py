@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
+from accounts.tables import Role
 from api.auth import OptionalUserDep, UserDep
 from api.deps import ContainerDep
-from accounts.tables import Role
 from api.routes.pages import guard
 
 router = APIRouter(prefix="/api", tags=["rankings"])

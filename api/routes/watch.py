@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from accounts.tables import Role
 from api.auth import OptionalUserDep, PartnerDep
-from corpus.text import CheckedInput
 from api.deps import ContainerDep, require_json
 from api.routes.pages import guard
 from community.watch import WatchedCustomer
+from corpus.text import CheckedInput
 
 router = APIRouter(prefix="/api", tags=["watchlist"])
 pages = APIRouter(include_in_schema=False)

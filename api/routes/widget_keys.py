@@ -15,14 +15,14 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from accounts.tables import Role
 from accounts.refusals import RefusedOrigin
+from accounts.tables import Role
 from accounts.widgets import WidgetKeyCreate, WidgetKeyCreated, WidgetKeyPublic, WidgetKeyUpdate
 from api.auth import CurrentUser, OptionalUserDep, PartnerDep
 from api.deps import require_json
 from api.entitlements import entitled
 from api.routes.pages import guard, page
-from api.routes.widget import WidgetServices, WidgetsDep, may_manage
+from api.routes.widget import WidgetsDep, WidgetServices, may_manage
 
 __all__ = ["pages", "router"]
 

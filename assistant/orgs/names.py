@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 
 from assistant.gazetteer import Gazetteer
 from assistant.name_rules import LEXICON, NameReading, name_key

@@ -26,10 +26,10 @@ from community.cases.models import Viewer, aware
 from community.catalogue import NeedCatalogue
 from community.discussions.pii import PiiWarning, pii_warnings
 from community.discussions.tables import PostRow, ReportRow, ThreadRow, utcnow
-from corpus.store import rows_affected
 from corpus.document import INDUSTRY_CODES
+from corpus.store import rows_affected
 
-__all__ = ["DiscussionError", "DiscussionForbidden", "DiscussionNotFound", "DiscussionService", "TOPIC_KINDS"]
+__all__ = ["TOPIC_KINDS", "DiscussionError", "DiscussionForbidden", "DiscussionNotFound", "DiscussionService"]
 
 TOPIC_KINDS = {"industry": "行业", "regulation": "法规标准", "need": "需求", "general": "综合"}
 MENTION = re.compile(r"\[\[([a-z0-9][a-z0-9-]{2,79})\]\]")

@@ -12,11 +12,10 @@ then counts in an aggregate cell when one of its picked base cells rolls up to i
 
 from __future__ import annotations
 
-from typing import cast
-
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-__all__ = ["LEVELS", "RankingsConfig", "band_label", "sensitivity", "NoisyCounter"]
+__all__ = ["LEVELS", "NoisyCounter", "RankingsConfig", "band_label", "sensitivity"]
 
 LEVELS = 4  # industry × province, industry × 全国, 全部行业 × province, 全部行业 × 全国
 

@@ -22,7 +22,7 @@ from community.rankings.refresh import TREND_WEEKS, WINDOWS
 from community.rankings.tables import ALL_INDUSTRIES, NATIONWIDE, RankingCellRow, RankingReleaseRow
 from corpus.document import INDUSTRY_CODES
 
-__all__ = ["KINDS", "RankingsError", "RankingsService", "WINDOW_LABELS"]
+__all__ = ["KINDS", "WINDOW_LABELS", "RankingsError", "RankingsService"]
 
 KINDS = {"top": "热门需求", "rising": "上升最快"}
 WINDOW_LABELS = {"7d": "近7天", "30d": "近30天", "quarter": "近一季度"}

@@ -19,7 +19,8 @@ from community.redaction.addresses import detect_addresses
 from community.redaction.aliases import AliasSource, propose_aliases
 from community.redaction.identifiers import detect_identifiers
 from community.redaction.lexicon import KEEP_ORGS
-from community.redaction.models import Finding, FindingKind as K, Redaction
+from community.redaction.models import Finding, Redaction
+from community.redaction.models import FindingKind as K
 from community.redaction.orgs import detect_orgs, org_type
 from community.redaction.people import detect_people
 from community.redaction.places import detect_places

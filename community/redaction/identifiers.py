@@ -16,7 +16,7 @@ from community.redaction.checksums import is_valid_id, is_valid_uscc, luhn_ok
 from community.redaction.models import FindingKind as K
 from community.redaction.spans import Candidate, Context
 
-__all__ = ["detect_identifiers", "KEEP_DOMAINS"]
+__all__ = ["KEEP_DOMAINS", "detect_identifiers"]
 
 _NB = r"(?<![0-9A-Za-z])"  # no alphanumeric before
 _NA = r"(?![0-9A-Za-z])"  # and none after

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 __all__ = [
     "COMPOUND_SURNAMES",
-    "GIVEN_CHARS",
     "DOMAIN_WORDS",
     "FUNCTION_CHARS",
     "GENERIC_MODIFIERS",
+    "GIVEN_CHARS",
     "KEEP_ORGS",
     "NOT_GIVEN",
     "PERSON_AFTER",

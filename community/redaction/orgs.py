@@ -18,7 +18,7 @@ from community.redaction.models import FindingKind as K
 from community.redaction.places import is_place
 from community.redaction.spans import Candidate, Context, Token, ordinary_word
 
-__all__ = ["detect_orgs", "org_type", "is_kept_org"]
+__all__ = ["detect_orgs", "is_kept_org", "org_type"]
 
 # Head words, longest first, with the type word a placeholder uses (某医院A, 某公司B).
 HEADS: dict[str, str] = {}

@@ -16,7 +16,6 @@ from functools import lru_cache
 
 import rjieba
 
-
 from community.redaction.lexicon import (
     COMPOUND_SURNAMES,
     DOMAIN_WORDS,

@@ -15,7 +15,7 @@ from assistant.gazetteer import Gazetteer, Place, default_gazetteer
 from community.redaction.models import FindingKind as K
 from community.redaction.spans import Candidate, Context
 
-__all__ = ["detect_places", "is_place", "province_of", "REGIONS", "region_of"]
+__all__ = ["REGIONS", "detect_places", "is_place", "province_of", "region_of"]
 
 # What follows a place in the name of a local public body.
 AUTHORITY_HEADS = tuple(

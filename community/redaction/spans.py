@@ -14,7 +14,7 @@ import rjieba
 from community.redaction.models import FindingKind
 from community.redaction.textnorm import fold
 
-__all__ = ["Candidate", "Context", "Token", "PRIORITY", "common_word", "ordinary_word"]
+__all__ = ["PRIORITY", "Candidate", "Context", "Token", "common_word", "ordinary_word"]
 
 
 @lru_cache(maxsize=16384)

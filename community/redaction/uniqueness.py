@@ -20,7 +20,7 @@ from assistant.models import INDUSTRY_LABELS
 from community.redaction.models import RedactionError, Uniqueness
 from community.redaction.places import REGIONS, _gaz, region_of
 
-__all__ = ["NATIONAL", "OrgCounter", "POPULATION", "assess_uniqueness", "estimate_peers", "normalise_province"]
+__all__ = ["NATIONAL", "POPULATION", "OrgCounter", "assess_uniqueness", "estimate_peers", "normalise_province"]
 
 
 @runtime_checkable

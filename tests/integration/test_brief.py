@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import Stack, make_profiler
 
 from assistant.advisor import Advisor
 from assistant.citations import check_citations
@@ -15,7 +16,6 @@ from assistant.models import Profile
 from assistant.passages import has_article
 from assistant.planner import Planner
 from assistant.writers import WriteRequest
-from helpers import Stack, make_profiler
 
 HOSPITAL = Profile(name="临江市第一人民医院", industry="healthcare", segment="三级医院", mlps_level=3, confidence=0.9)
 BANK = Profile(name="青禾农商银行", industry="finance", segment="农商行", mlps_level=3, confidence=0.9)

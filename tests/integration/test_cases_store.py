@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import write_doc
 from sqlalchemy import inspect, text
 
 from community.activity import ActivityLog, migrate_activity
@@ -16,7 +17,6 @@ from community.cases import CaseService, CaseStatus, CaseStore, Viewer, migrate_
 from community.catalogue import NeedCatalogue
 from community.discussions import DiscussionService, PiiWarning, migrate_discussions
 from corpus.editorial import DocumentNotFound, EditorialStore
-from helpers import write_doc
 from retrieval.stack import open_stack
 from retrieval.vector_store import ChromaConfig, make_chroma_client
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import unique_collection, write_doc
 
 from api.cli import cli
 from api.settings import Settings
 from corpus import STARTER_DIR
-from helpers import unique_collection, write_doc
 
 PROBLEM_LINE = re.compile(r"^(?P<path>[^:\s][^:]*):(?P<line>\d+): (?P<field>[a-z_][a-z_.0-9 ]*): (?P<message>.+)$")
 HIT_KEYS = {"doc_id", "chunk_id", "title", "kind", "source", "text", "score"}

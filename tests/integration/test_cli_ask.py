@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import write_doc
 
 from api.cli import cli
 from api.settings import Settings
-from helpers import write_doc
 
 PROFILE = """# 医疗卫生行业画像
 

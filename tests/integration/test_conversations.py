@@ -6,7 +6,6 @@ import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-
 import pytest
 
 from assistant.conversations import ConversationBusy, ConversationNotFound, ConversationStore, MessageNotFound

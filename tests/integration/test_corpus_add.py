@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from pdf_writer import make_pdf
 
 from api.cli import cli
 from api.settings import Settings
 from corpus.validate import load_corpus
-from pdf_writer import make_pdf
 
 PROBLEM_LINE = re.compile(r"^(?P<path>[^:\s][^:]*):(?P<line>\d+): (?P<field>[a-z_][a-z_.0-9 ]*): (?P<message>.+)$")
 PAGES = [

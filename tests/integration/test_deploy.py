@@ -21,7 +21,6 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-
 from conftest import _free_port
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from helpers import make_stack, write_doc
 
 from accounts.store import AccountStore
 from accounts.tables import OrgKind, Role, migrate_accounts
 from assistant.models import Profile, Region
 from community.insights import open_insights
 from community.watch import SmtpConfig, send_weekly_digests
-from helpers import make_stack, write_doc
 from retrieval.vector_store import ChromaConfig, make_chroma_client
 
 

@@ -4,9 +4,9 @@ an atomic swap, retire, rollback, self-approval, the audit log, and recovery of 
 from __future__ import annotations
 
 import pytest
+from helpers import Stack, document_text, write_doc
 
 from corpus.editorial import Actor, EditorialConfig, EditorialStore, InvalidDocument, NotAllowed, WorkflowConflict
-from helpers import Stack, document_text, write_doc
 
 pytestmark = pytest.mark.usefixtures("database_url")  # SQLite and PostgreSQL (tests/conftest.py)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from fake_llm import MODEL, Fail, Reply
 
 from api.container import industry_guesser
 from api.settings import Settings
@@ -15,7 +16,6 @@ from assistant.composer import profile_line
 from assistant.industry_llm import LLMIndustryGuesser, parse_guess
 from assistant.openai_writer import WriterConfig
 from assistant.profiler import LLM_CONFIDENCE, Profiler
-from fake_llm import MODEL, Fail, Reply
 
 BRAND = "青澜股份"
 

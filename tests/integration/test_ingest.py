@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import Stack, make_document, write_doc
 
 from corpus.validate import parse_file
-from helpers import Stack, make_document, write_doc
 from retrieval.chunking import chunk_document
 
 HOSPITAL = """# 医院等保三级要点

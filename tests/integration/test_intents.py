@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import Stack, make_profiler, write_doc
 
 from assistant.advisor import Advisor
 from assistant.citations import check_citations
@@ -15,7 +16,6 @@ from assistant.intents import ConversationState
 from assistant.models import Profile, Region
 from assistant.planner import Planner
 from assistant.writers import WriteRequest
-from helpers import Stack, make_profiler, write_doc
 
 HOSPITAL = Profile(name="东陵市第二人民医院", industry="healthcare", segment="三级医院", mlps_level=3, confidence=0.9)
 CITY_BANK = Profile(name="西川市商业银行", industry="finance", segment="城商行", mlps_level=3, confidence=0.9)

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from helpers import write_doc
+
 from retrieval import tokenize
 from retrieval.keyword_feed import KeywordFeed
 from retrieval.keyword_index import SqliteKeywordIndex

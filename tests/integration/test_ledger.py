@@ -9,15 +9,15 @@ import datetime as dt
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 
+import helpers_billing
 from click.testing import CliRunner
+from helpers_billing import Clock, partner_org
 from sqlalchemy import text
 
 from billing.ledger import org_account
 from billing.rewards import RewardsConfig
 from billing.service import Billing
 from community.cases import DownloadEvent, TakedownEvent
-import helpers_billing
-from helpers_billing import Clock, partner_org
 
 # the fixtures, on SQLite and PostgreSQL; the books must verify clean after each test
 database_url, clock, billing = helpers_billing.database_url, helpers_billing.clock, helpers_billing.billing
@@ -126,7 +126,8 @@ def test_verify_names_the_account_whose_cached_balance_disagrees(billing: Billin
 
 def test_many_transfers_in_parallel_on_crossing_accounts(billing: Billing) -> None:
     """Transfers between the same organisations in both directions at once: no deadlock, no lost update."""
-    from billing.ledger import POINTS as UNIT, AccountSpec
+    from billing.ledger import POINTS as UNIT
+    from billing.ledger import AccountSpec
 
     specs = [AccountSpec(f"org:x{i}:points", f"x{i}", "points", UNIT) for i in range(4)]
     billing.ledger.open(*specs)

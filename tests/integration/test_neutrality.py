@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from statistics import median
 
+from helpers import Stack, make_profiler, write_doc
+
+from assistant.advisor import Advisor
 from assistant.composer import ComposerWriter
 from assistant.events import DeltaEvent
 from assistant.models import Profile
 from assistant.planner import Planner
-from assistant.advisor import Advisor
 from corpus import STARTER_DIR, load_corpus
 from corpus.neutrality import vendor_report
-from helpers import Stack, make_profiler, write_doc
 
 PROFILE_BODY = """# 交通行业画像
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers_community import postgres_database
 from sqlalchemy import Engine, MetaData, select
 
 from accounts.login import LoginAudit
@@ -24,7 +25,6 @@ from assistant.conversation_data import delete_conversations, export_conversatio
 from assistant.conversations import ConversationStore
 from assistant.tables import migrate_assistant
 from corpus.store import make_engine
-from helpers_community import postgres_database
 
 PASSWORD = "s3cure-enough-passphrase"
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import numpy as np
-
 from helpers import make_document
+
 from retrieval.chunking import chunk_document
 from retrieval.embeddings import UseEmbedder
 from retrieval.preparer import ChunkPreparer

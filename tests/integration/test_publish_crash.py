@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import make_stack, unique_collection
 
 VICTIM = Path(__file__).resolve().parents[1] / "publish_victim.py"

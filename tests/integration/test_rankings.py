@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers_community import add_activity, postgres_database
 
 from community.activity import ActivityLog, iso_week, migrate_activity
 from community.catalogue import NeedCatalogue
 from community.rankings import RankingsConfig, RankingsService, migrate_rankings, refresh_rankings
 from community.rankings.privacy import NoisyCounter, sensitivity
 from corpus.store import make_engine
-from helpers_community import add_activity, postgres_database
 from retrieval.keyword_index import SqliteKeywordIndex
 
 TODAY = dt.date(2026, 6, 10)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers_community import postgres_database
 from sqlalchemy import Engine, select, text
 
 from community.activity import ActivityLog, iso_week, migrate_activity
@@ -21,7 +22,6 @@ from community.rankings.reference import sql_counts
 from community.rankings.refresh import windows_for
 from community.rankings.tables import RankingCellRow
 from corpus.store import make_engine
-from helpers_community import postgres_database
 
 TODAY = dt.date(2026, 6, 10)
 WEEK = iso_week(TODAY)

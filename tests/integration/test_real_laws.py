@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import Stack, make_stack
+
 from retrieval.models import SearchFilters
 
 pytestmark = pytest.mark.shared

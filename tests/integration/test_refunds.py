@@ -8,14 +8,14 @@ import datetime as dt
 import threading
 from pathlib import Path
 
+import helpers_billing
 import pytest
 from click.testing import CliRunner
+from helpers_billing import Clock, credit_code, partner_org
 
 from billing.entitlements import NotEntitled
 from billing.plans import Plan, Plans, load_plans
 from billing.service import Billing
-import helpers_billing
-from helpers_billing import Clock, credit_code, partner_org
 
 # the fixtures, on SQLite and PostgreSQL; the books must verify clean after each test
 database_url, clock, billing = helpers_billing.database_url, helpers_billing.clock, helpers_billing.billing

@@ -6,11 +6,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from fake_registry import NO_DATA, QUOTA, FakeRegistry, Slow, Status, company, serve_registry
 
 from api.settings import Settings
 from assistant.orgs.registry import EnterpriseRegistry, RegistryConfig, RegistryError, gbt_code, make_registry
 from assistant.profiler import Profiler
-from fake_registry import NO_DATA, QUOTA, FakeRegistry, Slow, Status, company, serve_registry
 
 NAME = "青禾远山实业有限公司"  # no sector word the rules decide on, in no table
 

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import write_doc
 from helpers_community import postgres_database
 

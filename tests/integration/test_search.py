@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import Stack, write_doc
 from langchain_core.documents import Document as LCDocument
 
 from corpus.document import INDUSTRY_CODES
-from helpers import Stack, write_doc
 from retrieval.hybrid import HybridRetriever
 from retrieval.langchain import TopAdvisorRetriever
 from retrieval.models import Hit, SearchFilters

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import LiveServer
 
 from accounts.tables import Role
-from conftest import LiveServer
 
 PASSWORD = "s3cure-enough-passphrase"
 ASK = {"message": "等保三级对医院有什么要求？"}

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer
 from helpers import document_text
 from pdf_writer import make_pdf
 from test_widget import PORTAL, Caller, make_caller
+
+from accounts.tables import Role
 
 BIG = "99999999999999999999"  # past SQLite's (and PostgreSQL's) 64-bit integers
 
@@ -178,7 +178,8 @@ def test_search_refuses_a_nul_in_the_query(http) -> None:  # type: ignore[no-unt
 def test_search_needs_a_login_when_login_is_required(starter_container, partner) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
-    from conftest import LiveServer as Server, _free_port
+    from conftest import LiveServer as Server
+    from conftest import _free_port
 
     settings = starter_container.settings.model_copy(update={"require_login": True})
     locked = dataclasses.replace(starter_container, settings=settings)

@@ -9,11 +9,11 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-
-from accounts.tables import OrgKind, Role
 from conftest import LiveServer
 from helpers_billing import credit_code
 from helpers_cases import Member, call, case_body, member, ok, publish, unique_customer
+
+from accounts.tables import OrgKind, Role
 
 POINTS = 10
 

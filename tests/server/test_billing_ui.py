@@ -7,11 +7,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from accounts.tables import OrgKind, Role
 from conftest import LiveServer
 from helpers_billing import credit_code
 from test_login_ui import PASSWORD, log_in
 from ui_browser import watch_csp
+
+from accounts.tables import OrgKind, Role
 
 PHONE = {"width": 390, "height": 844}
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer
 from helpers_cases import Member, call, case_body, draft, member, ok, unique_customer
+
+from accounts.tables import Role
 
 PORTAL = "https://portal.example.com"
 

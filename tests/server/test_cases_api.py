@@ -12,12 +12,12 @@ import uuid
 from typing import Any
 
 import pytest
-
-from accounts.tables import Role
-from community.cases import DownloadEvent, TakedownEvent
 from conftest import LiveServer
 from helpers_cases import Member, call, case_body, confirm_and_submit, draft, member, ok, publish, unique_customer
 from pdf_writer import make_pdf
+
+from accounts.tables import Role
+from community.cases import DownloadEvent, TakedownEvent
 
 
 @pytest.fixture

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from conftest import LiveServer
+from helpers_cases import case_body, draft, member, unique_customer
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from accounts.tables import Role
-from conftest import LiveServer
-from helpers_cases import case_body, draft, member, unique_customer
 
 PREFIXES = ("/api/cases", "/api/discussions", "/api/community")
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from accounts.tables import OrgKind, Role
 from conftest import LiveServer
 from helpers_cases import PASSWORD, unique_customer
+
+from accounts.tables import OrgKind, Role
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 NEED = "攻防演练（护网）保障"  # a need of hospitals' briefs that no starter or other test case speaks of

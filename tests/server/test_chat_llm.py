@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import httpx
-
 from conftest import LiveServer
 from fake_llm import FakeLLM, Reply
 from test_chat_api import sse_events

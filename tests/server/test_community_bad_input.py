@@ -10,20 +10,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer, _free_port
 from helpers_cases import Member, call, case_body, draft, member, ok, unique_customer
+
+from accounts.tables import Role
 
 CORPUS = ["faq/faq-hospital-mlps-level3.md"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    from helpers_community import postgres_database
+
     from api.container import build_container
     from api.settings import Settings
     from corpus import STARTER_DIR
-    from helpers_community import postgres_database
 
     root = tmp_path_factory.mktemp("odd")
     corpus = root / "corpus"

@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import LiveServer
 from docx import Document
 from pypdf import PdfReader
-
-from accounts.tables import Role
-from conftest import LiveServer
 from test_auth_api import Account, log_in, make_account
 from test_chat_api import chat
+
+from accounts.tables import Role
 
 CUSTOMER = "佛山市第一人民医院"
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from playwright.sync_api import expect
-
-from accounts.tables import Role
 from conftest import LiveServer
-from corpus.editorial import Actor
 from helpers import document_text
+from playwright.sync_api import expect
 from test_editor_ui import PUBLISH_TIMEOUT, open_editor, responds
 from test_login_ui import log_in, make_user
 from test_ui import CUSTOMER, ask
 from ui_browser import watch_csp
+
+from accounts.tables import Role
+from corpus.editorial import Actor
 
 
 def session(browser: Any, server: LiveServer) -> tuple[Any, list[str]]:

@@ -4,10 +4,10 @@ the PII warning before posting, editor moderation (hide, lock), abuse reports.""
 from __future__ import annotations
 
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer
 from helpers_cases import Member, call, case_body, draft, member, ok, publish, unique_customer
+
+from accounts.tables import Role
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import uuid
 
 import httpx
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer
 from helpers import document_text
 from test_auth_api import Account, log_in, make_account
+
+from accounts.tables import Role
 
 BODY = """# 蓝鲸协议日志留存要求
 

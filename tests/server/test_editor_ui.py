@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import expect
-
-from accounts.tables import Role
 from conftest import LiveServer
 from helpers import document_text
+from playwright.sync_api import expect
 from test_login_ui import log_in, make_user, new_page
+
+from accounts.tables import Role
 
 BODY = """# 蓝鲸协议日志留存要求
 

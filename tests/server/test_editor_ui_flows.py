@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import expect
-
-from accounts.tables import Role
 from conftest import LiveServer
 from helpers import document_text
 from pdf_writer import make_pdf
+from playwright.sync_api import expect
 from test_editor_ui import PUBLISH_TIMEOUT, open_editor, responds
 from test_login_ui import make_user
+
+from accounts.tables import Role
 
 
 def answer_sources(server: LiveServer, question: str) -> list[dict[str, Any]]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
-
-from accounts.tables import Role
 from conftest import LiveServer
 from helpers import document_text
+from playwright.sync_api import expect
 from test_editor_ui import responds
 from test_login_ui import log_in, make_user
 from ui_browser import watch_csp
+
+from accounts.tables import Role
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

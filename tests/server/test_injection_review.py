@@ -13,13 +13,13 @@ from typing import Any
 import httpx
 import openai
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer
 from fake_llm import FakeLLM, Reply
 from helpers import document_text
 from test_openai_compat import DRIVER, _client
 from test_widget import PORTAL, Caller, make_caller
+
+from accounts.tables import Role
 
 BODY = """# 紫藤协议日志留存要求
 

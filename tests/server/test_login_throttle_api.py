@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+from conftest import LiveServer, _free_port
+from test_auth_api import PASSWORD
 
 from accounts.login import LoginAudit, LoginService
 from accounts.tables import Role
 from accounts.throttle import LoginThrottle, MemoryThrottleStore, ThrottlePolicy, ThrottleStore
-from conftest import LiveServer, _free_port
-from test_auth_api import PASSWORD
 
 POLICY = ThrottlePolicy()  # the defaults a deployment gets: 5 per account, 20 per address, 60 s doubling
 

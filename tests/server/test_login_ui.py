@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer
 from ui_browser import watch_csp
+
+from accounts.tables import Role
 
 PASSWORD = "s3cure-enough-passphrase"
 

@@ -9,10 +9,9 @@ from typing import Any
 import httpx
 import openai
 import pytest
-
 from conftest import LiveServer
-from test_chat_llm import driver
 from fake_llm import FakeLLM, Reply
+from test_chat_llm import driver
 
 MODEL = "top-advisor"
 DRIVER = "《网络安全法》第二十三条（2025年修正前为第二十一条）要求落实等级保护，并留存网络日志不少于六个月。[1]"

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fake_llm import Broken, Fail, FakeLLM, Reply
 from pydantic import SecretStr
 
 from assistant.citations import check_citations
@@ -17,12 +18,11 @@ from assistant.composer import ComposerWriter, source_ref
 from assistant.events import DeltaEvent, NoticeEvent
 from assistant.models import CategoryPlan, Claim, Need, NeedsPlan, Profile, SourceRef
 from assistant.openai_writer import OpenAIWriter, WriterConfig
-from assistant.writer_plugins import make_writer
 from assistant.outline import Section, brief_outline
+from assistant.writer_plugins import make_writer
 from assistant.writers import WriteRequest, WriterEvent
 from corpus import STARTER_DIR
 from corpus.validate import parse_file
-from fake_llm import Broken, Fail, FakeLLM, Reply
 from retrieval.chunking import chunk_document
 
 HOSPITAL = Profile(name="临江市第一人民医院", industry="healthcare", segment="三级医院", mlps_level=3, confidence=0.9)

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
-from pydantic import SecretStr
-
-from accounts.tables import Role
 from conftest import LiveServer, _free_port
 from fake_llm import Fail
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from test_auth_api import log_in, make_account
 from test_login_throttle_api import POLICY, login, new_user, serving
+
+from accounts.tables import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE = {"X-Forwarded-For": "203.0.113.7"}  # uvicorn trusts the loopback proxy: the caller is this address
@@ -169,11 +169,11 @@ def test_json_logs_carry_the_request_id_route_status_and_latency(starter_contain
 
 
 def test_readiness_fails_with_a_reason_while_the_index_is_empty_or_the_database_is_down(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from helpers_community import PG_ADMIN, postgres_database
     from sqlalchemy import create_engine, text
 
     from api.container import build_container
     from api.settings import Settings
-    from helpers_community import PG_ADMIN, postgres_database
 
     with postgres_database() as url:
         if url is None:

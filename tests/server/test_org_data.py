@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from conftest import LiveServer
+from helpers_cases import Member, call, case_body, draft, member, ok, publish, unique_customer
 from sqlalchemy import MetaData, select
 
 from accounts.tables import Role
-from conftest import LiveServer
-from helpers_cases import Member, call, case_body, draft, member, ok, publish, unique_customer
 
 
 @dataclass

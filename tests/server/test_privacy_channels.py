@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer
 from helpers_cases import JSON, Member, call, case_body, draft, member, ok, publish, unique_customer
+
+from accounts.tables import Role
 
 PORTAL = "https://portal-b.example.com"
 A_PORTAL = "https://portal-a.example.com"

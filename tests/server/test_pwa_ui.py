@@ -9,12 +9,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from accounts.tables import Role
-from api.routes.pwa import SHELL, STATIC, worker_source
 from conftest import LiveServer
 from test_login_ui import log_in, make_user
 from test_phone_ui import phone_page
 from test_ui import CUSTOMER, ask
+
+from accounts.tables import Role
+from api.routes.pwa import SHELL, STATIC, worker_source
 
 CACHES = """async () => {
   const out = {};

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from conftest import LiveServer
+from helpers import make_document
+from helpers_community import add_activity
 from sqlalchemy import text
 
 from accounts.tables import OrgKind, Role
 from community.activity import ActivityLog
-from conftest import LiveServer
-from helpers import make_document
-from helpers_community import add_activity
 
 FUTURE = dt.date(2031, 3, 5)
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-
-from accounts.tables import OrgKind, Role
 from conftest import LiveServer
 from helpers import make_document
 from helpers_community import add_activity
 from test_rankings_api import FUTURE, refresh
+
+from accounts.tables import OrgKind, Role
 
 
 def signed_in(browser: Any, server: LiveServer, *, width: int = 1280) -> tuple[Any, Any, str]:

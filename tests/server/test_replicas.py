@@ -14,11 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
-
 from conftest import LiveServer, _free_port
 from helpers import parse_sse, unique_collection, write_doc
 from helpers_community import postgres_database
+from sqlalchemy import update
 
 from assistant.conversations import MessageRow
 from assistant.tables import utcnow

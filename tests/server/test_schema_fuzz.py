@@ -22,13 +22,13 @@ from typing import Any
 
 import pytest
 import schemathesis
+from conftest import LiveServer, _free_port
+from helpers import document_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from schemathesis import GenerationMode
 
 from accounts.tables import Role
-from conftest import LiveServer, _free_port
-from helpers import document_text
 
 SMALL_CORPUS = ["regulations/reg-csl-2016-operator-duties.md", "faq/faq-hospital-mlps-level3.md",
                 "cases/case-hospital-mlps-level3-remediation.md"]  # fmt: skip
@@ -38,10 +38,11 @@ FAST = dict(deadline=None, suppress_health_check=list(HealthCheck), derandomize=
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
     """On PostgreSQL (the production store, stricter than SQLite: no NUL in text) when a server answers."""
+    from helpers_community import postgres_database
+
     from api.container import build_container
     from api.settings import Settings
     from corpus import STARTER_DIR
-    from helpers_community import postgres_database
 
     root = tmp_path_factory.mktemp("fuzz")
     corpus = root / "corpus"

@@ -13,11 +13,11 @@ from html.parser import HTMLParser
 
 import httpx
 import pytest
+from conftest import LiveServer
 from fastapi.testclient import TestClient
+from test_auth_api import Account, log_in, make_account
 
 from accounts.tables import Role
-from conftest import LiveServer
-from test_auth_api import Account, log_in, make_account
 
 PORTAL = "https://portal.example.com"
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from docx import Document
 from pypdf import PdfReader
-
 from test_ui import CUSTOMER, REPLY_DONE, ask
 
 DESKTOP = {"width": 1280, "height": 900}

@@ -10,7 +10,6 @@ import base64
 import json
 
 import pytest
-
 from test_ui import ARTIFACTS, CUSTOMER, REPLY_DONE, ask, sse
 
 

@@ -4,17 +4,16 @@ the account, no 401s in the console of an anonymous visitor, and our own documen
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
+from typing import Any
 
 import httpx
 import pytest
-
-from accounts.tables import Role
 from conftest import LiveServer
 from test_login_ui import PASSWORD, make_user
 from ui_browser import watch_csp
+
+from accounts.tables import Role
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-
-from accounts.tables import OrgKind, Role
 from conftest import LiveServer
 from helpers import parse_sse
+
+from accounts.tables import OrgKind, Role
 
 PORTAL = "https://portal.example.com"
 JSON = {"Accept": "application/json"}

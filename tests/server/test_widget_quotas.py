@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from test_widget import PORTAL, ask, create_key, embed_config, identity, make_caller
 
 from accounts.tables import Role
-from test_widget import PORTAL, ask, create_key, embed_config, identity, make_caller
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from typing import Any
 import jwt
 import pytest
 from playwright.sync_api import expect
+from ui_browser import watch_csp
 
 from accounts.tables import Role
 from accounts.widgets import WidgetKeyCreate, WidgetStore
-from ui_browser import watch_csp
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "s3cure-enough-passphrase"

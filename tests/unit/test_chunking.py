@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from helpers import DEFAULT_BODY, make_document
+
 from retrieval.chunking import ChunkingConfig, chunk_document
 
 GUIDE_BODY = """# 医院等保三级要点

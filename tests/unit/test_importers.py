@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 import yaml
+from pdf_writer import make_pdf
 
 from corpus.converters import Converted
 from corpus.importers import FORMATS, MAX_BYTES, FileType, Format, ImportRefused, convert, register, sniff, to_document_text
@@ -24,7 +25,6 @@ from corpus.suggest import (
     suggest_title,
 )
 from corpus.validate import parse_text
-from pdf_writer import make_pdf
 from retrieval.chunking import chunk_document
 
 TODAY = dt.date(2026, 1, 15)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers import document_text
 
 from corpus.metadata_form import FormError, check, read_form, write_form
-from helpers import document_text
 
 BODY = "# 标题\n\n第一条 正文保持不变。\n"
 

@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import write_doc
 
 from assistant.models import UNKNOWN
 from assistant.name_rules import clean_name, match_words, name_key, strip_tails
-from helpers import write_doc
 from assistant.profiler import ProfileInputError, Profiler, corpus_issuers, read_name
 from corpus import STARTER_DIR
 

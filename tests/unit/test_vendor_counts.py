@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from helpers import make_document
+
 from bench.report import render
 from corpus.neutrality import vendor_names, vendor_report
-from helpers import make_document
 
 
 def test_mentions_and_shares_count_documents_not_sentences() -> None:
