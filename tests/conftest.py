@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import Stack, make_stack, unique_collection
@@ -90,6 +91,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
                 pytest.fail(message)
             pytest.skip(message)
         yield url
+
+
+@pytest.fixture
+def activity_engine(database_url: str) -> Iterator[Any]:
+    """An engine on `database_url` with the activity and rankings tables (the community tests' store)."""
+    from community.activity.tables import migrate_activity
+    from community.rankings.tables import migrate_rankings
+    from corpus.store import make_engine
+
+    engine = make_engine(database_url)
+    migrate_activity(engine)
+    migrate_rankings(engine)
+    yield engine
+    engine.dispose()
 
 
 # -- Chroma server ---------------------------------------------------------------------

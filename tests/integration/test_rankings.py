@@ -6,17 +6,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers_community import add_activity, postgres_database
+from helpers_community import add_activity
+from sqlalchemy import Engine
 
-from community.activity import ActivityLog, iso_week, migrate_activity
+from community.activity import ActivityLog, iso_week
 from community.catalogue import NeedCatalogue
-from community.rankings import RankingsConfig, RankingsService, migrate_rankings, refresh_rankings
+from community.rankings import RankingsConfig, RankingsService, refresh_rankings
 from community.rankings.privacy import NoisyCounter, sensitivity
-from corpus.store import make_engine
 from retrieval.keyword_index import SqliteKeywordIndex
 
 TODAY = dt.date(2026, 6, 10)
@@ -24,23 +23,9 @@ WEEK = iso_week(TODAY)
 ORGS = [f"org-{i}" for i in range(10)]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
-        migrate_activity(engine)
-        migrate_rankings(engine)
-        yield engine
-        engine.dispose()
-        return
-    with postgres_database() as url:
-        if url is None:
-            pytest.skip("no PostgreSQL server answers at 127.0.0.1:5432")
-        engine = make_engine(url)
-        migrate_activity(engine)
-        migrate_rankings(engine)
-        yield engine
-        engine.dispose()
+@pytest.fixture
+def engine(activity_engine: Engine) -> Engine:  # SQLite and PostgreSQL (tests/conftest.py)
+    return activity_engine
 
 
 @pytest.fixture

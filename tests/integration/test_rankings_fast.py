@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from helpers_community import postgres_database
 from sqlalchemy import Engine, select, text
 
 from community.activity import ActivityLog, iso_week, migrate_activity
 from community.activity.log import ActivityEvent, ActivityKind
 from community.activity.simulate import simulate_activity
-from community.rankings import RankingsConfig, migrate_rankings, refresh_rankings
+from community.rankings import RankingsConfig, refresh_rankings
 from community.rankings.counting import count_cells
 from community.rankings.reference import sql_counts
 from community.rankings.refresh import windows_for
 from community.rankings.tables import RankingCellRow
-from corpus.store import make_engine
 
 TODAY = dt.date(2026, 6, 10)
 WEEK = iso_week(TODAY)
@@ -31,23 +27,9 @@ EVENTS_NEEDS = ("SELECT DISTINCT e.week, e.org_id, e.industry, e.province, n.nee
 PRESENCE = "SELECT week, org_id, industry, province, need, simulated FROM activity_presence"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{(tmp_path / 'top.db').as_posix()}")
-        migrate_activity(engine)
-        migrate_rankings(engine)
-        yield engine
-        engine.dispose()
-        return
-    with postgres_database() as url:
-        if url is None:
-            pytest.skip("no PostgreSQL server answers at 127.0.0.1:5432")
-        engine = make_engine(url)
-        migrate_activity(engine)
-        migrate_rankings(engine)
-        yield engine
-        engine.dispose()
+@pytest.fixture
+def engine(activity_engine: Engine) -> Engine:  # SQLite and PostgreSQL (tests/conftest.py)
+    return activity_engine
 
 
 def random_activity(engine: Engine, seed: int) -> ActivityLog:
