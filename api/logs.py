@@ -76,13 +76,13 @@ def configure_logging(kind: LogFormat) -> None:
     handler.setFormatter(formatter)
     root.addHandler(handler)
     logging.getLogger("api").setLevel(logging.INFO)  # our own INFO lines; other libraries keep their levels
-    # Under `serve`, uvicorn's own lines follow the format too; its access line is replaced by ours in JSON
-    # (which has the route template and the request id) so every line of a JSON log parses.
+    # Under `serve`, uvicorn's own lines follow the format too; its access line is replaced by ours in both
+    # formats (ours has the route template, the latency and the request id; two lines per request is noise).
     if kind == "json":  # (uvicorn sets its own formatters again whenever it configures logging)
         for name in ("uvicorn", "uvicorn.error"):
             for existing in logging.getLogger(name).handlers:
                 existing.setFormatter(formatter)
-    logging.getLogger("uvicorn.access").disabled = kind == "json"
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 def log_request(request_id: str, method: str, route: str, status: int, seconds: float) -> None:
