@@ -138,3 +138,38 @@ def _on_postgres() -> dict[str, Any] | None:
     except OperationalError as error:
         print(f"   PostgreSQL skipped: {str(error).splitlines()[0]}", flush=True)
         return None
+
+
+def report_section(r: dict[str, Any]) -> list[str]:
+    """The "Rankings: refresh and reads" section of docs/benchmarks.md."""
+    met = "**met**" if r["met"] else "**not met**"
+    lines = [
+        f"Measured {r.get('_measured', '?')}. `python -m bench rankings`: {r['events']:,} simulated activity events "
+        f"({r['event_needs']:,} event-need rows) of {r['orgs']:,} organisations over {r['weeks']} weeks "
+        f"(written in {r['simulate_s']:.0f} s, the activity_presence rollup included). A refresh counts distinct "
+        "organisations per (window × industry × province × need) at four levels for 32 windows, suppresses cells "
+        "under k = 5 and publishes ranks. **old**: the single SQL statement over the events (DISTINCT over events ⋈ "
+        "needs, join to the windows, cross join with the levels; kept as community/rankings/reference.py); **new**: "
+        "the activity_presence rollup kept at record time, counted in numpy with week bit masks "
+        "(community/rankings/counting.py). Same run, same data; the machine is shared (2 cores), so the load "
+        "average (1/5/15 min) before → after is shown.",
+        "",
+        f"Targets: refresh < 60 s, `/api/rankings` p95 < 50 ms: {met}.",
+        "",
+        "| database | old refresh | old with noise (ε = 1) | new refresh | new with noise | same release | lists / cells | load before → after |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in (("SQLite", r.get("sqlite")), ("PostgreSQL", r.get("postgresql"))):
+        if not m:
+            continue
+        old_noise = f"{m['old_noise_s']:.1f} s" if "old_noise_s" in m else "–"
+        lines.append(f"| {name} | {m['old_s']:.1f} s | {old_noise} | **{m['new_s']:.1f} s** | **{m['new_noise_s']:.1f} s** "
+                     f"| {'yes' if m['same'] else '**no**'} | {m['lists']:,} / {m['cells']:,} | {m['load_before']} → {m['load_after']} |")  # fmt: skip
+    if r.get("postgresql"):
+        lines += ["", f"PostgreSQL: the same simulated activity written in {r['postgresql']['simulate_s']:.0f} s."]
+    return lines + [
+        "",
+        f"`/api/rankings` (SQLite): p50 {r['p50_ms']:.1f} ms, **p95 {r['p95_ms']:.1f} ms** over {r['requests']} sequential "
+        f"requests over real HTTP (uvicorn, API key) with random industry, province, window and kind ({r['nonempty']} "
+        "returned a non-empty list); the endpoint reads the precomputed release.",
+    ]

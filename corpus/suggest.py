@@ -79,7 +79,7 @@ PUBLISHED = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[^。\
 DATE_LINE = re.compile(r"^[\s\u3000]*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[\s\u3000]*$", re.M)  # a notice's closing date
 HEAD_CHARS = 1500  # issuers and document numbers are looked for near the start only
 _PROVINCE_NAMES = "|".join(sorted(PROVINCES, key=len, reverse=True))
-# 浙江省人民政府, 广东省通信管理局, 上海市网信办; 浙江省第十三届人民代表大会常务委员会 (the session's name)
+# X省人民政府, 广东省通信管理局, 上海市网信办; 浙江省第十三届人民代表大会常务委员会 (the session's name)
 LOCAL_BODY = re.compile(
     rf"({_PROVINCE_NAMES})(人民代表大会常务委员会|人民代表大会|人民政府办公厅|人民政府|网信办|"
     rf"[\u4e00-\u9fff]{{2,10}}?(?:厅|局|委员会|办公室))"

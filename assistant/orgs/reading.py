@@ -59,7 +59,7 @@ def read_knowledge(match: OrgMatch, name_reading: NameReading) -> KnowledgeReadi
             detail = f"名称以“{match.surface}”（{entity.detail}）开头，其后的“{rest.head.rule.word}”表明是{label}"  # type: ignore[union-attr]
             return KnowledgeReading(rest.industry, rest.confidence, [_evidence(rest.industry, detail, rest.confidence)],
                                     entity=entity)  # fmt: skip
-    # *ST新潮 is a listed company's special-treatment name: its 字号 cut from the full short name (新潮能源).
+    # *ST + 字号 is a listed company's special-treatment name: its 字号 cut from the full short name (…能源).
     st_short = match.listed_form and match.quality == DERIVED_SECTOR and len(match.candidates) == 1
     if match.ambiguous or (match.quality == DERIVED_SECTOR and not st_short):
         candidates = [as_candidate(c) for c in match.candidates[:MAX_CANDIDATES]]

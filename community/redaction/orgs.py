@@ -80,7 +80,7 @@ _FORMS = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|
 
 
 def org_type(name: str) -> str:
-    """The type word of a placeholder: 公司, 医院, 银行, 高校, 学校, 单位 or 机构 (宁波银行股份有限公司 → 银行)."""
+    """The type word of a placeholder: 公司, 医院, 银行, 高校, 学校, 单位 or 机构 (临江农村商业银行股份有限公司 → 银行)."""
     bare = _FORMS.sub("", name)
     if bare != name:
         for head in _HEAD_WORDS:
@@ -185,7 +185,7 @@ def _specific(ctx: Context, start: int, head_start: int, head: str) -> int | Non
     if front and front[0].start < start:  # the name starts inside jieba's word (在华|子公司 → 华)
         first = front[0]
         front[0] = Token(ctx.folded[start : first.end], first.tag, start, first.end)
-    # The head's own token may carry specific characters (浙江大学/nt, 中国工商银行/nt).
+    # The head's own token may carry specific characters (临江大学/nt, 临江农商银行/nt).
     own = ctx.tokens[ctx.token_at[head_start]]
     own_front = ctx.folded[max(own.start, start) : head_start]
     words = [t.word for t in front] + ([own_front] if own_front else [])
@@ -282,7 +282,7 @@ def _latin_names(ctx: Context) -> Iterator[Candidate]:
 
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:
-    """Overlapping or touching names are one name (中国工商银行 + 杭州分行)."""
+    """Overlapping or touching names are one name (临江农商银行 + 城东支行)."""
     cands.sort(key=lambda c: (c.start, -c.end))
     out: list[Candidate] = []
     for c in cands:
