@@ -12,6 +12,10 @@ Every name an entity is known by gets a *quality*: a legal name (5), an official
 an alias (3), a short name with a neutral tail or its place removed (2: 伊利股份 → 伊利, 贵州茅台 → 茅台)
 and a short name with its sector word removed (1: 长城汽车 → 长城). A lookup takes the best quality that
 matches; when its candidates disagree on the industry, the match is ambiguous and nothing is guessed.
+
+A name written as on a stock list with a special-treatment prefix (*ST, ST) whose residue matches no key is
+read through the abbreviation conventions of such names (`st_abbreviations`): the exchanges cap a short
+name at four characters, so 临江天择 becomes *ST天择. Several companies that fit are offered, never guessed.
 """
 
 from __future__ import annotations
@@ -24,7 +28,17 @@ from pathlib import Path
 from assistant.gazetteer import Gazetteer, default_gazetteer
 from assistant.models import INDUSTRY_LABELS
 from assistant.name_rules import match_words
-from assistant.orgs.names import ADJACENT, LegalName, is_trade, key, parse, strip_decorations, trade_words
+from assistant.orgs.names import (
+    ADJACENT,
+    LegalName,
+    is_trade,
+    key,
+    parse,
+    st_abbreviations,
+    st_residue,
+    strip_decorations,
+    trade_words,
+)
 
 __all__ = ["DATA_DIR", "OrgEntity", "OrgKnowledge", "OrgMatch", "default_knowledge"]
 
@@ -32,6 +46,7 @@ DATA_DIR = Path(__file__).with_name("data")
 LEGAL, NAME, ALIAS, DERIVED, DERIVED_SECTOR = 5, 4, 3, 2, 1
 PREFIX_MIN_QUALITY = DERIVED  # a brand read out of a longer name must be a real name, not a guess of ours
 MAX_BRAND = 30  # longest key tried as the opening of a longer name
+ST_USUAL = 2  # the tier of the usual special-treatment abbreviations (st_abbreviations)
 NEUTRAL_TAILS = ("股份", "控股", "集团", "实业", "国际")
 SOURCE_LABELS = {
     "sh": "上市公司名录", "sz": "上市公司名录", "bj": "上市公司名录", "hk": "港股上市公司名录",
@@ -79,6 +94,7 @@ class OrgMatch:
     rest: str = ""  # what follows the brand (科技): trade words only
     quality: int = NAME
     listed_form: bool = False  # written as on a stock list (*ST…, …-W): surely a listed company's short name
+    written: str = ""  # how="st": the special-treatment name as written (*ST东通), read by abbreviation
 
     @property
     def industries(self) -> list[str]:
@@ -105,6 +121,14 @@ class _Index:
         slot[entity.id] = max(quality, slot.get(entity.id, 0))
 
 
+@dataclass(frozen=True, slots=True)
+class _Short:
+    name: str  # an A-share short name or alias of 3-4 characters (中广天择)
+    entity: str  # its entity id
+    place_first: bool  # its first two characters are a place (中广 is not; 临江 is)
+    neutral_tail: bool  # it ends with 股份, 集团…: only its 字号 is kept
+
+
 def _split(cell: str) -> list[str]:
     return [x for x in cell.split("|") if x.strip()]
 
@@ -122,6 +146,7 @@ class OrgKnowledge:
         self.gazetteer = gazetteer or default_gazetteer()
         self.entities: dict[str, OrgEntity] = {}
         self._index = _Index()
+        self._short: dict[str, list[_Short]] = {}  # character -> the A-share short names (3-4 characters) with it
         self._trade = trade_words()
         self.boards = {r[0]: (r[1], r[2] == "mixed", r[3]) for r in _rows(data_dir / "boards.tsv") if len(r) >= 4}
         for row in _rows(data_dir / "listed.tsv")[1:]:
@@ -144,14 +169,19 @@ class OrgKnowledge:
         entity = OrgEntity(f"{source}:{code}", source, display, code if source in ("sh", "sz", "bj", "hk", "us") else "",
                            industry, board, mixed, place)  # fmt: skip
         self.entities[entity.id] = entity
+        a_share = source in ("sh", "sz", "bj")
         for name in all_names:  # the build wrote them cleaned (NFKC, no spaces): lower() is their key
             plain = strip_decorations(name).lower()
             self._index.add(name.lower(), entity, NAME)
             self._index.add(plain, entity, NAME)
             self._derive(plain, entity)
+            if a_share:
+                self._add_short(plain, entity)
         for alias in _split(aliases):
             if not alias.isascii() or len(alias) >= 3:  # two Latin letters (SF, Mi) name too many things
                 self._index.add(alias.lower(), entity, ALIAS)
+                if a_share:
+                    self._add_short(alias.lower(), entity)
         for name in all_legal:
             self._add_legal(name, entity)
         if en and len(en) >= 6:
@@ -193,6 +223,14 @@ class OrgKnowledge:
                 self._derived(name[:-n], entity, DERIVED_SECTOR)  # 长城汽车 → 长城
                 return
 
+    def _add_short(self, name: str, entity: OrgEntity) -> None:
+        """An A-share short name a special-treatment prefix would cut down (see `st_abbreviations`), by character:
+        a few hundred kilobytes, where an index of every abbreviation took megabytes."""
+        if 3 <= len(name) <= 4 and st_abbreviations(name, False):
+            short = _Short(name, entity.id, self._is_place(name[:2]), name.endswith(NEUTRAL_TAILS))
+            for char in set(name):
+                self._short.setdefault(char, []).append(short)
+
     def _derived(self, text: str, entity: OrgEntity, quality: int) -> None:
         if text not in self._trade and not self._is_place(text):
             self._index.add(text, entity, quality)
@@ -222,7 +260,34 @@ class OrgKnowledge:
                     listed_form = strip_decorations(parsed.base) != parsed.base
                     return replace(known, listed_form=listed_form) if listed_form else known
                 break
+        if known is None:
+            special = self._special_treatment(parsed.base)
+            if special is not None:
+                return special
         return self._brand(parsed) or known
+
+    def _special_treatment(self, base: str) -> OrgMatch | None:
+        """*ST天择: the A-share companies whose short name the usual conventions cut down to 天择, else those
+        the rarer ones do; None when no company fits (or the name is not written with an ST prefix)."""
+        residue = st_residue(base) or ""
+        if not residue or residue in self._trade or self._is_place(residue):
+            return None
+        hits: dict[str, int] = {}  # entity id -> the best tier of a convention that cuts its name to the residue
+        shorts = min(self._short.get(residue[0], []), self._short.get(residue[1], []), key=len)
+        first, second = residue
+        for short in shorts:
+            at = short.name.find(first)
+            if at < 0 or second not in short.name[at + 1 :]:  # every convention keeps two characters in order
+                continue
+            tier = dict(st_abbreviations(short.name, short.place_first, short.neutral_tail)).get(residue, 0)
+            hits[short.entity] = max(tier, hits.get(short.entity, 0))
+        hits = {i: t for i, t in hits.items() if t}
+        if not hits:
+            return None
+        tier = max(hits.values())
+        quality = DERIVED if tier == ST_USUAL else DERIVED_SECTOR
+        match = self._match({i: quality for i, t in hits.items() if t == tier}, residue, "st", "")
+        return replace(match, listed_form=True, written=base.upper())
 
     def _brand(self, parsed: LegalName) -> OrgMatch | None:
         """The longest known brand that opens the name and is followed by trade words only (快手 + 科技)."""

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from assistant.gazetteer import Gazetteer
 from assistant.name_rules import LEXICON, NameReading, name_key
 
-__all__ = ["FORMS", "LegalName", "adjacent", "is_trade", "key", "parse", "strip_decorations"]
+__all__ = ["FORMS", "LegalName", "adjacent", "is_trade", "key", "parse", "st_abbreviations", "st_residue", "strip_decorations"]
 
 # 组织形式, longest first; stripped from the end of a name, repeatedly.
 FORMS = (
@@ -33,6 +33,7 @@ _BRANCH = re.compile(
 )
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 _DECORATION_HEAD = re.compile(r"^(?:\*?S?\*?ST|XD|XR|DR|N(?=[\u4e00-\u9fff]))", re.I)  # keys are lower-cased
+_ST_HEAD = re.compile(r"^\*?s?\*?st(?P<residue>[\u4e00-\u9fff]{2})[ab]?$")  # on a key: *st天择, st天择a
 _DECORATION_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?:[AB]|-[A-Z]{1,3})$", re.I)
 
 # Words that may follow a brand besides the sector lexicon: generic trade words of enterprise names.
@@ -85,6 +86,38 @@ def strip_decorations(text: str) -> str:
     text = _DECORATION_HEAD.sub("", text)
     stripped = _DECORATION_TAIL.sub("", text)
     return stripped if len(stripped) >= 2 else text
+
+
+def st_residue(text: str) -> str | None:
+    """The two characters after a special-treatment prefix (*st天择 → 天择), on a key; None for any other name."""
+    match = _ST_HEAD.match(text)
+    return match["residue"] if match else None
+
+
+def st_abbreviations(short: str, place_first: bool, neutral_tail: bool = False) -> list[tuple[str, int]]:
+    """What *ST/ST would cut a listed short name down to, with a tier: 2 for the usual conventions, 1 for the rarer.
+
+    The exchanges cap a short name at four characters, so the prefix leaves two of its own. Among the A-share
+    companies listed.tsv records under both an ST name and a plain one, the 字号 (the first two characters)
+    is kept most of the time (…股份 → *ST…, 三字名 → its first two); the last two are kept when the first
+    two are a place (临江天择 → *ST天择). Rarer, and so only a fallback: the last two otherwise, first and last
+    (西宁特钢 → *ST西钢, 东方通 → *ST东通), first and third, second and third. `place_first`: whether the
+    first two characters are a place name; `neutral_tail`: whether the name ends with a word that says nothing
+    (股份, 集团): then only its 字号 is kept.
+    """
+    if not re.fullmatch(r"[\u4e00-\u9fff]{3,4}", short):
+        return []
+    if neutral_tail:
+        return [(short[:2], 2)]
+    if len(short) == 3:
+        pairs = [(short[:2], 2), (short[1:], 1), (short[0] + short[2], 1)]
+    else:
+        pairs = [(short[:2], 2), (short[2:], 2 if place_first else 1), (short[0] + short[3], 1),
+                 (short[0] + short[2], 1), (short[1:3], 1)]  # fmt: skip
+    best: dict[str, int] = {}
+    for text, tier in pairs:
+        best[text] = max(tier, best.get(text, 0))
+    return list(best.items())
 
 
 def strip_forms(text: str) -> str:

@@ -10,6 +10,8 @@ The decision in one place (`read_knowledge`):
 - a listed company on a board that mixes several of our codes (通信服务) yields to a sector word in its name;
 - a short name known only with its sector word removed (长城 from 长城汽车) is offered, never decided, unless
   it is written as on a stock list (*ST长城: the special-treatment name of the one company that fits);
+- a special-treatment name read by abbreviation (*ST天择 from 临江天择) decides only when one company fits:
+  several are offered, whatever their industries;
 - otherwise the knowledge base decides, its confidence by how the name matched.
 """
 
@@ -61,10 +63,11 @@ def read_knowledge(match: OrgMatch, name_reading: NameReading) -> KnowledgeReadi
                                     entity=entity)  # fmt: skip
     # *ST + 字号 is a listed company's special-treatment name: its 字号 cut from the full short name (…能源).
     st_short = match.listed_form and match.quality == DERIVED_SECTOR and len(match.candidates) == 1
-    if match.ambiguous or (match.quality == DERIVED_SECTOR and not st_short):
+    several = match.how == "st" and len(match.candidates) > 1  # an abbreviation several companies fit
+    if match.ambiguous or several or (match.quality == DERIVED_SECTOR and not st_short):
         candidates = [as_candidate(c) for c in match.candidates[:MAX_CANDIDATES]]
         names = "、".join(c.label for c in match.candidates[:MAX_CANDIDATES])
-        note = f"“{match.surface}”可能指：{names}"
+        note = f"“{match.written or match.surface}”可能指：{names}"
         if _decides(name_reading):
             return KnowledgeReading(evidence=[_evidence(UNKNOWN, note + "；按名称用语判断", 0.3)])
         return KnowledgeReading(evidence=[_evidence(UNKNOWN, note, 0.3)], candidates=candidates)
@@ -78,6 +81,8 @@ def read_knowledge(match: OrgMatch, name_reading: NameReading) -> KnowledgeReadi
     confidence = CONFIDENCE.get(match.quality, CONFIDENCE[DERIVED]) - (BRAND_PENALTY if match.how == "brand" else 0.0)
     if match.how == "brand":
         detail = f"{entity.detail}（名称中的字号“{match.surface}”）"
+    elif match.how == "st":
+        detail = f"{entity.detail}（“{match.written}”按ST简称规则读作{entity.name}）"
     elif match.quality <= ALIAS and match.surface != entity.name.lower():
         detail = f"{entity.detail}（“{match.surface}”是其简称）"
     else:

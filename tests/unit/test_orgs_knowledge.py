@@ -9,7 +9,7 @@ import pytest
 from assistant.gazetteer import default_gazetteer
 from assistant.models import INDUSTRY_LABELS
 from assistant.orgs.knowledge import ALIAS, DATA_DIR, LEGAL, OrgKnowledge, default_knowledge
-from assistant.orgs.names import is_trade, key, parse, strip_decorations
+from assistant.orgs.names import is_trade, key, parse, st_abbreviations, st_residue, strip_decorations
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +166,63 @@ def test_names_parse_into_place_brand_trade_words_and_form() -> None:
 def test_lookup_is_fast_enough_to_run_on_every_message(kb: OrgKnowledge) -> None:
     # Not a timing assertion (those live in bench/): the index answers without scanning the tables.
     assert len(kb._index.keys) > 20000 and kb._prefix_max < 40
+
+
+# -- special-treatment names read by abbreviation (made-up companies) -------------------------------
+
+
+_MADE_UP = [  # source, code, names, aliases, legal, en, province, board
+    ("sz", "990001", "岚峰天择", "", "", "", "", "文化传媒"),  # 4 characters: *ST天择 (its last two)
+    ("sz", "990002", "东方鸣", "", "", "", "", "软件开发"),  # 3 characters: *ST东鸣 (first and last)
+    ("sz", "990003", "鸣泉博远", "", "", "", "", "通信设备"),  # two 字号 鸣泉, the same industry: *ST鸣泉 is asked
+    ("sz", "990004", "鸣泉恒昌", "", "", "", "", "钢铁行业"),
+    ("sz", "990005", "青禾", "", "", "", "", "房地产开发"),  # an exact short name …
+    ("sz", "990006", "青禾田园", "", "", "", "", "中药"),  # … that another name's 字号 also cuts down to
+]
+
+
+@pytest.fixture(scope="module")
+def made_up(tmp_path_factory: pytest.TempPathFactory) -> OrgKnowledge:
+    data = tmp_path_factory.mktemp("orgs")
+    (data / "boards.tsv").write_text((DATA_DIR / "boards.tsv").read_text(encoding="utf-8"), encoding="utf-8")
+    header = "source\tcode\tnames\taliases\tlegal\ten\tprovince\tboard"
+    (data / "listed.tsv").write_text("\n".join([header, *("\t".join(r) for r in _MADE_UP)]) + "\n", encoding="utf-8")
+    for file in ("central_soes.tsv", "groups.tsv"):
+        (data / file).write_text("", encoding="utf-8")
+    return OrgKnowledge(data)
+
+
+def test_st_abbreviation_conventions() -> None:
+    assert dict(st_abbreviations("岚峰天择", False)) == {"岚峰": 2, "天择": 1, "岚择": 1, "岚天": 1, "峰天": 1}
+    assert dict(st_abbreviations("临江天择", True))["天择"] == 2  # a place first: the 字号 is the last two
+    assert dict(st_abbreviations("东方鸣", False)) == {"东方": 2, "方鸣": 1, "东鸣": 1}
+    assert st_abbreviations("鸣泉股份", False, neutral_tail=True) == [("鸣泉", 2)]
+    assert st_abbreviations("青禾", False) == [] and st_abbreviations("岚峰天择科技", False) == []
+    assert st_residue("*st天择") == "天择" and st_residue("st天择a") == "天择" and st_residue("s*st天择") == "天择"
+    assert st_residue("天择") is None and st_residue("xd天择") is None and st_residue("*st岚峰天择") is None
+
+
+@pytest.mark.parametrize(("written", "code"), [("*ST天择", "990001"), ("ST天择", "990001"), ("*ST东鸣", "990002")])
+def test_a_special_treatment_abbreviation_one_company_fits_is_that_company(made_up: OrgKnowledge, written: str, code: str) -> None:
+    match = made_up.lookup(written)
+    assert match is not None and match.how == "st" and match.listed_form and match.written == written
+    assert [c.code for c in match.candidates] == [code]
+
+
+def test_a_special_treatment_abbreviation_several_companies_fit_is_not_guessed(made_up: OrgKnowledge) -> None:
+    match = made_up.lookup("*ST鸣泉")
+    assert match is not None and match.how == "st"
+    assert sorted(c.code for c in match.candidates) == ["990003", "990004"]
+    assert not match.ambiguous  # one industry: the reading, not the industry, is what asks (see test_profiler_knowledge)
+
+
+def test_an_exact_short_name_after_st_is_read_as_before(made_up: OrgKnowledge) -> None:
+    match = made_up.lookup("*ST青禾")
+    assert match is not None and match.how == "exact" and [c.code for c in match.candidates] == ["990005"]
+
+
+def test_abbreviations_are_read_only_after_a_special_treatment_prefix(made_up: OrgKnowledge) -> None:
+    for name in ("天择", "东鸣", "鸣泉", "XD天择", "天择股份有限公司"):
+        match = made_up.lookup(name)
+        assert match is None or match.how != "st", name
+    assert made_up.lookup("*ST雪松") is None  # no company fits: unchanged
