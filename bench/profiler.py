@@ -5,7 +5,7 @@
 - the dev set (../shared/data/orgs/orgs_dev.csv), read here only (the product never sees it): accuracy overall
   and per industry, the confidently-wrong rate (a wrong industry, not `unknown`), the share of names each
   source decided, latency, a 13×14 confusion matrix;
-- bench/data/orgs_brands.csv, our own list of brands, short names, legal names, subsidiaries and branches that
+- bench/data/orgs_brands.csv, our own list of brands, short names, legal names, subsidiaries, branches and special-treatment stock names that
   are not in the dev set (same measures);
 - bench/data/orgs_places.csv, our own company names opening with a city or county: is the province right;
 - the knowledge base's size on disk, load time and resident memory (in a fresh process).

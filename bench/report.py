@@ -108,7 +108,8 @@ def _profiler(r: dict[str, Any]) -> list[str]:
     own = r.get("own_brands")
     if own:
         lines += [f"**Our own list** (`bench/data/orgs_brands.csv`, {own['n']} brands, short names, legal names, "
-                  "subsidiaries and branches, none of them in the dev set; many brands are in our hand-written tables, "
+                  "subsidiaries, branches and special-treatment (`st-abbrev`: *ST…, checked against listed.tsv) "
+                  "stock names, none of them in the dev set; many brands are in our hand-written tables, "
                   "the `legal-unseen`, subsidiary and branch rows are not):", "", *_quality(own), ""]
     places = r.get("own_places")
     if places:
