@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 ## bench: run the benchmarks and rewrite docs/benchmarks.md
 bench: $(STAMP)
+	bash scripts/ensure-nginx.sh
 	$(BIN)/python -m bench
 
 ## index: (re)ingest the starter corpus

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api import streaming
 from api.container import Container, build_container, startup_lock
 from api.deps import valid_address
 from api.errors import install_error_handlers
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     """`container` lets a test serve components it built (and closes) itself."""
     settings = settings or (container.settings if container else Settings())
     configure_logging(settings.log_format)
+    if settings.workers:  # `serve --workers N`: the N processes share the cores
+        streaming.configure(workers=settings.workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

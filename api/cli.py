@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -147,12 +148,14 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     import uvicorn
 
     settings = settings_of(ctx)
+    count = workers or settings.resolved_workers
+    os.environ["TOP_WORKERS"] = str(count)  # each worker reads it: the processes share the cores (api/streaming.py)
     uvicorn.run(
         "api.app:create_app",
         factory=True,  # each worker builds its own container; api/app.py serialises their start-up
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers or settings.resolved_workers,
+        workers=count,
         log_level="info",
     )
 

@@ -48,11 +48,26 @@ R = TypeVar("R")
 
 LOOKAHEAD = 64  # items a stream that waits on the network may run ahead of its client
 IO_THREADS = 100  # streams that wait on the network, at once; more queue
-CPU_THREADS = os.cpu_count() or 1  # computing streams at once; more queue (first come, first served)
+CPU_THREADS = os.cpu_count() or 1  # computing streams at once; more queue (first come, first served); see configure
 
 _END = object()
 _pools: dict[str, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
+
+
+def configure(*, workers: int) -> None:
+    """Share the cores between `workers` processes serving on this machine: each computes on cores // workers
+    threads (at least one), one computing thread per core in all. A second computing thread in a process adds
+    no throughput (the GIL) but makes every thread that waits on I/O in it (a request storing its question,
+    a reply being stored) wait longer for the GIL, and with it SQLite's one write lock, which the other
+    workers then wait for (docs/benchmarks.md, Scale)."""
+    global CPU_THREADS
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    with _pools_lock:
+        CPU_THREADS = max(1, cores // max(1, workers))
+        pool = _pools.pop("cpu", None)
+    if pool is not None:
+        pool.shutdown(wait=False)
 
 
 def _pool(cpu_bound: bool) -> ThreadPoolExecutor:
