@@ -55,7 +55,8 @@ WORDLIKE_DISTRICTS = frozenset(
     "光明 平安 和平 新华 长安 太平 安宁 安定 幸福 友好 前进 向阳 建设 解放 红旗 胜利 团结 先锋 工农 人民 民主 东风 "
     "永安 永和 长乐 和顺 吉祥 兴隆 富强 振兴 复兴 文明 朝阳 白云 天河 海珠 越秀 黄埔 南海 宝山 金山 青山 铁西 铁东 "
     "龙华 宝安 福田 罗湖 龙岗 盐田 坪山 光华 华龙 华容 红山 白塔 双桥 双塔 新兴 新市 新建 立山 千山 高新 开发 经济 "
-    "临港 滨海 滨江 港口 港南 港北 矿区 郊区 城区 蓝天 青云 云龙 卧龙 天宁 天元 天心 天山 天桥 石门 海港 海城 海陵".split()
+    "临港 滨海 滨江 港口 港南 港北 矿区 郊区 城区 蓝天 青云 云龙 卧龙 天宁 天元 天心 天山 天桥 石门 海港 海城 海陵 "
+    "太湖 泰山".split()  # a lake and a mountain first: brands far from 太湖县 (Anhui) and 泰山区
 )
 _DIRECTIONAL = frozenset("东西南北中上下前后内外新老大小城郊区市县镇关山河江湖海")  # 城关, 江北, 河西, 市中
 
@@ -236,6 +237,8 @@ class Gazetteer:
         i = leading_end = 0  # places read so far from the start: 浙江长兴… opens with 浙江, then 长兴
         while i < len(text):
             hit = self._candidates(text, i, relaxed, opening, leading=i == leading_end)
+            if hit is not None and i == 1 and leading_end == 0 and hit[0] not in self.full and not relaxed:
+                hit = None  # one character before a short form makes a word of it: 白沙湾… is not 沙湾
             if hit is None:
                 i += 1
                 continue

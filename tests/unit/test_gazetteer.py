@@ -136,3 +136,15 @@ def test_a_short_county_name_shared_by_two_places_resolves_only_with_context(gaz
 @pytest.mark.parametrize("name", ["光明青禾乳业有限公司", "平安青禾保险有限公司", "城关青禾商店", "金山青禾软件有限公司"])
 def test_word_like_district_names_never_open_a_name_as_a_place(gazetteer: Gazetteer, name: str) -> None:
     assert gazetteer.find(name, opening=True) is None
+
+
+@pytest.mark.parametrize("name", ["白沙湾水务集团", "小杭州青禾电力公司", "太湖青禾丝绸股份有限公司", "泰山青禾体育器材有限公司"])
+def test_a_short_form_inside_a_word_or_a_famous_landmark_is_not_a_region(gazetteer: Gazetteer, name: str) -> None:
+    # 白沙湾 is a word of its own (not 沙湾市 with 白 in front); 太湖 and 泰山 name a lake and a mountain first
+    assert gazetteer.find(name, opening=True) is None
+    assert gazetteer.find(name) is None
+
+
+def test_a_short_form_after_a_group_name_is_still_read(gazetteer: Gazetteer) -> None:
+    assert region(gazetteer, "国网沙湾供电公司") == ("新疆维吾尔自治区", "塔城地区", "沙湾市")
+    assert region(gazetteer, "中国银行杭州分行") == ("浙江省", "杭州市", None)
