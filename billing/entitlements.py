@@ -10,6 +10,7 @@ Vendor organisations (editors, admins) are not on a plan and pass every check.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -76,12 +77,15 @@ class Entitlements:
         limit = plan.quota(feature)
         if limit is None or (key is not None and self._spent(org_id, feature, key)):
             return
-        used = self.used(org_id, feature)
-        if used >= limit:
-            better = "、".join(f"「{p.title}」（{p.quota(feature)}）" for p in self.plans.allowing(feature, more_than=limit))
-            period = {"day": "今日", "month": "本月", "count": "当前"}[FEATURES[feature].period]
-            hint = f"；更高额度见{better}" if better else ""
-            raise NotEntitled(429, f"{period}{title}额度已用完（方案「{plan.title}」：{limit}）{hint}", retry_after=self._retry_after(feature))
+        if self.used(org_id, feature) >= limit:
+            raise self._used_up(plan, feature, limit)
+
+    def _used_up(self, plan: Plan, feature: str, limit: int) -> NotEntitled:
+        better = "、".join(f"「{p.title}」（{p.quota(feature)}）" for p in self.plans.allowing(feature, more_than=limit))
+        period = {"day": "今日", "month": "本月", "count": "当前"}[FEATURES[feature].period]
+        hint = f"；更高额度见{better}" if better else ""
+        title = FEATURES[feature].title
+        return NotEntitled(429, f"{period}{title}额度已用完（方案「{plan.title}」：{limit}）{hint}", retry_after=self._retry_after(feature))
 
     def spend(self, org_id: str, feature: str, key: str) -> bool:
         """Count one use; False when this key was counted before."""
@@ -96,8 +100,31 @@ class Entitlements:
         return True
 
     def check_and_spend(self, org_id: str, feature: str, key: str) -> None:
+        """Check and count one use as one step: parallel requests of one organisation admit exactly the quota
+        (the use is inserted, then counted in the same transaction, and taken back when it went over; the
+        transactions of one organisation and feature queue on a lock: SQLite's write lock, or an advisory
+        lock on PostgreSQL, where two inserts would otherwise not see each other)."""
         self.check(org_id, feature, key=key)
-        self.spend(org_id, feature, key)
+        if self.is_vendor(org_id):
+            return
+        plan = self.plan_of(org_id)
+        limit = plan.quota(feature)
+        if limit is None:
+            self.spend(org_id, feature, key)
+            return
+        now = self.clock()
+        period = period_of(feature, now)
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(_lock_key(org_id, feature))))
+                conn.execute(insert(USAGE).values(org_id=org_id, metric=feature, period=period, key=key[:200], at=now))
+                used = conn.scalar(select(func.count()).select_from(USAGE).where(
+                    USAGE.c.org_id == org_id, USAGE.c.metric == feature, USAGE.c.period == period))  # fmt: skip
+                if int(used or 0) > limit:
+                    raise self._used_up(plan, feature, limit)  # leaving the block takes the insert back
+        except IntegrityError:
+            return  # this key was counted before: an idempotent repeat passes
 
     def summary(self, org_id: str) -> dict[str, Any]:
         plan = self.plan_of(org_id)
@@ -117,3 +144,9 @@ class Entitlements:
         else:
             return None
         return max(1, int((ends - now).total_seconds()))
+
+
+def _lock_key(org_id: str, feature: str) -> int:
+    """A signed 64-bit PostgreSQL advisory-lock key for one organisation's use of one feature."""
+    digest = hashlib.blake2b(f"usage:{org_id}:{feature}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

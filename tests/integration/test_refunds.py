@@ -129,3 +129,27 @@ def test_entitlements_answer_402_and_429_naming_the_plan(billing: Billing) -> No
         billing.entitlements.check_and_spend(org, "briefs", "c")
     assert used.value.status == 429 and "今日" in used.value.message and "「伙伴计划」（500）" in used.value.message
     assert used.value.retry_after and billing.plan(org)["usage"] == {"briefs_per_day": 2}
+
+
+def test_parallel_uses_admit_exactly_the_quota(billing: Billing) -> None:
+    plans = load_plans()
+    billing.entitlements.plans = Plans(version=plans.version, plans={**plans.plans, "free": Plan(
+        name="free", title="免费版", features=["briefs"], quotas={"briefs_per_day": 5})})  # fmt: skip
+    org = partner_org(billing.accounts)
+    barrier, outcomes = threading.Barrier(16), []
+
+    def use(i: int) -> None:
+        barrier.wait()
+        try:
+            billing.entitlements.check_and_spend(org, "briefs", f"req-{i}")
+            outcomes.append(200)
+        except NotEntitled as refused:
+            outcomes.append(refused.status)
+
+    threads = [threading.Thread(target=use, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [200] * 5 + [429] * 11
+    assert billing.plan(org)["usage"] == {"briefs_per_day": 5}
