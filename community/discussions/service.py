@@ -273,6 +273,10 @@ class DiscussionService:
             post = s.get(PostRow, post_id) if len(post_id) <= 24 else None
             if post is None or post.hidden:
                 raise DiscussionNotFound(f"没有帖子“{post_id[:24]}”（或已被隐藏）")
+            earlier = s.scalar(select(ReportRow).where(ReportRow.post_id == post.id, ReportRow.reporter_id == viewer.user_id,
+                                                       ReportRow.resolved_at.is_(None)))  # fmt: skip
+            if earlier is not None:  # reported again before a moderator looked: one report, not a pile of them
+                return {"id": earlier.id, "post_id": post_id, "status": "open", "already_reported": True}
             report = ReportRow(post_id=post.id, thread_id=post.thread_id, org_id=viewer.org_id, reporter_id=viewer.user_id,
                                reason=reason[:MAX_REASON], created_at=utcnow(), resolution="")  # fmt: skip
             s.add(report)

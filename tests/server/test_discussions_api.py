@@ -81,9 +81,12 @@ def test_editors_hide_and_lock_partners_report(server: LiveServer, partner: Memb
     reader = member(server, Role.partner)
     reply = ok(call(server, reader, "POST", f"/api/discussions/{thread['id']}/posts", json={"body": "加微信聊，广告广告"}), 201)
     assert call(server, partner, "POST", f"/api/discussions/posts/{reply['id']}/report", json={"reason": ""}).status_code == 422
-    ok(call(server, partner, "POST", f"/api/discussions/posts/{reply['id']}/report", json={"reason": "广告"}), 201)
+    first = ok(call(server, partner, "POST", f"/api/discussions/posts/{reply['id']}/report", json={"reason": "广告"}), 201)
+    again = ok(call(server, partner, "POST", f"/api/discussions/posts/{reply['id']}/report", json={"reason": "还是广告"}), 201)
+    assert again["id"] == first["id"] and again["already_reported"] is True  # one open report per reporter
     assert call(server, partner, "GET", "/api/discussions/reports").status_code == 403
     reports = ok(call(server, editor, "GET", "/api/discussions/reports"))["items"]
+    assert [r["post_id"] for r in reports].count(reply["id"]) == 1
     report = next(r for r in reports if r["post_id"] == reply["id"])
     assert report["post"]["org_id"] == reader.org_id and report["reason"] == "广告"
 
