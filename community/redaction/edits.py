@@ -37,7 +37,9 @@ def with_findings(text: str, findings: Sequence[Finding]) -> Redaction:
 
 
 def manual_finding(text: str, start: int, end: int, replacement: str | None = None) -> Finding:
-    if not 0 <= start < end <= len(text):
+    if start >= end:
+        raise RedactionError(f"删除范围 {start}–{end} 为空：结束位置须大于开始位置")
+    if start < 0 or end > len(text):
         raise RedactionError(f"删除范围 {start}–{end} 超出文本（长度 {len(text)}）")
     return Finding(kind=FindingKind.manual, original=text[start:end], replacement=replacement or "[已删除]", start=start, end=end)
 

@@ -73,6 +73,8 @@ def test_manual_phrases_are_removed_everywhere() -> None:
 def test_bad_edits_are_refused_with_a_clear_message() -> None:
     with pytest.raises(RedactionError, match="超出文本"):
         add_manual("短文本", redact("短文本"), 2, 10)
+    with pytest.raises(RedactionError, match="为空：结束位置须大于开始位置"):
+        add_manual("短文本", redact("短文本"), 2, 1)  # reversed, though inside the text
     wrong = Finding(kind=FindingKind.person, original="李四", replacement="李某", start=0, end=2)
     with pytest.raises(RedactionError, match="不符"):
         with_findings("张三来了", [wrong])
