@@ -43,6 +43,7 @@ async function loadThreads() {
   const { items } = await call(`/api/discussions?mention=${encodeURIComponent(`pc-${id}`)}`);
   $("#threads").replaceChildren(...items.map((t) => { const li = el("li"); li.append(el("a", t.title, { href: t.url })); return li; }));
   $("#no-threads").hidden = items.length > 0;
+  $("#talk-card").hidden = false;  // only for a case that exists: an unknown one shows its error alone
 }
 
 async function start() {

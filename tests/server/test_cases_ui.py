@@ -117,6 +117,7 @@ def test_draft_review_confirm_submit_approve_cite_and_download(browser: Any, ser
         a.wait_for_url(f"**/cases/{case_id}")
         a.wait_for_selector("body[data-ready=true]")
         assert "审核中" in a.inner_text("#meta")
+        a.wait_for_selector("#talk-card:not([hidden])")  # a case that exists has its discussions card
 
         # -- editor B (another organisation): review and approve --------------------------------------------
         ready(b, "/cases/review")
@@ -199,6 +200,17 @@ def test_a_discussion_warns_before_posting_a_phone_number(browser: Any, server: 
         tab.wait_for_url("**/discussions/*")
         tab.wait_for_selector("body[data-ready=true]")
         assert "护网值守经验" in tab.inner_text("#title")
+        assert not tab.errors, tab.errors
+    finally:
+        context.close()
+
+
+def test_an_unknown_case_shows_its_error_alone(browser: Any, server: LiveServer) -> None:
+    context, tab, _ = signed_in(browser, server, Role.partner, width=390)
+    try:
+        ready(tab, "/cases/pc-nonexistent")
+        tab.wait_for_selector("#error:not([hidden])")
+        assert tab.locator("section[aria-labelledby=talk-title]").is_hidden() and tab.locator("#case").is_hidden()
         assert not tab.errors, tab.errors
     finally:
         context.close()
