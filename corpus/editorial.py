@@ -33,16 +33,27 @@ import difflib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from corpus.document import CorpusError, Document, Status
-from corpus.screening import ReviewWarning, screen
+from corpus.document import Document, Status
+from corpus.editorial_types import (
+    FILE_ACTOR,
+    OPEN_STATES,
+    Actor,
+    DocumentNotFound,
+    EditorialConfig,
+    EditorialError,
+    InvalidDocument,
+    NotAllowed,
+    Publisher,
+    UnacknowledgedWarnings,
+    VersionState,
+    WorkflowConflict,
+)
+from corpus.screening import screen
 from corpus.store import EDITOR_ORIGIN, DocumentRegistry
 from corpus.tables import AuditRow, VersionRow, utcnow
 from corpus.validate import Problem, parse_text
@@ -63,73 +74,6 @@ __all__ = [
 ]
 
 STALE_AFTER_DAYS = 3 * 365  # without review_by, a document this much older than its effective date is stale
-
-
-class VersionState(StrEnum):
-    draft = "draft"
-    in_review = "in_review"
-    published = "published"
-    superseded = "superseded"
-    retired = "retired"
-    rejected = "rejected"
-
-
-OPEN_STATES = (VersionState.draft, VersionState.in_review)
-
-
-class EditorialError(CorpusError):
-    """Base error of the editorial workflow."""
-
-
-class DocumentNotFound(EditorialError, LookupError):
-    pass
-
-
-class InvalidDocument(EditorialError, ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("文档校验未通过：" + "；".join(f"第 {p.line} 行 {p.field}: {p.message}" for p in problems))
-
-
-class WorkflowConflict(EditorialError):
-    """The action does not fit the version's state (e.g. approving a draft)."""
-
-
-class NotAllowed(EditorialError):
-    """The actor may not do this (e.g. approve their own version)."""
-
-
-class UnacknowledgedWarnings(EditorialError):
-    """Approving a version with review warnings needs the reviewer to acknowledge them."""
-
-    def __init__(self, warnings: list[ReviewWarning]) -> None:
-        self.warnings = warnings
-        lines = "、".join(str(w.line) for w in warnings[:10])
-        super().__init__(f"此版本有 {len(warnings)} 处需要确认的审核提醒（第 {lines} 行）：核实后勾选“我已核实”再批准")
-
-
-class EditorialConfig(BaseModel):
-    allow_self_approval_for_admin: bool = Field(
-        True, description="admins may approve versions they wrote themselves; editors never may"
-    )
-
-
-@dataclass(frozen=True)
-class Actor:
-    id: str
-    name: str = ""
-    admin: bool = False
-
-
-FILE_ACTOR = Actor(id="corpus", name="语料目录")  # author of versions read from corpus files
-
-
-class Publisher(Protocol):
-    """What the workflow needs from the index (retrieval.Indexer implements it)."""
-
-    def publish(self, document: Document, *, path: str = "") -> list[str]: ...
-
-    def retire(self, doc_id: str) -> bool: ...
 
 
 def _parse(text: str, name: str) -> Document:
