@@ -98,8 +98,10 @@ async function renderTrend(params) {
     grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
     legend: { type: "scroll", top: 0 },
     tooltip: { trigger: "axis" },
-    xAxis: { type: "category", data: body.weeks.map((w) => w.slice(5)) },
-    yAxis: { type: "value", inverse: true, min: 1, max: (v) => Math.max(v.max, 5), minInterval: 1, name: "名次" },
+    // 13 week labels on a phone: drop those that would overlap. No axis name: on an inverted axis it sits at
+    // the bottom, over the week labels; the heading says what the numbers are.
+    xAxis: { type: "category", data: body.weeks.map((w) => w.slice(5)), axisLabel: { hideOverlap: true } },
+    yAxis: { type: "value", inverse: true, min: 1, max: (v) => Math.max(v.max, 5), minInterval: 1 },
     series: body.series.map((s) => ({ type: "line", name: s.need_title.slice(0, 12), data: s.ranks, connectNulls: false })),
   }, true);
 }

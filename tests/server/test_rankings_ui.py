@@ -90,12 +90,26 @@ def test_the_rankings_page_hides_four_organisations_and_shows_five(browser: Any,
         context.close()
 
 
+OVERLAPPING_TEXT = """(selector) => {
+  const boxes = [...document.querySelectorAll(`${selector} text`)].filter((t) => t.textContent.trim())
+    .map((t) => [t.textContent, t.getBoundingClientRect()]);
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, p] = boxes[i], [b, q] = boxes[j];
+    if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) hits.push(`${a} / ${b}`);
+  }
+  return hits;
+}"""
+
+
 def test_the_rankings_page_fits_a_phone(browser: Any, server: LiveServer) -> None:
     context, tab, _ = signed_in(browser, server, width=390)
     try:
         open_rankings(tab, "")
         assert tab.evaluate("document.scrollingElement.scrollWidth") <= 390
         assert tab.locator("#filters select").count() == 4 and tab.locator("#map").bounding_box()["width"] <= 390
+        tab.wait_for_selector("#trend svg text")
+        assert tab.evaluate(OVERLAPPING_TEXT, "#trend svg") == []  # week labels and axis names stay apart
         assert not tab.errors
     finally:
         context.close()
