@@ -35,26 +35,32 @@ ETHNIC = (
     "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 "
     "塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
 ).split()
-_ETHNIC_TAIL = re.compile("(?:" + "|".join(sorted(ETHNIC, key=len, reverse=True)) + ")族")
+_ETHNIC_TAIL = re.compile(
+    "(?:(?:" + "|".join(sorted(ETHNIC, key=len, reverse=True)) + ")族"
+    # Xinjiang's prefectures drop 族 (伊犁哈萨克自治州); only names of two characters or more, so a stem's own
+    # last character (…白, …水) is never taken for one
+    + "|" + "|".join(sorted((e for e in ETHNIC if len(e) >= 2), key=len, reverse=True)) + ")"
+)
 
 # Short forms that are ordinary words or famous brand/person names far more often than places.
 AMBIGUOUS_SHORT = frozenset(
     "东方 中山 长城 白城 开平 安宁 长乐 和平 海门 龙井 集安 凭祥 普宁 大冶 灵武 和龙 古交 合作 阿尔山 "
     "双河 可克达拉 昆玉 胡杨河 新星 白杨 铁门关 北屯 五家渠 图木舒克 阿拉尔 三沙 永安 福安 瑞金 井冈山 "
     "北流 兴义 凯里 都匀 万宁 文昌 琼海 东兴 高州 信宜 化州 廉江 吴川 雷州 恩平 台山 鹤山 四会 阳春 英德 连州 "
-    "乐昌 南雄 兴宁 陆丰 华阴 韩城 彬州 神木 子长 玉门 敦煌 临夏 格尔木 德令哈 茫崖 同仁".split()
+    "乐昌 南雄 兴宁 陆丰 华阴 韩城 彬州 神木 子长 玉门 敦煌 临夏 格尔木 德令哈 茫崖 同仁 "
+    "朝阳".split()  # 朝阳: a city in Liaoning, and the best-known district of Beijing
 )
 
 # Of those, the ones that are places first: they open a *company* name (…公司) as the place (中山…有限公司).
 COMPANY_OPENING = AMBIGUOUS_SHORT - frozenset(
-    "东方 长城 开平 安宁 长乐 和平 龙井 合作 永安 福安 三沙 新星 白杨 双河 北屯 同仁 瑞金 中山医 井冈山".split()
+    "东方 长城 开平 安宁 长乐 和平 龙井 合作 永安 福安 三沙 新星 白杨 双河 北屯 同仁 瑞金 中山医 井冈山 朝阳".split()
 )
 
 # District short forms that are ordinary words or brands; they never open a name as a place.
 WORDLIKE_DISTRICTS = frozenset(
     "光明 平安 和平 新华 长安 太平 安宁 安定 幸福 友好 前进 向阳 建设 解放 红旗 胜利 团结 先锋 工农 人民 民主 东风 "
     "永安 永和 长乐 和顺 吉祥 兴隆 富强 振兴 复兴 文明 朝阳 白云 天河 海珠 越秀 黄埔 南海 宝山 金山 青山 铁西 铁东 "
-    "龙华 宝安 福田 罗湖 龙岗 盐田 坪山 光华 华龙 华容 红山 白塔 双桥 双塔 新兴 新市 新建 立山 千山 高新 开发 经济 "
+    "龙华 宝安 福田 盐田 光华 华龙 华容 红山 白塔 双桥 双塔 新兴 新市 新建 立山 千山 高新 开发 经济 "
     "临港 滨海 滨江 港口 港南 港北 矿区 郊区 城区 蓝天 青云 云龙 卧龙 天宁 天元 天心 天山 天桥 石门 海港 海城 海陵 "
     "太湖 泰山".split()  # a lake and a mountain first: brands far from 太湖县 (Anhui) and 泰山区
 )
@@ -127,6 +133,8 @@ def _short_county(name: str) -> str | None:
     """义乌市 → 义乌, 长兴县 → 长兴, 准格尔旗 → 准格尔, 萧山区 → 萧山; None for word-like or one-character stems."""
     if name.endswith("自治县"):
         stem = _ETHNIC_TAIL.sub("", name[: -len("自治县")])
+    elif name.endswith("新区"):  # 浦东新区 → 浦东
+        stem = name[: -len("新区")]
     elif name.endswith(("县", "旗", "区", "市")):
         stem = name[:-1]
     else:

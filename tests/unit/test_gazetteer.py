@@ -148,3 +148,22 @@ def test_a_short_form_inside_a_word_or_a_famous_landmark_is_not_a_region(gazette
 def test_a_short_form_after_a_group_name_is_still_read(gazetteer: Gazetteer) -> None:
     assert region(gazetteer, "国网沙湾供电公司") == ("新疆维吾尔自治区", "塔城地区", "沙湾市")
     assert region(gazetteer, "中国银行杭州分行") == ("浙江省", "杭州市", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("伊犁青禾牧业有限公司", ("新疆维吾尔自治区", "伊犁哈萨克自治州", None)),  # 哈萨克 without 族
+        ("巴音郭楞青禾石油有限公司", ("新疆维吾尔自治区", "巴音郭楞蒙古自治州", None)),
+        ("浦东青禾软件有限公司", ("上海市", "上海市", "浦东新区")),  # …新区 → 浦东
+        ("龙岗青禾五金有限公司", ("广东省", "深圳市", "龙岗区")),
+    ],
+)
+def test_more_short_forms_open_company_names(gazetteer: Gazetteer, name: str, expected: tuple) -> None:
+    assert region(gazetteer, name, opening=True) == expected
+
+
+def test_a_short_form_two_well_known_places_share_is_not_guessed(gazetteer: Gazetteer) -> None:
+    assert gazetteer.find("朝阳青禾文化有限公司", opening=True) is None  # Liaoning's city or Beijing's district
+    assert region(gazetteer, "朝阳市青禾农业有限公司", opening=True) == ("辽宁省", "朝阳市", None)
+    assert region(gazetteer, "北京市朝阳区青禾文化有限公司", opening=True) == ("北京市", "北京市", "朝阳区")
