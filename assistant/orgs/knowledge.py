@@ -15,7 +15,7 @@ matches; when its candidates disagree on the industry, the match is ambiguous an
 
 A name written as on a stock list with a special-treatment prefix (*ST, ST) whose residue matches no key is
 read through the abbreviation conventions of such names (`st_abbreviations`): the exchanges cap a short
-name at four characters, so 临江天择 becomes *ST天择. Several companies that fit are offered, never guessed.
+name at four characters, so 临江鹭汀 becomes *ST鹭汀. Several companies that fit are offered, never guessed.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class OrgMatch:
     rest: str = ""  # what follows the brand (科技): trade words only
     quality: int = NAME
     listed_form: bool = False  # written as on a stock list (*ST…, …-W): surely a listed company's short name
-    written: str = ""  # how="st": the special-treatment name as written (*ST东通), read by abbreviation
+    written: str = ""  # how="st": the special-treatment name as written (*ST东鸣), read by abbreviation
 
     @property
     def industries(self) -> list[str]:
@@ -123,7 +123,7 @@ class _Index:
 
 @dataclass(frozen=True, slots=True)
 class _Short:
-    name: str  # an A-share short name or alias of 3-4 characters (中广天择)
+    name: str  # an A-share short name or alias of 3-4 characters (岚峰鹭汀)
     entity: str  # its entity id
     place_first: bool  # its first two characters are a place (中广 is not; 临江 is)
     neutral_tail: bool  # it ends with 股份, 集团…: only its 字号 is kept
@@ -267,7 +267,7 @@ class OrgKnowledge:
         return self._brand(parsed) or known
 
     def _special_treatment(self, base: str) -> OrgMatch | None:
-        """*ST天择: the A-share companies whose short name the usual conventions cut down to 天择, else those
+        """*ST鹭汀: the A-share companies whose short name the usual conventions cut down to 鹭汀, else those
         the rarer ones do; None when no company fits (or the name is not written with an ST prefix)."""
         residue = st_residue(base) or ""
         if not residue or residue in self._trade or self._is_place(residue):

@@ -33,7 +33,7 @@ _BRANCH = re.compile(
 )
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 _DECORATION_HEAD = re.compile(r"^(?:\*?S?\*?ST|XD|XR|DR|N(?=[\u4e00-\u9fff]))", re.I)  # keys are lower-cased
-_ST_HEAD = re.compile(r"^\*?s?\*?st(?P<residue>[\u4e00-\u9fff]{2})[ab]?$")  # on a key: *st天择, st天择a
+_ST_HEAD = re.compile(r"^\*?s?\*?st(?P<residue>[\u4e00-\u9fff]{2})[ab]?$")  # on a key: *st鹭汀, st鹭汀a
 _DECORATION_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?:[AB]|-[A-Z]{1,3})$", re.I)
 
 # Words that may follow a brand besides the sector lexicon: generic trade words of enterprise names.
@@ -89,7 +89,7 @@ def strip_decorations(text: str) -> str:
 
 
 def st_residue(text: str) -> str | None:
-    """The two characters after a special-treatment prefix (*st天择 → 天择), on a key; None for any other name."""
+    """The two characters after a special-treatment prefix (*st鹭汀 → 鹭汀), on a key; None for any other name."""
     match = _ST_HEAD.match(text)
     return match["residue"] if match else None
 
@@ -100,8 +100,8 @@ def st_abbreviations(short: str, place_first: bool, neutral_tail: bool = False) 
     The exchanges cap a short name at four characters, so the prefix leaves two of its own. Among the A-share
     companies listed.tsv records under both an ST name and a plain one, the 字号 (the first two characters)
     is kept most of the time (…股份 → *ST…, 三字名 → its first two); the last two are kept when the first
-    two are a place (临江天择 → *ST天择). Rarer, and so only a fallback: the last two otherwise, first and last
-    (西宁特钢 → *ST西钢, 东方通 → *ST东通), first and third, second and third. `place_first`: whether the
+    two are a place (临江鹭汀 → *ST鹭汀). Rarer, and so only a fallback: the last two otherwise, first and last
+    (西宁特钢 → *ST西钢, 东方鸣 → *ST东鸣), first and third, second and third. `place_first`: whether the
     first two characters are a place name; `neutral_tail`: whether the name ends with a word that says nothing
     (股份, 集团): then only its 字号 is kept.
     """

@@ -10,7 +10,7 @@ The decision in one place (`read_knowledge`):
 - a listed company on a board that mixes several of our codes (通信服务) yields to a sector word in its name;
 - a short name known only with its sector word removed (长城 from 长城汽车) is offered, never decided, unless
   it is written as on a stock list (*ST长城: the special-treatment name of the one company that fits);
-- a special-treatment name read by abbreviation (*ST天择 from 临江天择) decides only when one company fits:
+- a special-treatment name read by abbreviation (*ST鹭汀 from 临江鹭汀) decides only when one company fits:
   several are offered, whatever their industries;
 - otherwise the knowledge base decides, its confidence by how the name matched.
 """

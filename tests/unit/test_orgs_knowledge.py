@@ -172,7 +172,7 @@ def test_lookup_is_fast_enough_to_run_on_every_message(kb: OrgKnowledge) -> None
 
 
 _MADE_UP = [  # source, code, names, aliases, legal, en, province, board
-    ("sz", "990001", "岚峰天择", "", "", "", "", "文化传媒"),  # 4 characters: *ST天择 (its last two)
+    ("sz", "990001", "岚峰鹭汀", "", "", "", "", "文化传媒"),  # 4 characters: *ST鹭汀 (its last two)
     ("sz", "990002", "东方鸣", "", "", "", "", "软件开发"),  # 3 characters: *ST东鸣 (first and last)
     ("sz", "990003", "鸣泉博远", "", "", "", "", "通信设备"),  # two 字号 鸣泉, the same industry: *ST鸣泉 is asked
     ("sz", "990004", "鸣泉恒昌", "", "", "", "", "钢铁行业"),
@@ -193,16 +193,16 @@ def made_up(tmp_path_factory: pytest.TempPathFactory) -> OrgKnowledge:
 
 
 def test_st_abbreviation_conventions() -> None:
-    assert dict(st_abbreviations("岚峰天择", False)) == {"岚峰": 2, "天择": 1, "岚择": 1, "岚天": 1, "峰天": 1}
-    assert dict(st_abbreviations("临江天择", True))["天择"] == 2  # a place first: the 字号 is the last two
+    assert dict(st_abbreviations("岚峰鹭汀", False)) == {"岚峰": 2, "鹭汀": 1, "岚汀": 1, "岚鹭": 1, "峰鹭": 1}
+    assert dict(st_abbreviations("临江鹭汀", True))["鹭汀"] == 2  # a place first: the 字号 is the last two
     assert dict(st_abbreviations("东方鸣", False)) == {"东方": 2, "方鸣": 1, "东鸣": 1}
     assert st_abbreviations("鸣泉股份", False, neutral_tail=True) == [("鸣泉", 2)]
-    assert st_abbreviations("青禾", False) == [] and st_abbreviations("岚峰天择科技", False) == []
-    assert st_residue("*st天择") == "天择" and st_residue("st天择a") == "天择" and st_residue("s*st天择") == "天择"
-    assert st_residue("天择") is None and st_residue("xd天择") is None and st_residue("*st岚峰天择") is None
+    assert st_abbreviations("青禾", False) == [] and st_abbreviations("岚峰鹭汀科技", False) == []
+    assert st_residue("*st鹭汀") == "鹭汀" and st_residue("st鹭汀a") == "鹭汀" and st_residue("s*st鹭汀") == "鹭汀"
+    assert st_residue("鹭汀") is None and st_residue("xd鹭汀") is None and st_residue("*st岚峰鹭汀") is None
 
 
-@pytest.mark.parametrize(("written", "code"), [("*ST天择", "990001"), ("ST天择", "990001"), ("*ST东鸣", "990002")])
+@pytest.mark.parametrize(("written", "code"), [("*ST鹭汀", "990001"), ("ST鹭汀", "990001"), ("*ST东鸣", "990002")])
 def test_a_special_treatment_abbreviation_one_company_fits_is_that_company(made_up: OrgKnowledge, written: str, code: str) -> None:
     match = made_up.lookup(written)
     assert match is not None and match.how == "st" and match.listed_form and match.written == written
@@ -222,7 +222,7 @@ def test_an_exact_short_name_after_st_is_read_as_before(made_up: OrgKnowledge) -
 
 
 def test_abbreviations_are_read_only_after_a_special_treatment_prefix(made_up: OrgKnowledge) -> None:
-    for name in ("天择", "东鸣", "鸣泉", "XD天择", "天择股份有限公司"):
+    for name in ("鹭汀", "东鸣", "鸣泉", "XD鹭汀", "鹭汀股份有限公司"):
         match = made_up.lookup(name)
         assert match is None or match.how != "st", name
     assert made_up.lookup("*ST雪松") is None  # no company fits: unchanged

@@ -133,24 +133,24 @@ def test_a_special_treatment_short_name_is_the_one_listed_company_it_cuts_down(p
 
 
 def test_a_special_treatment_abbreviation_is_read_or_asked(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Made-up companies: one fits *ST天择 (its name's last two), two fit *ST鸣泉 (their 字号)."""
+    """Made-up companies: one fits *ST鹭汀 (its name's last two), two fit *ST鸣泉 (their 字号)."""
     from assistant.orgs.knowledge import DATA_DIR, OrgKnowledge
 
     (tmp_path / "boards.tsv").write_text((DATA_DIR / "boards.tsv").read_text(encoding="utf-8"), encoding="utf-8")
-    rows = ["source\tcode\tnames\taliases\tlegal\ten\tprovince\tboard", "sz\t990001\t岚峰天择\t\t\t\t\t文化传媒",
+    rows = ["source\tcode\tnames\taliases\tlegal\ten\tprovince\tboard", "sz\t990001\t岚峰鹭汀\t\t\t\t\t文化传媒",
             "sz\t990003\t鸣泉博远\t\t\t\t\t通信设备", "sz\t990004\t鸣泉恒昌\t\t\t\t\t钢铁行业"]  # fmt: skip
     (tmp_path / "listed.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     for file in ("central_soes.tsv", "groups.tsv"):
         (tmp_path / file).write_text("", encoding="utf-8")
     profiler = Profiler(knowledge=OrgKnowledge(tmp_path))
 
-    read = profiler.profile("*ST天择")
+    read = profiler.profile("*ST鹭汀")
     assert read.industry == "media" and read.question is None and deciding(read) == "knowledge"
-    assert any("“*ST天择”按ST简称规则读作岚峰天择" in e.detail for e in read.evidence)
+    assert any("“*ST鹭汀”按ST简称规则读作岚峰鹭汀" in e.detail for e in read.evidence)
 
     asked = profiler.profile("*ST鸣泉")
     assert asked.industry == "unknown" and {c.name for c in asked.candidates} == {"鸣泉博远", "鸣泉恒昌"}
     assert asked.question is not None and "鸣泉博远" in asked.question
     assert any(e.detail.startswith("“*ST鸣泉”可能指：") for e in asked.evidence)
 
-    assert profiler.profile("天择").industry == "unknown" and not profiler.profile("天择").candidates
+    assert profiler.profile("鹭汀").industry == "unknown" and not profiler.profile("鹭汀").candidates
