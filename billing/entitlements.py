@@ -65,20 +65,24 @@ class Entitlements:
 
     def check(self, org_id: str, feature: str, *, key: str | None = None) -> None:
         """Raise NotEntitled unless the organisation's plan allows one more use (a key already spent passes)."""
-        if feature not in FEATURES:
-            raise KeyError(feature)
-        if self.is_vendor(org_id):
-            return
-        plan = self.plan_of(org_id)
-        title = FEATURES[feature].title
-        if not plan.allows(feature):
-            others = "、".join(f"「{p.title}」" for p in self.plans.allowing(feature)) or "更高的方案"
-            raise NotEntitled(402, f"当前方案「{plan.title}」不包含{title}：请升级到{others}")
-        limit = plan.quota(feature)
-        if limit is None or (key is not None and self._spent(org_id, feature, key)):
+        plan = self._plan_allowing(org_id, feature)
+        limit = plan.quota(feature) if plan is not None else None
+        if plan is None or limit is None or (key is not None and self._spent(org_id, feature, key)):
             return
         if self.used(org_id, feature) >= limit:
             raise self._used_up(plan, feature, limit)
+
+    def _plan_allowing(self, org_id: str, feature: str) -> Plan | None:
+        """The organisation's plan, NotEntitled (402) when it lacks the feature; None for vendors (no limits)."""
+        if feature not in FEATURES:
+            raise KeyError(feature)
+        if self.is_vendor(org_id):
+            return None
+        plan = self.plan_of(org_id)
+        if not plan.allows(feature):
+            others = "、".join(f"「{p.title}」" for p in self.plans.allowing(feature)) or "更高的方案"
+            raise NotEntitled(402, f"当前方案「{plan.title}」不包含{FEATURES[feature].title}：请升级到{others}")
+        return plan
 
     def _used_up(self, plan: Plan, feature: str, limit: int) -> NotEntitled:
         better = "、".join(f"「{p.title}」（{p.quota(feature)}）" for p in self.plans.allowing(feature, more_than=limit))
@@ -89,42 +93,35 @@ class Entitlements:
 
     def spend(self, org_id: str, feature: str, key: str) -> bool:
         """Count one use; False when this key was counted before."""
-        if self.is_vendor(org_id):
-            return False
-        now = self.clock()
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(USAGE).values(org_id=org_id, metric=feature, period=period_of(feature, now), key=key[:200], at=now))
-        except IntegrityError:
-            return False
-        return True
+        return False if self.is_vendor(org_id) else self._record(org_id, feature, key)
 
     def check_and_spend(self, org_id: str, feature: str, key: str) -> None:
-        """Check and count one use as one step: parallel requests of one organisation admit exactly the quota
-        (the use is inserted, then counted in the same transaction, and taken back when it went over; the
-        transactions of one organisation and feature queue on a lock: SQLite's write lock, or an advisory
-        lock on PostgreSQL, where two inserts would otherwise not see each other)."""
-        self.check(org_id, feature, key=key)
-        if self.is_vendor(org_id):
-            return
-        plan = self.plan_of(org_id)
-        limit = plan.quota(feature)
-        if limit is None:
-            self.spend(org_id, feature, key)
-            return
+        """Check and count one use as one step: parallel requests of one organisation admit exactly the quota."""
+        plan = self._plan_allowing(org_id, feature)
+        if plan is not None:
+            self._record(org_id, feature, key, within=plan)
+
+    def _record(self, org_id: str, feature: str, key: str, *, within: Plan | None = None) -> bool:
+        """Insert one use; False when its key was counted before. `within`: a plan whose quota the use must
+        fit; the use is counted in the same transaction and taken back (NotEntitled 429) when it went over.
+        The transactions of one organisation and feature queue on a lock: SQLite's write lock, or an advisory
+        lock on PostgreSQL, where two inserts would otherwise not see each other."""
+        limit = within.quota(feature) if within is not None else None
         now = self.clock()
         period = period_of(feature, now)
         try:
             with self.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
+                if limit is not None and conn.dialect.name == "postgresql":
                     conn.execute(select(func.pg_advisory_xact_lock(_lock_key(org_id, feature))))
                 conn.execute(insert(USAGE).values(org_id=org_id, metric=feature, period=period, key=key[:200], at=now))
-                used = conn.scalar(select(func.count()).select_from(USAGE).where(
-                    USAGE.c.org_id == org_id, USAGE.c.metric == feature, USAGE.c.period == period))  # fmt: skip
-                if int(used or 0) > limit:
-                    raise self._used_up(plan, feature, limit)  # leaving the block takes the insert back
+                if within is not None and limit is not None:
+                    used = conn.scalar(select(func.count()).select_from(USAGE).where(
+                        USAGE.c.org_id == org_id, USAGE.c.metric == feature, USAGE.c.period == period))  # fmt: skip
+                    if int(used or 0) > limit:
+                        raise self._used_up(within, feature, limit)  # leaving the block takes the insert back
         except IntegrityError:
-            return  # this key was counted before: an idempotent repeat passes
+            return False  # this key was counted before: an idempotent repeat passes
+        return True
 
     def summary(self, org_id: str) -> dict[str, Any]:
         plan = self.plan_of(org_id)
