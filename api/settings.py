@@ -5,7 +5,6 @@ Only the `api` package reads settings; everything below gets plain values.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +12,7 @@ from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accounts.throttle import ThrottlePolicy
+from api.streaming import available_cores
 from assistant.openai_writer import WriterConfig
 from assistant.orgs.registry import RegistryConfig
 from billing.rewards import RewardsConfig
@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     def resolved_workers(self) -> int:
         if self.workers:
             return self.workers
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return available_cores()
 
     @property
     def keyword_index_path(self) -> Path:

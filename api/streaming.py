@@ -48,7 +48,12 @@ R = TypeVar("R")
 
 LOOKAHEAD = 64  # items a stream that waits on the network may run ahead of its client
 IO_THREADS = 100  # streams that wait on the network, at once; more queue
-CPU_THREADS = os.cpu_count() or 1  # computing streams at once; more queue (first come, first served); see configure
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the platform tells)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+CPU_THREADS = available_cores()  # computing streams at once; more queue (first come, first served); see configure
 
 _END = object()
 _pools: dict[str, ThreadPoolExecutor] = {}
@@ -62,9 +67,8 @@ def configure(*, workers: int) -> None:
     a reply being stored) wait longer for the GIL, and with it SQLite's one write lock, which the other
     workers then wait for (docs/benchmarks.md, Scale)."""
     global CPU_THREADS
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     with _pools_lock:
-        CPU_THREADS = max(1, cores // max(1, workers))
+        CPU_THREADS = max(1, available_cores() // max(1, workers))
         pool = _pools.pop("cpu", None)
     if pool is not None:
         pool.shutdown(wait=False)
