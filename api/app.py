@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api import streaming
+from api import compute
 from api.container import Container, build_container, startup_lock
 from api.deps import valid_address
 from api.errors import install_error_handlers
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     settings = settings or (container.settings if container else Settings())
     configure_logging(settings.log_format)
     if settings.workers:  # `serve --workers N`: the N processes share the cores
-        streaming.configure(workers=settings.workers)
+        compute.configure(workers=settings.workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         else:
             built = container
         built.advisor.warm_up()
+        if settings.workers:  # a serving process (not a test's app): what start-up loaded stays for good
+            compute.settle_heap()
         app.state.container = built
         schedule = run_schedule(built)
         yield

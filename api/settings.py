@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accounts.throttle import ThrottlePolicy
-from api.streaming import available_cores
+from api.compute import available_cores
 from assistant.openai_writer import WriterConfig
 from assistant.orgs.registry import RegistryConfig
 from billing.rewards import RewardsConfig

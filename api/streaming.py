@@ -11,12 +11,15 @@ Which threads:
 - an iterator that waits on the network (an LLM writer) gets a thread of its own
   (up to IO_THREADS streams at once) and runs at most LOOKAHEAD items ahead of
   its client;
-- an iterator that only computes (`cpu_bound=True`, the composer) queues for one
-  of CPU_THREADS threads and runs to its end. With the GIL, more threads
-  computing at once add no throughput, but each of them makes every other thread
-  (the event loop, a request storing its question) wait longer for the GIL each
-  time it blocks on I/O. It never waits for its client: its thread is shared, so
-  a slow reader must not hold it, and what it computes (a reply) is finite.
+- an iterator that only computes (`cpu_bound=True`, the composer) queues for the
+  computing threads (api/compute.py: one per core, earliest due first). Its first
+  item computed there is its *opening*, what its client waits for (the profile or
+  an answer's sources); the rest of it queues again behind newer openings, for a
+  bounded time. With the GIL, more threads computing at once add no throughput,
+  but each of them makes every other thread (the event loop, a request storing its
+  question) wait longer for the GIL each time it blocks on I/O. It never waits for
+  its client: its thread is shared, so a slow reader must not hold it, and what it
+  computes (a reply) is finite.
 
 `first_on_loop=True` takes the first item on the loop itself, before the
 iterator waits for a thread: for iterators whose first item costs nothing (the
@@ -33,7 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -43,44 +45,25 @@ from typing import Any, Generic, TypeVar
 
 import anyio
 
+from api import compute
+from api.compute import Later
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 LOOKAHEAD = 64  # items a stream that waits on the network may run ahead of its client
 IO_THREADS = 100  # streams that wait on the network, at once; more queue
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity, where the platform tells)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-CPU_THREADS = available_cores()  # computing streams at once; more queue (first come, first served); see configure
-
 _END = object()
-_pools: dict[str, ThreadPoolExecutor] = {}
-_pools_lock = threading.Lock()
+_io_pool: ThreadPoolExecutor | None = None
+_io_lock = threading.Lock()
 
 
-def configure(*, workers: int) -> None:
-    """Share the cores between `workers` processes serving on this machine: each computes on cores // workers
-    threads (at least one), one computing thread per core in all. A second computing thread in a process adds
-    no throughput (the GIL) but makes every thread that waits on I/O in it (a request storing its question,
-    a reply being stored) wait longer for the GIL, and with it SQLite's one write lock, which the other
-    workers then wait for (docs/benchmarks.md, Scale)."""
-    global CPU_THREADS
-    with _pools_lock:
-        CPU_THREADS = max(1, available_cores() // max(1, workers))
-        pool = _pools.pop("cpu", None)
-    if pool is not None:
-        pool.shutdown(wait=False)
-
-
-def _pool(cpu_bound: bool) -> ThreadPoolExecutor:
-    kind = "cpu" if cpu_bound else "io"
-    with _pools_lock:
-        if kind not in _pools:
-            size = CPU_THREADS if cpu_bound else IO_THREADS
-            _pools[kind] = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"stream-{kind}")
-        return _pools[kind]
+def _io() -> ThreadPoolExecutor:
+    global _io_pool
+    with _io_lock:
+        if _io_pool is None:
+            _io_pool = ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="stream-io")
+        return _io_pool
 
 
 class _Relay(Generic[T]):
@@ -100,8 +83,10 @@ class _Relay(Generic[T]):
         with suppress(RuntimeError):  # the loop is closed: nobody is listening any more
             self._loop.call_soon_threadsafe(self._ready.set)
 
-    def produce(self, iterator: Iterator[T]) -> None:
-        """Runs in the worker thread."""
+    def produce(self, iterator: Iterator[T], *, opening: bool = False) -> Later | None:
+        """Runs in the worker thread: to the end, or with `opening` up to the first item; then it returns
+        the rest (`Later`) unless the iterator ended meanwhile."""
+        paused = False
         try:
             while True:
                 with self._lock:
@@ -118,17 +103,25 @@ class _Relay(Generic[T]):
                     was_empty = len(self._items) == 1
                 if was_empty:
                     self._wake()
+                if opening:
+                    paused = True
+                    return Later(partial(self.produce, iterator))
         except BaseException as exc:  # handed to the consumer, raised there
             self.error = exc
         finally:
-            try:
-                close = getattr(iterator, "close", None)
-                if close is not None:
-                    close()  # a generator stopped early runs its `finally` here, in this thread
-            finally:
-                with self._lock:
-                    self._finished = True
-                self._wake()
+            if not paused:
+                self._finish(iterator)
+        return None
+
+    def _finish(self, iterator: Iterator[T]) -> None:
+        try:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()  # a generator stopped early runs its `finally` here, in this thread
+        finally:
+            with self._lock:
+                self._finished = True
+            self._wake()
 
     async def take(self) -> tuple[list[T], bool]:
         """Everything produced so far (waiting until there is something), and whether that was the end."""
@@ -156,8 +149,11 @@ async def iterate_batches(
     loop = asyncio.get_running_loop()
     first = next(iterator, _END) if first_on_loop else _END
     relay: _Relay[T] = _Relay(loop, None if cpu_bound else LOOKAHEAD)
-    context = contextvars.copy_context()  # as run_in_threadpool does: request context vars reach the worker
-    worker = loop.run_in_executor(_pool(cpu_bound), context.run, relay.produce, iterator)
+    if cpu_bound:  # the request's context vars reach the computing thread (ComputeQueue.submit copies them)
+        worker = asyncio.wrap_future(compute.queue().submit(partial(relay.produce, iterator, opening=True)))
+    else:
+        context = contextvars.copy_context()  # as run_in_threadpool does: request context vars reach the worker
+        worker = loop.run_in_executor(_io(), context.run, relay.produce, iterator)
     try:
         if first is not _END:
             yield [first]  # type: ignore[list-item]
@@ -176,14 +172,14 @@ async def iterate_batches(
 
 
 async def run_cpu_bound(func: Callable[..., R], *args: Any) -> R:
-    """A computation (a whole reply for a JSON client) on the CPU threads, in turn with the computing streams."""
-    context = contextvars.copy_context()
-    return await asyncio.get_running_loop().run_in_executor(_pool(True), partial(context.run, func, *args))
+    """A computation (a whole reply for a JSON client) on the computing threads, due as an opening is."""
+    result: R = await asyncio.wrap_future(compute.queue().submit(partial(func, *args)))
+    return result
 
 
-async def iterate_closing(iterator: Iterator[T], *, cpu_bound: bool = False) -> AsyncIterator[T]:
+async def iterate_closing(iterator: Iterator[T], *, cpu_bound: bool = False, first_on_loop: bool = False) -> AsyncIterator[T]:
     """The iterator's items one by one (see iterate_batches)."""
-    async with aclosing(iterate_batches(iterator, cpu_bound=cpu_bound)) as batches:
+    async with aclosing(iterate_batches(iterator, cpu_bound=cpu_bound, first_on_loop=first_on_loop)) as batches:
         async for batch in batches:
             for item in batch:
                 yield item

@@ -184,8 +184,9 @@ def _load(r: dict[str, Any]) -> list[str]:
         lines.append(f"Errors: {r['error_kinds']}.")
     lines += [
         "",
-        "At this load the machine is saturated, so a reply waits its turn: the composer's replies run first come, "
-        "first served on one thread per core, and first content arrives shortly before the full reply "
+        "At this load the machine is saturated, so a reply waits its turn: the composer's replies take turns on one "
+        "thread per core, a chat's opening (its profile or sources) before the rest of replies under way "
+        "(api/compute.py), so first content comes well before the full reply, which waits "
         f"(by Little's law, {r['users']} users ÷ {r['answers_per_s']:.1f} answers/s ≈ "
         f"{r['users'] / r['answers_per_s']:.1f} s per chat on average). " + LOAD_BEFORE,
     ]

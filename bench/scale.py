@@ -187,21 +187,27 @@ def replicas_part() -> dict[str, Any]:
             and not stored["replies"].get("pending") and stored["unanswered"] == 0}  # fmt: skip
 
 
-# What limits the workers (measured 2026-12-04 with py-spy and per-process CPU time, 20 s runs, same client):
+# What limits the workers (measured 2026-12-05: per-process CPU each second, py-spy dumps of both workers, the
+# computing queue's length sampled every 0.2 s in each; 20-25 s runs, same client):
 WORKERS_ANALYSIS = [
-    "Where the rest goes (2026-12-04, py-spy and per-process CPU time in 20 s runs): one worker uses 1.18 cores,",
-    "not 1 (the Chroma query, the embedding and SQLite run outside the GIL), so two can reach at most ~1.7× even",
-    "with the client's 0.05 cores and nothing idle; two workers use 1.5 cores. Their computing threads spend ~40%",
-    "of their time storing replies: waiting for SQLite's single write lock, held by the other process, and its",
-    "fsync. Tried and measured in the same way, none of them better by more than the run-to-run spread (±5%):",
-    "writers queued on a file lock instead of SQLite's sleeping busy handler; storing on I/O threads so that the",
-    "computing thread moves on (−7%: more threads, more GIL contention); `synchronous=NORMAL`; a larger",
-    "connection pool; a 0.5 ms GIL switch interval; replies stored without their sources' texts. Kept: one",
-    "computing thread per core across the workers (`serve --workers N` gives each cores // N; +5%) and this",
-    "lean client (it cost 2.5 ms of CPU per answer with httpx, now 0.6 ms). Two workers on PostgreSQL instead",
-    "of SQLite, same run: 57 → 89 answers/s (1.56×), the database server then using the cores the workers",
-    "left. First content cannot come sooner than the whole reply for questions (their sources need the",
-    "retrieval, which is most of the work), so at 50 users without pause it is the queue, 50 ÷ throughput.",
+    "Where the rest goes (2026-12-05; per-process CPU time each second, py-spy dumps of both workers, and each",
+    "worker's computing queue sampled every 0.2 s): one worker uses 1.18 cores, not 1 (the Chroma query, the",
+    "embedding and SQLite run outside the GIL), so two can reach at most 2 ÷ 1.18 ≈ 1.7× with nothing idle;",
+    "two use 1.55–1.65 cores and the machine is ~0.35 cores idle. The idle is imbalance: each worker is capped",
+    "near one core by its GIL, and 50 users who ask again the moment a reply ends spread over two workers as a",
+    "random walk: the queues swung from 42 / 0 to 5 / 41 within seconds, one worker at ~1.0 core while the other",
+    "had 0.5–0.8. Giving each worker its own listening socket (SO_REUSEPORT, spread by the kernel) did not",
+    "change the swing (a random split stays random); a balancer sending each chat to the least busy worker",
+    "would, and was not tried here. Tried and measured, none better than the run-to-run spread (±5%): writers",
+    "queued on a file lock instead of SQLite's busy handler; storing replies on I/O threads, or on one writer",
+    "thread per worker; `synchronous=NORMAL`; no pre-ping on SQLite connections; the two keyword searches on",
+    "the computing thread instead of two helper threads; a larger connection pool; a 0.5 ms GIL switch",
+    "interval. Kept: one computing thread per core across the workers (+5%); the heap settled after start-up",
+    "(`gc.freeze` and collections every 20,000 allocations: one worker +9% in the same run); and openings",
+    "first (api/compute.py): a chat's profile or sources are computed before the rest of replies under way,",
+    "which took first content p95 from ~1,400–2,000 ms to ~270–320 ms at the same answers per second (full",
+    "reply p95 10–30% longer). Two workers on PostgreSQL instead of SQLite (2026-12-04, same run): 57 → 89",
+    "answers/s (1.56×).",
     "",
 ]
 

@@ -254,5 +254,5 @@ async def widget_chat(key_id: str, request: Request, service: WidgetChatDep) -> 
 
 
 async def _stream(turn: WidgetTurn, cpu_bound: bool) -> AsyncIterator[Any]:
-    async for event in iterate_closing(turn.events, cpu_bound=cpu_bound):
+    async for event in iterate_closing(turn.events, cpu_bound=cpu_bound, first_on_loop=True):
         yield sse_event(event, turn.turn)

@@ -39,7 +39,7 @@ def test_items_arrive_in_order_and_in_batches(cpu_bound: bool) -> None:
     batches = asyncio.run(main())
     assert [i for batch in batches for i in batch] == list(range(500))
     assert all(batches) and len(batches) < 500
-    assert log[0] == "end" and log[1].startswith("closed in stream-")
+    assert log[0] == "end" and log[1].startswith("closed in compute_" if cpu_bound else "closed in stream-io")
 
 
 def test_first_item_on_the_loop_then_the_rest_from_a_worker() -> None:
@@ -56,7 +56,7 @@ def test_first_item_on_the_loop_then_the_rest_from_a_worker() -> None:
             return [batch async for batch in stream]
 
     assert asyncio.run(main()) == [["meta"], ["reply"]]
-    assert seen[0] == "MainThread" and seen[1].startswith("stream-cpu")
+    assert seen[0] == "MainThread" and seen[1].startswith("compute_")
 
 
 def test_a_consumer_that_stops_early_closes_the_iterator_in_its_thread() -> None:
@@ -126,3 +126,31 @@ def test_a_computing_stream_never_waits_for_a_slow_client() -> None:
 
     finished_unread, _ = asyncio.run(main())
     assert "end" in finished_unread
+
+
+def test_a_computing_stream_yields_its_thread_after_its_opening(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one computing thread, the second stream's opening comes before the rest of the first."""
+    from api import compute
+
+    monkeypatch.setattr(compute, "available_cores", lambda: 1)
+    compute.configure(workers=1)
+    log: list[str] = []
+
+    def reply(name: str) -> Iterator[str]:
+        for part in ("opening", "rest"):
+            log.append(f"{name} {part}")
+            yield part
+
+    async def read(name: str) -> list[str]:
+        async with aclosing(iterate_closing(reply(name), cpu_bound=True)) as stream:
+            return [item async for item in stream]
+
+    async def main() -> list[list[str]]:
+        return list(await asyncio.gather(read("a"), read("b")))
+
+    try:
+        assert asyncio.run(main()) == [["opening", "rest"], ["opening", "rest"]]
+        assert log == ["a opening", "b opening", "a rest", "b rest"]
+    finally:
+        monkeypatch.undo()
+        compute.configure(workers=1)
