@@ -205,7 +205,7 @@ WORKERS_ANALYSIS = [
     "interval. Kept: one computing thread per core across the workers (+5%); the heap settled after start-up",
     "(`gc.freeze` and collections every 20,000 allocations: one worker +9% in the same run); and openings",
     "first (api/compute.py): a chat's profile or sources are computed before the rest of replies under way,",
-    "which took first content p95 from ~1,400–2,000 ms to ~270–320 ms at the same answers per second (full",
+    "which took first content p95 from ~1,400–2,000 ms to 200–500 ms (most runs 230–360) at the same answers/s (full",
     "reply p95 10–30% longer). Two workers on PostgreSQL instead of SQLite (2026-12-04, same run): 57 → 89",
     "answers/s (1.56×).",
     "",
