@@ -240,11 +240,12 @@ class SqliteKeywordIndex(PublishStaging, BrowsingReads):
         if not terms:
             return []
         conn = self._connect()
-        if self._size is None:
-            self._size = self.count()
+        size = self._size  # read once: a writer in another thread may reset it to None meanwhile
+        if size is None:
+            size = self._size = self.count()
         marks = ",".join("?" * len(terms))
         df = dict(conn.execute(f"SELECT term, doc FROM {vocab} WHERE term IN ({marks})", list(terms)).fetchall())
-        limit = max(1.0, max_df * self._size)
+        limit = max(1.0, max_df * size)
         useful = [t for t in terms if 0 < df.get(t, 0) <= limit]
         if not useful:  # only common terms: better a weak ranking than none
             useful = [t for t in terms if df.get(t, 0) > 0]
