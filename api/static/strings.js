@@ -13,7 +13,7 @@ export const STRINGS = {
   close: "关闭",
   welcomeTitle: "输入客户名称或问题",
   welcomeText: "了解客户最可能的需求、依据和厂商中立的方案，每一句事实都有出处。",
-  starters: ["佛山市第一人民医院", "宁波银行", "等保三级对医院有什么要求？", "浙江大学医学院附属第一医院"],
+  starters: ["佛山市第一人民医院", "嘉兴银行", "等保三级对医院有什么要求？", "浙江大学医学院附属第一医院"],
   inputLabel: "客户名称或问题",
   placeholder: "客户名称或问题，例如：佛山市第一人民医院",
   hint: "Enter 发送，Shift+Enter 换行",

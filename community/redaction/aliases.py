@@ -178,7 +178,7 @@ def propose_aliases(name: str, *, sources: tuple[AliasSource, ...] = ()) -> list
     core = _strip_form(no_bracket)
     out += [no_bracket, core]
     places, rest = _place_prefix(no_bracket)
-    if places and rest.startswith(_HEAD_START):  # 浙江大学, 宁波银行: the place is part of the name
+    if places and rest.startswith(_HEAD_START):  # 浙江大学, 嘉兴银行: the place is part of the name
         rest = places.pop() + rest
     rest_core = _strip_form(rest)
     generic_rest = bool(_GENERIC_REST.fullmatch(rest_core)) or _public_body(rest_core)

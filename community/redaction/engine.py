@@ -92,7 +92,7 @@ def _select(cands: list[Candidate]) -> list[Candidate]:
 
 
 def _absorb_customer(orgs: list[Candidate], customer: list[Candidate]) -> None:
-    """An organisation name that contains the customer's (宁波银行杭州分行) is the customer."""
+    """An organisation name that contains the customer's (嘉兴银行杭州分行) is the customer."""
     for org in orgs:
         if org.priority == PRIORITY[K.org] and any(org.start <= c.start and c.end <= org.end for c in customer):
             org.kind, org.priority, org.key = K.customer, 86, "customer"

@@ -61,7 +61,7 @@ def test_brief_streams_typed_events_in_order(client: httpx.Client) -> None:
 
 def test_first_event_arrives_before_the_brief_is_written(client: httpx.Client) -> None:
     started = time.perf_counter()
-    with client.stream("POST", "/api/chat", json={"message": "宁波银行"}) as response:
+    with client.stream("POST", "/api/chat", json={"message": "嘉兴银行"}) as response:
         lines = response.iter_lines()
         first = next(line for line in lines if line.startswith("event:"))
         first_at = time.perf_counter() - started
@@ -72,12 +72,12 @@ def test_first_event_arrives_before_the_brief_is_written(client: httpx.Client) -
 
 
 def test_follow_up_keeps_the_customer(client: httpx.Client) -> None:
-    first = chat(client, "宁波银行")
+    first = chat(client, "嘉兴银行")
     conversation = first[0][1]["conversation_id"]
     follow = chat(client, "那他们的数据安全呢？", conversation)
     assert all(e != "profile" for e, _ in follow), "the profile card is shown once per customer, not on every follow-up"
     text = "".join(d["text"] for e, d in follow if e == "delta")
-    assert text.startswith("# 宁波银行") and "## 数据安全" in text and "## 网络安全" not in text
+    assert text.startswith("# 嘉兴银行") and "## 数据安全" in text and "## 网络安全" not in text
     assert follow[-1][1]["mode"] == "brief" and follow[-1][1]["intent"] == "focus"
 
 
@@ -117,8 +117,8 @@ def test_conversations_are_listed_read_and_deleted(client: httpx.Client) -> None
         ({"json": {}}, 422, "message"),
         ({"json": {"message": 5}}, 422, "message"),
         ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 422, "JSON"),
-        ({"content": "宁波银行".encode(), "headers": {"Content-Type": "text/plain"}}, 415, "application/json"),
-        ({"json": {"message": "宁波银行", "conversation_id": "nope"}}, 404, "对话不存在"),
+        ({"content": "嘉兴银行".encode(), "headers": {"Content-Type": "text/plain"}}, 415, "application/json"),
+        ({"json": {"message": "嘉兴银行", "conversation_id": "nope"}}, 404, "对话不存在"),
     ],
 )
 def test_bad_chat_requests_get_a_clear_4xx(client: httpx.Client, kwargs: dict[str, Any], status: int, fragment: str) -> None:

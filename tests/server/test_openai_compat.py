@@ -113,16 +113,16 @@ def test_stream_ends_with_done_on_the_wire(live_server: LiveServer) -> None:
 
 def test_follow_up_takes_the_customer_from_earlier_messages(client: openai.OpenAI) -> None:
     content, citations = ask(
-        client, ("system", "你是渠道参谋。"), ("user", "宁波银行"), ("assistant", "..."), ("user", "那他们的数据安全呢？")
+        client, ("system", "你是渠道参谋。"), ("user", "嘉兴银行"), ("assistant", "..."), ("user", "那他们的数据安全呢？")
     )
-    assert "宁波银行" in content and "## 数据安全" in content and "## 网络安全" not in content
+    assert "嘉兴银行" in content and "## 数据安全" in content and "## 网络安全" not in content
     assert citations and markers(content) <= {c["n"] for c in citations}
 
 
 def test_follow_up_keeps_the_customer_of_the_conversation(client: openai.OpenAI) -> None:
-    brief, _ = ask(client, ("user", "宁波银行"))
-    content, _ = ask(client, ("user", "宁波银行"), ("assistant", brief), ("user", "那他们的数据安全呢？"))
-    assert content.startswith("# 宁波银行：客户需求简报") and "## 数据安全" in content and "## 网络安全" not in content
+    brief, _ = ask(client, ("user", "嘉兴银行"))
+    content, _ = ask(client, ("user", "嘉兴银行"), ("assistant", brief), ("user", "那他们的数据安全呢？"))
+    assert content.startswith("# 嘉兴银行：客户需求简报") and "## 数据安全" in content and "## 网络安全" not in content
 
 
 def test_a_clarification_completes_the_customer_asked_about(client: openai.OpenAI) -> None:
@@ -159,7 +159,7 @@ def test_a_question_outside_the_corpus_is_not_answered(client: openai.OpenAI) ->
             "消息不能为空",
         ),
         ([], MODEL, openai.BadRequestError, "messages"),
-        ([{"role": "user", "content": "宁波银行"}], "gpt-4o", openai.NotFoundError, "gpt-4o"),
+        ([{"role": "user", "content": "嘉兴银行"}], "gpt-4o", openai.NotFoundError, "gpt-4o"),
     ],
     ids=["no-user", "empty", "too-long", "no-text", "no-messages", "unknown-model"],
 )
@@ -180,7 +180,7 @@ def test_bad_requests_raise_openai_errors(
     [
         (b"{not json", "application/json", 400, "JSON"),
         (b'{"messages": "hi"}', "application/json", 400, "messages"),
-        ("宁波银行".encode(), "text/plain", 415, "application/json"),
+        ("嘉兴银行".encode(), "text/plain", 415, "application/json"),
     ],
 )
 def test_raw_bad_bodies_get_openai_shaped_errors(

@@ -111,7 +111,7 @@ def test_question_outside_the_corpus_says_not_found(page) -> None:  # type: igno
 
 
 def test_starter_prompt_asks_it(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="宁波银行", exact=True).click()
+    page.get_by_role("button", name="嘉兴银行", exact=True).click()
     page.wait_for_function(REPLY_DONE, arg=0)
     assert "金融" in page.locator(".profile-card").inner_text()
     assert page.locator("#welcome").is_hidden()

@@ -308,10 +308,10 @@ def test_identity_tokens_are_verified(http, partner) -> None:  # type: ignore[no
 
 def test_customer_scope_of_the_identity_token_is_the_conversation_context(http, partner) -> None:  # type: ignore[no-untyped-def]
     created = create_key(http, partner)
-    token = identity(created["secret"], customer="宁波银行")
+    token = identity(created["secret"], customer="嘉兴银行")
     reply = ask(http, created["id"], body={"identity_token": token, "message": "那他们的数据安全呢？"}).json()
     assert reply["mode"] == "brief" and reply["intent"] == "focus"
-    assert reply["text"].startswith("# 宁波银行：客户需求简报") and "## 数据安全" in reply["text"]
+    assert reply["text"].startswith("# 嘉兴银行：客户需求简报") and "## 数据安全" in reply["text"]
 
 
 def test_hidden_sources_leave_no_sources_or_markers(http, partner) -> None:  # type: ignore[no-untyped-def]

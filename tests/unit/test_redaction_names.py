@@ -43,10 +43,10 @@ def test_two_people_with_one_surname_get_different_placeholders() -> None:
 
 
 def test_other_organisations_are_replaced_and_lettered() -> None:
-    result = redact("我们击败了杭州明远信息技术有限公司，后来又和宁波银行、温州市第二人民医院合作。明远信息技术有限公司不服。")
+    result = redact("我们击败了杭州明远信息技术有限公司，后来又和嘉兴银行、温州市第二人民医院合作。明远信息技术有限公司不服。")
     orgs = {f.original: f.replacement for f in result.findings if f.kind is FindingKind.org}
     assert orgs["杭州明远信息技术有限公司"] == "某公司A"
-    assert orgs["宁波银行"] == "某银行A"
+    assert orgs["嘉兴银行"] == "某银行A"
     assert orgs["温州市第二人民医院"] == "某医院A"
 
 
@@ -76,9 +76,9 @@ def test_customer_name_and_aliases_are_all_replaced() -> None:
 
 
 def test_an_organisation_containing_the_customer_is_the_customer() -> None:
-    result = redact("宁波银行杭州分行的科技部", customer="宁波银行股份有限公司")
+    result = redact("嘉兴银行杭州分行的科技部", customer="嘉兴银行股份有限公司")
     assert result.findings[0].kind is FindingKind.customer
-    assert result.findings[0].original == "宁波银行杭州分行"
+    assert result.findings[0].original == "嘉兴银行杭州分行"
 
 
 def test_an_alias_source_adds_names_rules_cannot_derive() -> None:

@@ -98,8 +98,8 @@ def sign(claims: dict, secret: str = SECRET, algorithm: str = "HS256") -> str:
 
 
 def test_a_valid_identity_token_gives_the_end_user_and_customer_scope() -> None:
-    user = verify_identity(sign({"sub": "u-42", "exp": NOW + 600, "customer": " 宁波银行 "}), SECRET, now=NOW)
-    assert (user.sub, user.customer, user.expires_at) == ("u-42", "宁波银行", NOW + 600)
+    user = verify_identity(sign({"sub": "u-42", "exp": NOW + 600, "customer": " 嘉兴银行 "}), SECRET, now=NOW)
+    assert (user.sub, user.customer, user.expires_at) == ("u-42", "嘉兴银行", NOW + 600)
     assert verify_identity(sign({"sub": "u", "exp": NOW - 10}), SECRET, now=NOW).sub == "u"  # within the leeway
 
 
