@@ -15,6 +15,7 @@ from sqlalchemy import CursorResult, Engine, MetaData, Result, create_engine, ev
 from sqlalchemy.orm import sessionmaker
 
 from corpus.tables import DocumentRow, utcnow
+from corpus.write_gate import gate_for, gated_connection_factory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x70A0_0001  # PostgreSQL advisory lock key held while a chain migrates
@@ -40,11 +41,18 @@ def rows_affected(result: Result[Any]) -> int:
 
 
 def make_engine(url: str) -> Engine:
-    """One engine per process; SQLite gets WAL and foreign keys in one hook."""
+    """One engine per process; SQLite gets WAL and foreign keys in one hook, and a file database the
+    process's write gate (corpus/write_gate.py)."""
+    connect_args: dict[str, Any] = {}
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        database = Path(url.removeprefix("sqlite:///"))
+        database.parent.mkdir(parents=True, exist_ok=True)
+        connect_args["factory"] = gated_connection_factory(gate_for(database))
+    # pre-ping finds a server connection dropped while pooled; a SQLite connection is a file and cannot be
+    # (the ping was one more statement, and one more GIL hand-off, per session).
     # hide_parameters: a failed statement's text (logged with a 500) never carries what partners wrote
-    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True,
+                           connect_args=connect_args)  # fmt: skip
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
