@@ -187,27 +187,31 @@ def replicas_part() -> dict[str, Any]:
             and not stored["replies"].get("pending") and stored["unanswered"] == 0}  # fmt: skip
 
 
-# What limits the workers (measured 2026-12-05: per-process CPU each second, py-spy dumps of both workers, the
-# computing queue's length sampled every 0.2 s in each; 20-25 s runs, same client):
+# What limits the workers (measured 2026-12-05 with per-process CPU time, py-spy dumps of both workers,
+# /proc/<tid>/schedstat and /proc/stat; 20-25 s runs, same client; see the text for the numbers).
 WORKERS_ANALYSIS = [
-    "Where the rest goes (2026-12-05; per-process CPU time each second, py-spy dumps of both workers, and each",
-    "worker's computing queue sampled every 0.2 s): one worker uses 1.18 cores, not 1 (the Chroma query, the",
-    "embedding and SQLite run outside the GIL), so two can reach at most 2 ÷ 1.18 ≈ 1.7× with nothing idle;",
-    "two use 1.55–1.65 cores and the machine is ~0.35 cores idle. Part of the idle is imbalance: each worker is capped",
-    "near one core by its GIL, and 50 users who ask again the moment a reply ends spread over two workers as a",
-    "random walk: the queues swung from 42 / 0 to 5 / 41 within seconds, one worker at ~1.0 core while the other",
-    "had 0.5–0.8. But balancing removes only a little of it: two single-worker processes behind nginx, round",
-    "robin vs random, same run: 71.5 / 69.1 vs 66.5 / 67.5 answers/s (+4.5%); least_conn no better than round",
-    "robin; each worker's own socket (SO_REUSEPORT) no change. Tried, none better than the spread (±5%): writers",
-    "queued on a file lock instead of SQLite's busy handler; storing replies on I/O threads, or on one writer",
-    "thread per worker; `synchronous=NORMAL`; no pre-ping on SQLite connections; the two keyword searches on",
-    "the computing thread instead of two helper threads; a larger connection pool; a 0.5 ms GIL switch",
-    "interval. Kept: one computing thread per core across the workers (+5%); the heap settled after start-up",
-    "(`gc.freeze` and collections every 20,000 allocations: one worker +9% in the same run); and openings",
-    "first (api/compute.py): a chat's profile or sources are computed before the rest of replies under way,",
-    "which took first content p95 from ~1,400–2,000 ms to 200–500 ms (most runs 230–360) at the same answers/s (full",
-    "reply p95 10–30% longer). Two workers on PostgreSQL instead of SQLite (2026-12-04, same run): 57 → 89",
-    "answers/s (1.56×).",
+    "Where the rest goes (2026-12-05; per-process CPU time, py-spy dumps of both workers, each thread's",
+    "/proc/<tid>/schedstat and /proc/stat; 20–25 s runs): one worker uses 1.17–1.2 cores, not 1 (the Chroma",
+    "query, the embedding and SQLite run outside the GIL), so 1.7× would need two workers to use 1.7 × 1.18 ≈",
+    "2.0 cores, all of the machine. They use 1.5–1.65: the machine stays 12–20% idle while the workers' threads",
+    "spend 1.6–1.8 thread-seconds per second runnable but waiting in a run queue (one worker: 36% idle, 1.05).",
+    "Runnable threads and an idle core at once: each GIL hand-off wakes a thread that the scheduler queues",
+    "where its waker runs. Tried against it, none better than the spread (±10%): admission control (a worker",
+    "stops accepting while its computing queue holds ≥ 6 or ≥ 12 jobs: 95–105 vs 103–105 answers/s); each",
+    "worker pinned to a core of its own (93–114 vs 87–106, 1.51–1.65 vs 1.54–1.57 cores); a second computing",
+    "thread per worker (104.9 vs 104.8); nginx round robin, random or least_conn over single-worker processes",
+    "(+4.5% at most); SO_REUSEPORT; a 1 or 0.5 ms GIL switch interval (two workers unchanged, one worker 20%",
+    "slower); the keyword searches on the computing thread; a larger pool; no pre-ping (kept all the same: one",
+    "statement less per session). `synchronous=NORMAL`",
+    "gave +15% with two workers in one run but is not kept: a power cut could drop the last commits, the ledger's",
+    "too. Skipping USE's BLAS thread limiter per query let OpenBLAS threads spin (two workers fell to 32/s).",
+    "Kept: the SQLite write gate (corpus/write_gate.py; py-spy had the computing thread asleep in SQLite's busy",
+    "handler, in `finish_turn`, a third of its time): three interleaved rounds, medians, one worker 80.9 → 87.9",
+    "answers/s, two workers 101.8 → 119.6, two workers' cores 1.48–1.54 → 1.54–1.63 (an earlier file lock, before",
+    "openings first, showed nothing); one computing thread per core across the workers (+5%); the heap settled",
+    "after start-up (`gc.freeze`, collections every 20,000 allocations: one worker +9%); openings first",
+    "(api/compute.py), which took first content p95 from ~1,400–2,000 ms to 100–500 ms at the same answers/s.",
+    "Two workers on PostgreSQL instead of SQLite (2026-12-04, same run): 57 → 89 answers/s (1.56×).",
     "",
 ]
 
