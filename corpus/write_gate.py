@@ -40,9 +40,13 @@ class WriteGate:
     """A thread lock plus an `flock` on `path`: one writing connection at a time, across processes.
 
     Re-entrant per thread (a second connection of the holding thread passes, and meets SQLite's own lock as
-    before, rather than waiting for itself); released by whichever thread ends the transaction."""
+    before, rather than waiting for itself); released by whichever thread ends the transaction. A thread
+    waits at most `timeout` seconds for another thread of its process (as long as SQLite's busy_timeout),
+    then gets SQLite's "database is locked"; across processes the `flock` waits as long as it takes (no
+    process holds a write transaction while it waits for another process)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
+        self.timeout = timeout
         self._thread_lock = threading.Lock()
         self._path = path
         self._fd: int | None = None
@@ -63,7 +67,8 @@ class WriteGate:
         if self._owner == me:  # only this thread sets it to its own id
             self._depth += 1
             return
-        self._thread_lock.acquire()
+        if not self._thread_lock.acquire(timeout=self.timeout):  # as SQLite's busy_timeout would give up
+            raise sqlite3.OperationalError("database is locked")
         try:
             if (fd := self._descriptor()) is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)

@@ -181,3 +181,17 @@ def test_writers_in_two_processes_queue_on_the_gate(tmp_path: Path) -> None:
 def test_engines_on_one_file_share_the_gate(tmp_path: Path) -> None:
     assert gate_for(tmp_path / "a.db") is gate_for(tmp_path / "." / "a.db")
     assert gate_for(tmp_path / "a.db") is not gate_for(tmp_path / "b.db")
+
+
+def test_a_writer_waits_no_longer_than_the_busy_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "top.db"
+    gate = WriteGate(tmp_path / "top.db.writers", timeout=0.2)
+    first, second = _connect(path, gate), _connect(path, gate)
+    first.execute("CREATE TABLE t (v INTEGER)")
+    first.execute("BEGIN")
+    first.execute("INSERT INTO t VALUES (1)")
+    thread, outcome = _in_thread(lambda: second.execute("INSERT INTO t VALUES (2)"))
+    thread.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], sqlite3.OperationalError)
+    assert str(outcome[0]) == "database is locked"  # what SQLite says when its busy_timeout runs out
+    first.commit()
