@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,20 +110,12 @@ def gated_connection_factory(gate: WriteGate) -> type[sqlite3.Connection]:
 
     class GatedCursor(sqlite3.Cursor):
         def execute(self, sql: str, parameters: Any = (), /) -> GatedCursor:
-            connection = self.connection
-            connection._enter(sql)  # type: ignore[attr-defined]
-            try:
+            with self.connection.statement(sql):  # type: ignore[attr-defined]
                 return super().execute(sql, parameters)
-            finally:
-                connection._settle()  # type: ignore[attr-defined]
 
         def executemany(self, sql: str, seq_of_parameters: Any, /) -> GatedCursor:
-            connection = self.connection
-            connection._enter(sql)  # type: ignore[attr-defined]
-            try:
+            with self.connection.statement(sql):  # type: ignore[attr-defined]
                 return super().executemany(sql, seq_of_parameters)
-            finally:
-                connection._settle()  # type: ignore[attr-defined]
 
     class GatedConnection(sqlite3.Connection):
         _holding = False
@@ -136,37 +130,37 @@ def gated_connection_factory(gate: WriteGate) -> type[sqlite3.Connection]:
         def executemany(self, sql: str, seq_of_parameters: Any, /) -> Any:  # type: ignore[override]
             return self.cursor().executemany(sql, seq_of_parameters)
 
-        def _enter(self, sql: str) -> None:
+        @contextmanager
+        def statement(self, sql: str) -> Iterator[None]:
+            """Around one statement: the gate before a transaction's first write; given back at once when the
+            statement ran outside a transaction (DDL, autocommit), which has then already committed."""
             if not self._holding and is_write(sql):
                 gate.acquire()
                 self._holding = True
-
-        def _settle(self) -> None:
-            """A statement that ran outside a transaction (DDL, autocommit) has already been committed."""
-            if self._holding and not self.in_transaction:
-                self._leave()
+            try:
+                yield
+            finally:
+                if self._holding and not self.in_transaction:
+                    self._leave()
 
         def _leave(self) -> None:
             if self._holding:
                 self._holding = False
                 gate.release()
 
-        def commit(self) -> None:
+        def _ending(self, end: Callable[[], None]) -> None:
             try:
-                super().commit()
+                end()
             finally:
                 self._leave()
+
+        def commit(self) -> None:
+            self._ending(super().commit)
 
         def rollback(self) -> None:
-            try:
-                super().rollback()
-            finally:
-                self._leave()
+            self._ending(super().rollback)
 
         def close(self) -> None:
-            try:
-                super().close()
-            finally:
-                self._leave()
+            self._ending(super().close)
 
     return GatedConnection

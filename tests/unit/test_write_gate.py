@@ -50,6 +50,14 @@ def _in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[objec
     return thread, outcome
 
 
+def _another_writer_gets_through(path: Path, gate: WriteGate) -> None:
+    """A writer on another connection, in another thread, commits (the gate is free)."""
+    other = _connect(path, gate)
+    thread, outcome = _in_thread(lambda: (other.execute("INSERT INTO t VALUES (2)"), other.commit()))
+    thread.join(10)
+    assert outcome and not isinstance(outcome[0], Exception), outcome
+
+
 @pytest.mark.parametrize(
     ("statement", "writes"),
     [
@@ -104,10 +112,7 @@ def test_every_way_a_transaction_ends_opens_the_gate(db: tuple[Path, WriteGate],
         with pytest.raises(sqlite3.OperationalError):
             first.execute("INSERT INTO nowhere VALUES (1)")
         first.rollback()  # what SQLAlchemy does after a failed statement
-    second = _connect(path, gate)
-    thread, outcome = _in_thread(lambda: (second.execute("INSERT INTO t VALUES (2)"), second.commit()))
-    thread.join(10)
-    assert outcome and not isinstance(outcome[0], Exception), outcome
+    _another_writer_gets_through(path, gate)
 
 
 def test_a_statement_outside_a_transaction_lets_go_at_once(db: tuple[Path, WriteGate]) -> None:
@@ -116,10 +121,7 @@ def test_a_statement_outside_a_transaction_lets_go_at_once(db: tuple[Path, Write
     autocommit.isolation_level = None  # every statement commits itself: no commit() follows
     autocommit.execute("INSERT INTO t VALUES (1)")
     autocommit.execute("CREATE TABLE u (a)")
-    other = _connect(path, gate)
-    thread, outcome = _in_thread(lambda: (other.execute("INSERT INTO t VALUES (2)"), other.commit()))
-    thread.join(10)
-    assert outcome and not isinstance(outcome[0], Exception), outcome
+    _another_writer_gets_through(path, gate)
 
 
 def test_a_second_connection_of_the_holding_thread_does_not_wait_for_itself(db: tuple[Path, WriteGate]) -> None:
