@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -40,8 +39,8 @@ from assistant.orgs.names import parse
 from assistant.orgs.reading import KnowledgeReading, as_candidate, candidate_question, read_knowledge
 from assistant.orgs.registry import EnterpriseRegistry, RegistryError
 from assistant.segments import infer_mlps, infer_segment
-from corpus.document import INDUSTRY_CODES, Kind
-from corpus.validate import load_corpus
+from corpus.document import INDUSTRY_CODES
+from corpus.named_bodies import documents, issuers
 
 __all__ = ["INDUSTRY_LABELS", "MAX_NAME_LENGTH", "ProfileInputError", "Profiler", "corpus_issuers", "infer_industry", "read_name"]
 
@@ -66,23 +65,9 @@ class DirectoryLookup(Protocol):
     def lookup(self, name: str) -> object | None: ...  # a DirectoryEntry: name, industry, region, notes
 
 
-def _split_issuer(issuer: str) -> list[str]:
-    text = re.sub(r"等(?:[一二三四五六七八九十\d]+部门)?", "、", issuer)
-    parts = re.split(r"[、，,;；（）():：\s]+", text)
-    return [p for p in parts if re.fullmatch(r"[\u4e00-\u9fff]{3,}", p) and not p.endswith("编辑部") and p != "综合"]
-
-
-@lru_cache(maxsize=4)
 def corpus_issuers(corpus_dir: Path) -> frozenset[str]:
-    """Issuing bodies of the corpus's regulations and standards (all government organs).
-
-    Read through the corpus loader, so invalid documents are skipped the same way ingest skips them.
-    """
-    names: set[str] = set()
-    for document in load_corpus(Path(corpus_dir)).documents:
-        if document.meta.kind in (Kind.regulation, Kind.standard):
-            names.update(_split_issuer(document.meta.source.issuer or ""))
-    return frozenset(names)
+    """Issuing bodies of the corpus's regulations and standards (all government organs; corpus/named_bodies.py)."""
+    return issuers(documents(Path(corpus_dir)))
 
 
 def infer_industry(

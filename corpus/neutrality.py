@@ -19,10 +19,10 @@ from corpus.document import Document
 VENDOR_LIST = re.compile(r"(?:厂商|产品)(?:包括|有)([^。；]+?)等")
 _SPLIT = re.compile(r"[、，,/]|以及")
 
-# Security and IT vendors the corpus names often, counted wherever they appear (not only
-# in a "厂商包括…等" list). Names found by VENDOR_LIST are added per corpus.
+# Security and IT vendors counted wherever they appear (not only in a "厂商包括…等" list). Names found by
+# VENDOR_LIST are added per corpus, so a vendor the corpus lists needs no entry here.
 KNOWN_VENDORS: tuple[str, ...] = (
-    "奇安信", "深信服", "启明星辰", "天融信", "绿盟科技", "安恒信息", "360", "亚信安全", "长亭科技",
+    "奇安信", "启明星辰", "天融信", "安恒信息", "360", "长亭科技",
     "山石网科", "迪普科技", "华为", "新华三", "锐捷网络", "美创科技", "安华金和", "观安信息",
     "天空卫士", "亿赛通", "明朝万达", "威努特", "长扬科技", "阿里云", "腾讯云", "华为云", "腾讯安全",
 )
@@ -64,7 +64,8 @@ class VendorReport:
         return len(count.documents) / self.vendor_documents if count and self.vendor_documents else 0.0
 
 
-def _names(documents: list[Document], extra: Iterable[str]) -> list[str]:
+def vendor_names_in(documents: Iterable[Document], extra: Iterable[str] = ()) -> list[str]:
+    """The vendors counted in `documents`: KNOWN_VENDORS, `extra`, and every name a vendor list gives."""
     found = set(KNOWN_VENDORS) | set(extra)
     for document in documents:
         for sentence in re.split(r"[。；\n]", document.body):
@@ -76,7 +77,7 @@ def _names(documents: list[Document], extra: Iterable[str]) -> list[str]:
 def vendor_report(documents: Iterable[Document], *, extra: Iterable[str] = ()) -> VendorReport:
     """Mentions per vendor over vendor-neutral documents (a vendor's own material is excluded)."""
     neutral = [d for d in documents if not d.meta.vendor]
-    names = _names(neutral, extra)
+    names = vendor_names_in(neutral, extra)
     patterns = {name: _pattern(name) for name in names}
     counts = {name: VendorCount(name) for name in names}
     naming: set[str] = set()

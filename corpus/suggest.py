@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from dataclasses import dataclass
+from functools import cache
 
+from corpus import named_bodies
 from corpus.industries import INDUSTRIES
 from corpus.labels import INDUSTRY_LABELS, KIND_LABELS, NEED_LABELS, OWN_ISSUER, PROVINCES
 from corpus.numerals import CN_NUMERALS, cn_int
@@ -49,27 +52,25 @@ NEED_KEYWORDS: dict[str, tuple[str, ...]] = {
     "it": ("云计算", "云平台", "上云", "私有云", "机房", "网络建设", "数据中心", "信创", "服务器", "协同办公"),
     "business": ("数字化转型", "业务发展", "业务创新", "智慧", "数字化"),
 }
-# Longest first, so 国务院办公厅 wins over 国务院 at the same place.
-ISSUERS = sorted(
-    (
-        "全国人民代表大会常务委员会", "全国人民代表大会", "国务院办公厅", "国务院", "国家互联网信息办公室",
-        "中央网络安全和信息化委员会办公室", "公安部", "中国人民银行", "国家金融监督管理总局",
-        "中国银行保险监督管理委员会", "中国银行业监督管理委员会", "中国证券监督管理委员会", "工业和信息化部",
-        "国家卫生健康委员会", "国家卫生健康委", "教育部", "国家密码管理局", "国家市场监督管理总局",
-        "国家标准化管理委员会", "国家能源局", "国家发展和改革委员会", "国家数据局", "交通运输部", "财政部",
-        "国家保密局", "国家广播电视总局", "国家电网有限公司",
-    ),
-    key=len,
-    reverse=True,
+# The bodies an imported text may name as its issuer: every issuer of the corpus (corpus/named_bodies.py),
+# and these, which issue what the corpus digests without being the issuer of one of its documents (yet).
+OTHER_ISSUERS = (
+    "全国人民代表大会常务委员会", "全国人民代表大会", "国务院办公厅", "国务院", "国家互联网信息办公室",
+    "中央网络安全和信息化委员会办公室", "国家密码管理局", "国家标准化管理委员会", "国家保密局", "国家电网有限公司",
 )  # fmt: skip
-ISSUER_ALIASES = {"全国人大常委会": "全国人民代表大会常务委员会", "国家网信办": "国家互联网信息办公室",
-                  "工信部": "工业和信息化部", "央行": "中国人民银行", "证监会": "中国证券监督管理委员会",
-                  "国家金融监管总局": "国家金融监督管理总局", "国家卫健委": "国家卫生健康委员会"}  # fmt: skip
-DOC_NUMBERS = (
-    re.compile(rf"(?:中华人民共和国)?(?:国务院令|国令|主席令)第[0-9{CN_NUMERALS}]+号"),
-    re.compile(rf"(?:{'|'.join([*ISSUERS, *ISSUER_ALIASES])})令(?:[〔\[［(（]\d{{4}}[〕\]］)）])?第\d+号"),
-    re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[［]\d{4}[〕\]］]\d+号"),
+# Usual short forms. Each stands for the one known issuer whose name holds its characters in the same order
+# (国家网信办 → 国家互联网信息办公室); a short form that fits none of them, or several, is not used.
+ABBREVIATIONS = ("全国人大常委会", "国家网信办", "工信部", "证监会", "国家金融监管总局", "国家卫健委", "国家卫生健康委",
+                 "国家发改委", "国家市场监管总局")  # fmt: skip
+# A national organ not known by name, taken as written: 国家…局, 中国…委员会, or a ministry (…部) that opens a
+# decree or a notice (…部令第1号, …部关于).
+NATIONAL_ORGAN = re.compile(
+    r"(?:国家|中国)[\u4e00-\u9fff]{2,12}?(?:总局|局|委员会|署)|(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,9}部(?=令|关于|办公厅)"
 )
+# The State Council's document-number codes; a ministry's (工信部网安, 金规 …) come from the corpus's regulations.
+STATE_COUNCIL_CODES = {"国办发": "国务院办公厅", "国办函": "国务院办公厅", "国发": "国务院", "国函": "国务院"}
+PRESIDENTIAL_DECREE = re.compile(rf"(?:中华人民共和国)?(?:国务院令|国令|主席令)第[0-9{CN_NUMERALS}]+号")
+BRACKETED_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[［]\d{4}[〕\]］]\d+号")
 EFFECTIVE = (
     re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起\s*(?:施行|实施|生效)"),
     re.compile(r"(\d{4})[-.年](\d{1,2})[-.月](\d{1,2})日?\s*(?:起)?(?:施行|实施)"),
@@ -86,14 +87,37 @@ LOCAL_BODY = re.compile(
 )
 LOCAL_CONGRESS = re.compile(rf"({_PROVINCE_NAMES})第[{CN_NUMERALS}]+届(人民代表大会常务委员会|人民代表大会)")
 OFFICIAL_TITLE = re.compile(r"(法|条例|办法|规定|细则|决定|规则|通知|意见|公告|决议|批复)$")
-STANDARD_ISSUERS = {
-    "GB": "国家市场监督管理总局、国家标准化管理委员会", "JR": "中国人民银行", "YD": "工业和信息化部",
-    "WS": "国家卫生健康委员会", "GA": "公安部", "DL": "国家能源局", "NB": "国家能源局", "JGJ": "住房和城乡建设部",
-    "SJ": "工业和信息化部", "HJ": "生态环境部",
-}  # fmt: skip
-NUMBER_ISSUERS = {"国办发": "国务院办公厅", "国办函": "国务院办公厅", "国发": "国务院", "国函": "国务院",
-                  "工信部": "工业和信息化部", "银发": "中国人民银行", "公网安": "公安部", "教技": "教育部",
-                  "国卫": "国家卫生健康委员会"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Issuers:
+    """What recognises an issuer, from the corpus and the tables above (built once, on first use)."""
+
+    names: tuple[str, ...]  # longest first, so 国务院办公厅 wins over 国务院 at the same place
+    aliases: dict[str, str]  # short form → full name
+    standards: dict[str, str]  # standard number prefix → issuer
+    numbers: dict[str, str]  # document number agency code → issuer
+    decree: re.Pattern[str]  # …令第N号, by a known issuer or national organ
+
+
+def _expands(short: str, full: str) -> bool:
+    rest = iter(full)
+    return short != full and all(char in rest for char in short)
+
+
+@cache
+def _issuers() -> _Issuers:
+    documents = named_bodies.documents()
+    known = named_bodies.issuers(documents) | set(OTHER_ISSUERS)
+    aliases = {}
+    for short in ABBREVIATIONS:
+        fits = [full for full in known if _expands(short, full)]
+        if len(fits) == 1:
+            aliases[short] = fits[0]
+    names = tuple(sorted(known - set(aliases), key=len, reverse=True))  # a short form an issuer field used is read as one
+    decree = re.compile(rf"(?:{'|'.join([*names, *aliases, NATIONAL_ORGAN.pattern])})令(?:[〔\[［(（]\d{{4}}[〕\]］)）])?第\d+号")
+    numbers = {**named_bodies.number_issuers(documents), **STATE_COUNCIL_CODES}
+    return _Issuers(names, aliases, named_bodies.standard_issuers(documents), numbers, decree)
 
 
 def _plain(markdown: str) -> str:
@@ -209,8 +233,10 @@ def suggest_issuer(markdown: str, title: str = "", kind: str = "", document_numb
     Council or provincial regulation, a standard by its number); else, for a government instrument, None
     (the editor fills it in); else our own editorial team."""
     head = _plain(markdown)[:HEAD_CHARS]
-    names = [(head.find(name), name, name) for name in ISSUERS if name in head]
-    names += [(head.find(alias), alias, full) for alias, full in ISSUER_ALIASES.items() if alias in head]
+    known = _issuers()
+    names = [(head.find(name), name, name) for name in known.names if name in head]
+    names += [(head.find(alias), alias, full) for alias, full in known.aliases.items() if alias in head]
+    names += [(m.start(), m.group(0), m.group(0)) for m in NATIONAL_ORGAN.finditer(head)]
     local = _local_body(head)
     if local:
         names.append(local)
@@ -227,10 +253,10 @@ def suggest_issuer(markdown: str, title: str = "", kind: str = "", document_numb
     if province and re.search(r"(办法|规定|细则)$", title):
         return f"{province}人民政府", [f"标题是{province}的政府规章（办法、规定），通常由省级人民政府公布；请核对"]
     number = STANDARD_NUMBER.search(document_number or "") or STANDARD_NUMBER.search(title)
-    if number and number.group(1).split("/")[0] in STANDARD_ISSUERS:
+    if number and number.group(1).split("/")[0] in known.standards:
         prefix = number.group(1).split("/")[0]
-        return STANDARD_ISSUERS[prefix], [f"标准编号前缀 {prefix} 对应的发布机关；请核对"]
-    for abbreviation, body in NUMBER_ISSUERS.items():
+        return known.standards[prefix], [f"语料库中标准编号前缀 {prefix} 的发布机关；请核对"]
+    for abbreviation, body in sorted(known.numbers.items(), key=lambda item: -len(item[0])):
         if document_number and document_number.startswith(abbreviation):
             return body, [f"文号 {document_number} 的机关代字“{abbreviation}”；请核对"]
     if looks_official(title, kind, document_number):
@@ -244,7 +270,7 @@ def suggest_document_number(title: str, markdown: str) -> Suggestion:
     if standard:
         number = f"{standard.group(1)} {standard.group(2)}-{standard.group(3)}"
         return number, [f"开头出现标准编号 {standard.group(0)}"]
-    for pattern in DOC_NUMBERS:  # most specific first
+    for pattern in (PRESIDENTIAL_DECREE, _issuers().decree, BRACKETED_NUMBER):  # most specific first
         match = pattern.search(head)
         if match:
             number = re.sub(r"^[^〔\[［]*[年月日]", "", match.group(0))  # 2022年5月6日国办发… → 国办发…

@@ -6,6 +6,8 @@ what was bought and which rule applied, not who the customer is.
 
 from __future__ import annotations
 
+from corpus import named_bodies
+
 __all__ = [
     "COMPOUND_SURNAMES",
     "DOMAIN_WORDS",
@@ -135,38 +137,41 @@ DOMAIN_WORDS = frozenset(
     "智能化 一网通办 数据共享 数据资源 数据要素 算力 云平台 态势感知 零信任 等保 密评 灾备 运维 安全运营".split()
 )
 
-# Security vendors and regulators a case may name (kept as written). Short, curated, generic to the trade.
-KEEP_ORGS = frozenset(
+# Security vendors and regulators a case may name (kept as written): the issuers of the corpus's regulations
+# and standards and the vendors its guides list (corpus/named_bodies.py), and these, curated: abbreviations,
+# bodies and vendors the corpus does not name (yet).
+HAND_KEPT = frozenset(
     (
         # regulators and public bodies named in the rules
-        "国家网信办 中央网信办 国家互联网信息办公室 网信办 公安部 工信部 工业和信息化部 国家卫健委 国家卫生健康委员会 卫健委 "
-        "中国人民银行 人民银行 人行 国家金融监督管理总局 金融监管总局 银保监会 中国银保监会 证监会 中国证监会 国家密码管理局 "
-        "密码管理局 国家保密局 教育部 国家数据局 国家发展改革委 国家发改委 发改委 市场监管总局 国家市场监督管理总局 "
+        "国家网信办 中央网信办 国家互联网信息办公室 网信办 工信部 国家卫健委 卫健委 "
+        "人民银行 人行 金融监管总局 银保监会 中国银保监会 证监会 中国证监会 国家密码管理局 "
+        "密码管理局 国家保密局 国家发展改革委 国家发改委 发改委 市场监管总局 "
         "国家标准化管理委员会 国标委 全国信息安全标准化技术委员会 全国网络安全标准化技术委员会 信安标委 中国信息安全测评中心 "
-        "国家计算机网络应急技术处理协调中心 国家互联网应急中心 公安部第三研究所 公安部第一研究所 中国网络安全审查技术与认证中心 "
-        "中国网络安全审查认证和市场监管大数据中心 国家信息技术安全研究中心 中国信息通信研究院 中国信通院 信通院 国家能源局 "
-        "交通运输部 国务院 国资委 国务院国资委 财政部 审计署 国家广播电视总局 广电总局 国家新闻出版署 国家疾病预防控制局 "
-        "民航局 中国民用航空局 国家铁路局 国家矿山安全监察局 生态环境部 住房和城乡建设部 住建部 农业农村部 商务部 "
-        "国家药品监督管理局 国家医疗保障局 国家医保局 最高人民法院 最高人民检察院 全国人大常委会 全国人民代表大会常务委员会 "
-        "国家中医药管理局 中国证券监督管理委员会 中国证券业协会 中国期货业协会 中国银行业协会 中国保险行业协会 "
+        "国家计算机网络应急技术处理协调中心 国家互联网应急中心 中国网络安全审查技术与认证中心 "
+        "中国网络安全审查认证和市场监管大数据中心 国家信息技术安全研究中心 中国信息通信研究院 中国信通院 信通院 "
+        "国务院 国资委 国务院国资委 广电总局 国家新闻出版署 国家疾病预防控制局 "
+        "民航局 国家矿山安全监察局 住建部 "
+        "国家医保局 最高人民法院 最高人民检察院 全国人大常委会 全国人民代表大会常务委员会 "
+        "国家中医药管理局 中国证券业协会 中国期货业协会 中国保险行业协会 "
         "中国互联网协会 中国网络空间安全协会 中国网络安全产业联盟 国家互联网应急中心 国家工业信息安全发展研究中心 "
         "全国人民代表大会 中共中央 中共中央办公厅 国务院办公厅 中央网络安全和信息化委员会办公室 中央网络安全和信息化委员会 "
         # security and IT vendors
-        "奇安信 深信服 启明星辰 天融信 绿盟科技 绿盟 安恒信息 安恒 360 三六零 奇虎360 华为 新华三 H3C 亚信安全 亚信 山石网科 "
+        "奇安信 启明星辰 天融信 绿盟 安恒信息 安恒 360 三六零 奇虎360 华为 新华三 H3C 亚信 山石网科 "
         "网御星云 迪普科技 迪普 安天 知道创宇 长亭科技 长亭 微步在线 微步 观安信息 美创科技 美创 中孚信息 卫士通 北信源 三未信安 "
-        "格尔软件 数字认证 吉大正元 明朝万达 蓝盾 任子行 美亚柏科 拓尔思 飞塔 Fortinet 思科 Cisco 锐捷 锐捷网络 中兴 中兴通讯 "
+        "格尔软件 数字认证 明朝万达 蓝盾 任子行 美亚柏科 飞塔 Fortinet 思科 Cisco 锐捷 锐捷网络 中兴 中兴通讯 "
         "浪潮 曙光 中科曙光 阿里云 腾讯云 华为云 百度智能云 天翼云 移动云 联通云 联想 戴尔 惠普 IBM Oracle 微软 Microsoft VMware "
         "安博通 信安世纪 永信至诚 盛邦安全 派拉软件 炼石网络 全知科技 昂楷科技 安华金和 闪捷信息 齐治科技 圣博润 网神 梆梆安全 "
-        "爱加密 几维安全 顶象 数篷科技 天空卫士 火绒 瑞星 江民 金山 金山办公 金山云 东软 中国电子 中国电科 CETC 太极股份 "
+        "爱加密 几维安全 顶象 数篷科技 天空卫士 火绒 瑞星 江民 金山 金山云 东软 中国电子 中国电科 CETC 太极股份 "
         "神州数码 神州信息 中国软件 麒麟软件 统信软件 达梦 人大金仓 南大通用 海光 龙芯 飞腾 兆芯 华三 Palo Alto Check Point "
         "Checkpoint Juniper F5 Imperva Splunk Elastic CrowdStrike 卡巴斯基 赛门铁克 Symantec 趋势科技 Trend Micro 火眼 FireEye "
-        "腾讯 阿里巴巴 阿里 百度 字节跳动 电信 中国电信 移动 中国移动 联通 中国联通 铁塔 中国铁塔 "
+        "腾讯 阿里巴巴 阿里 百度 字节跳动 电信 移动 联通 铁塔 中国铁塔 "
         # IT and OT vendors a case names for what was bought
         "人大金仓 金仓 海光 龙芯 飞腾 兆芯 鲲鹏 昇腾 达梦 东方通 宝兰德 中创 西门子 施耐德 罗克韦尔 霍尼韦尔 艾默生 ABB "
         "南瑞 南瑞集团 国电南瑞 许继 四方 和利时 中控 浙江中控 网易易盾 易盾 明源云 江森自控 江森 华栖云 同盾科技 同盾 "
         "极飞科技 远景科技集团 远景 长扬科技 鼎甲科技 鼎甲 威努特 六方云 珞安科技 安帝科技 天地和兴 博智安全 木链科技 "
         "安华金和 宝兰德 东方通 联软科技 盈高科技 瑞数信息 英方软件 医渡科技 爱数 帕拉迪 行云管家 齐治 齐治科技 全知科技 "
-        "恒生电子 用友 金蝶 东华软件 卫宁健康 创业慧康 东软集团 万达信息 海康威视 大华 宇视 锐捷 迈普 星网锐捷 信锐 "
+        "恒生电子 用友 金蝶 东华软件 卫宁健康 东软集团 万达信息 海康威视 大华 宇视 锐捷 迈普 星网锐捷 信锐 "
         "H3C Huawei Sangfor Qianxin NSFOCUS Venustech TopSec DBAPPSecurity Hillstone Microsoft Google Amazon AWS"
     ).split()
 )
+KEEP_ORGS = HAND_KEPT | named_bodies.issuers(named_bodies.documents()) | named_bodies.vendors(named_bodies.documents())

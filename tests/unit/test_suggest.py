@@ -77,6 +77,22 @@ def test_issuer_near_the_start_or_our_editorial_team() -> None:
     assert suggest_issuer("第一条 …", "中华人民共和国密码法", "regulation")[0] == "全国人民代表大会常务委员会"
 
 
+def test_the_corpus_teaches_issuers_their_short_forms_and_numbers() -> None:
+    # a short form stands for the one corpus issuer whose name holds its characters in order
+    assert suggest_issuer("# 通知\n\n国家市场监管总局关于……")[0] == "国家市场监督管理总局"
+    # an issuer field of the corpus (广东省人民政府) makes its decrees' numbers known
+    assert suggest_document_number("规定", "广东省人民政府令第290号")[0] == "广东省人民政府令第290号"
+    # a regulation number's agency code, learned from the corpus's regulations
+    assert suggest_issuer("各有关单位：", "关于加强监管的通知", "solution", "金规〔2030〕7号")[0] == "国家金融监督管理总局"
+
+
+def test_a_national_organ_the_corpus_does_not_know_is_taken_as_written() -> None:
+    assert suggest_issuer("# 通知\n\n国家低空经济局关于试点的通知")[0] == "国家低空经济局"
+    assert suggest_issuer("数字经济部令第3号\n\n第一条 ……")[0] == "数字经济部"
+    assert suggest_document_number("办法", "数字经济部令第3号\n\n第一条")[0] == "数字经济部令第3号"
+    assert suggest_issuer("# 规范\n\n本部门关于……")[0] == "渠道参谋编辑部"  # not an organ's name
+
+
 @pytest.mark.parametrize(
     ("text", "title", "kind", "number", "issuer"),
     [
